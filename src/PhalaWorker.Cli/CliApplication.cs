@@ -1,0 +1,69 @@
+using System.CommandLine;
+
+namespace PhalaWorker.Cli;
+
+/// <summary>
+/// Builds the <c>phala-worker</c> command tree. Each area contributes its commands through an
+/// <see cref="ICommandFactory"/> in <c>Commands/</c>, found by reflection so that areas never edit one shared list.
+/// </summary>
+internal static class CliApplication
+{
+    /// <summary>Exit code for accepted / success.</summary>
+    public const int ExitOk = 0;
+    /// <summary>Exit code for a negative verdict (rejected quote, failed test, failed verification).</summary>
+    public const int ExitRejected = 1;
+    /// <summary>Exit code for unusable input (bad file, bad arguments, unreachable endpoint).</summary>
+    public const int ExitUsage = 2;
+
+    public static RootCommand BuildRootCommand(CliContext context)
+    {
+        var root = new RootCommand("phala-worker: submit encrypted AI jobs to attested PhalaWorker nodes, verify quotes, receipts and on-chain records.");
+        var factories = typeof(CliApplication).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(ICommandFactory).IsAssignableFrom(t))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Select(t => (ICommandFactory)Activator.CreateInstance(t, nonPublic: true)!);
+        foreach (var factory in factories)
+        {
+            root.Subcommands.Add(factory.Create(context));
+        }
+
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var context = new CliContext(stdout, stderr);
+        var root = BuildRootCommand(context);
+        var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("error: cancelled");
+            return ExitUsage;
+        }
+        catch (CliException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}");
+            return ex.ExitCode;
+        }
+    }
+}
+
+/// <summary>Contributes one top-level command (with its subcommands) to <c>phala-worker</c>.</summary>
+internal interface ICommandFactory
+{
+    Command Create(CliContext context);
+}
+
+/// <summary>What commands write to; tests pass string writers.</summary>
+internal sealed record CliContext(TextWriter Out, TextWriter Error);
+
+/// <summary>A CLI failure with a message for the user and the exit code to return.</summary>
+internal sealed class CliException(string message, int exitCode = CliApplication.ExitUsage, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public int ExitCode { get; } = exitCode;
+}
