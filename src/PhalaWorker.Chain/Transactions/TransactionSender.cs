@@ -353,7 +353,18 @@ public sealed class TransactionSender : IDisposable
 
     private SignedAttempt Sign(ulong nonce, BigInteger tip, BigInteger maxFee, ulong gasLimit, EthAddress? to, BigInteger value, byte[] data)
     {
-        var (raw, hash) = TransactionSigning.SignEip1559(_signer, Options.ChainId, nonce, tip, maxFee, gasLimit, to, value, data);
+        var signed = new Eip1559Transaction
+        {
+            ChainId = Options.ChainId,
+            Nonce = nonce,
+            MaxPriorityFeePerGas = tip,
+            MaxFeePerGas = maxFee,
+            GasLimit = gasLimit,
+            To = to,
+            Value = value,
+            Data = data,
+        }.Sign(_signer);
+        var (raw, hash) = (signed.RawTransaction, signed.Hash);
         return new SignedAttempt(hash, raw, maxFee, tip, _timeProvider.GetUtcNow());
     }
 
