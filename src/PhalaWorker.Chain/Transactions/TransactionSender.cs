@@ -376,9 +376,9 @@ public sealed class TransactionSender : IDisposable
             await _rpc.SendRawTransactionAsync(attempt.RawTransaction, cancellationToken).ConfigureAwait(false);
             return tx;
         }
-        catch (JsonRpcException ex) when (ex.IsTransient)
+        catch (JsonRpcException ex) when (ex.IsTransient || ex.Kind is JsonRpcErrorKind.MalformedResponse or JsonRpcErrorKind.HttpStatus)
         {
-            // Journaled: waiting re-broadcasts once the node is back.
+            // Journaled, and the node may or may not have taken it: waiting polls and re-broadcasts, never signs anew.
             ChainLog.TxBroadcastFailed(_logger, attempt.Hash.ToString(), ex.Message);
             return tx;
         }
