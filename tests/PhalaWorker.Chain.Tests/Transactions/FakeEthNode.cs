@@ -24,6 +24,15 @@ internal sealed class FakeEthNode
     /// <summary>Which broadcast gets mined (0 = none).</summary>
     public int MineOnAttempt { get; init; }
 
+    /// <summary>The first broadcast is taken into the pool but answered with garbage (a broken proxy).</summary>
+    public bool GarbleFirstBroadcast { get; init; }
+
+    /// <summary>Receipt polls answered with HTTP 503 before the node "comes back".</summary>
+    public int UnavailableReceiptPolls { get; init; }
+
+    private int _broadcasts;
+    private int _receiptPolls;
+
     public IReadOnlyList<SignedTransaction> Received
     {
         get
@@ -42,6 +51,17 @@ internal sealed class FakeEthNode
     private FakeRpcResponse Answer(FakeRpcRequest request)
     {
         var p = request.Params ?? [];
+        if (request.Method == "eth_getTransactionReceipt" && Interlocked.Increment(ref _receiptPolls) <= UnavailableReceiptPolls)
+        {
+            return new FakeRpcResponse("unavailable", System.Net.HttpStatusCode.ServiceUnavailable);
+        }
+
+        if (request.Method == "eth_sendRawTransaction" && GarbleFirstBroadcast && Interlocked.Increment(ref _broadcasts) == 1)
+        {
+            Receive((string)p[0]!);
+            return new FakeRpcResponse("<html>proxy error</html>");
+        }
+
         JsonNode? result = request.Method switch
         {
             "eth_chainId" => HexQuantity.Format(ChainId),

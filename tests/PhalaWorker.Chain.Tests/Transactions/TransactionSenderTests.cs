@@ -140,4 +140,34 @@ public sealed class TransactionSenderTests
         Assert.ThrowsAsync<ArgumentException>(() => sender.SubmitAsync(new TransactionRequest(null, new byte[] { 2 }) { IdempotencyKey = "k" }, Timeout()));
         Assert.That(node.Received, Has.Count.EqualTo(1));
     }
+
+    [Test]
+    public async Task SendAsync_BroadcastAnsweredWithGarbage_WaitsInsteadOfResendingAsync()
+    {
+        var node = new FakeEthNode { MineOnAttempt = 1, GarbleFirstBroadcast = true };
+        using var factory = new TestHttpClientFactory(node.CreateHandler());
+        var rpc = new EthJsonRpcClient(factory, s_endpoint);
+        using var signer = EthSigner.Generate();
+        using var sender = new TransactionSender(rpc, signer, new InMemoryTransactionStore(), Options() with { ReplaceAfter = TimeSpan.FromMinutes(5) });
+
+        var receipt = await sender.SendAsync(null, new byte[] { 0x60, 0x00 }, BigInteger.Zero, Timeout());
+
+        Assert.That(node.Received, Has.Count.EqualTo(1));
+        Assert.That(receipt.TransactionHash, Is.EqualTo(node.Received[0].Hash));
+    }
+
+    [Test]
+    public async Task WaitForReceiptAsync_NodeUnavailableForAWhile_KeepsPollingUntilConfirmedAsync()
+    {
+        var node = new FakeEthNode { MineOnAttempt = 1, UnavailableReceiptPolls = 12 };
+        using var factory = new TestHttpClientFactory(node.CreateHandler());
+        var rpc = new EthJsonRpcClient(factory, s_endpoint, new JsonRpcClientOptions { MaxRetries = 1, InitialRetryDelay = TimeSpan.FromMilliseconds(1) });
+        using var signer = EthSigner.Generate();
+        using var sender = new TransactionSender(rpc, signer, new InMemoryTransactionStore(), Options() with { ReplaceAfter = TimeSpan.FromMinutes(5) });
+
+        var receipt = await sender.SendAsync(null, new byte[] { 0x60, 0x00 }, BigInteger.Zero, Timeout());
+
+        Assert.That(receipt.Succeeded, Is.True);
+        Assert.That(node.Received, Has.Count.EqualTo(1));
+    }
 }
