@@ -200,14 +200,15 @@ public sealed class TransactionSender : IDisposable
                 }
                 else
                 {
-                    var known = await _rpc.GetTransactionByHashAsync(tx.Latest.Hash, cancellationToken).ConfigureAwait(false);
-                    if (known is null)
-                    {
-                        await RebroadcastAsync(tx.Key, cancellationToken).ConfigureAwait(false);
-                    }
-                    else if (_timeProvider.GetUtcNow() - tx.Latest.SignedAt >= Options.ReplaceAfter)
+                    // Unmined for too long (priced out, or refused again and again): replace with higher fees.
+                    // Otherwise make sure the node has it (it may have restarted and lost its pool).
+                    if (_timeProvider.GetUtcNow() - tx.Latest.SignedAt >= Options.ReplaceAfter)
                     {
                         await ReplaceAsync(tx.Key, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (await _rpc.GetTransactionByHashAsync(tx.Latest.Hash, cancellationToken).ConfigureAwait(false) is null)
+                    {
+                        await RebroadcastAsync(tx.Key, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -478,7 +479,9 @@ public sealed class TransactionSender : IDisposable
             maxFee = BigInteger.Max(maxFee, tip);
             if (maxFee > Options.MaxFeePerGas)
             {
+                // Cannot outbid within the cap: keep the current attempt alive in the node's pool instead.
                 ChainLog.TxBroadcastFailed(_logger, old.Hash.ToString(), $"cannot replace: the bumped fee {maxFee} exceeds the cap {Options.MaxFeePerGas}");
+                await BroadcastLockedAsync(tx, firstBroadcast: false, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
