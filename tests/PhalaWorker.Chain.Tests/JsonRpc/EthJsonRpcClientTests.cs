@@ -116,12 +116,13 @@ public sealed class EthJsonRpcClientTests
     [Test]
     public void RequestAsync_BadRequest_IsNotRetried()
     {
-        var (client, handler, factory) = Create(_ => new FakeRpcResponse("bad", HttpStatusCode.BadRequest));
+        var (client, handler, factory) = Create(_ => new FakeRpcResponse("invalid api key", HttpStatusCode.Unauthorized));
         using var _ = factory;
 
         var ex = Assert.ThrowsAsync<JsonRpcException>(() => client.BlockNumberAsync(Timeout()));
 
         Assert.That(ex!.IsTransient, Is.False);
+        Assert.That(ex.Message, Does.Contain("401").And.Contain("invalid api key"));
         Assert.That(handler.Requests, Is.EqualTo(1));
     }
 
