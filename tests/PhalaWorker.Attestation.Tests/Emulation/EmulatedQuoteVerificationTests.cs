@@ -93,6 +93,7 @@ public sealed class EmulatedQuoteVerificationTests
         var appraisal = DcapVerifier.Verify(quote, Collateral, At, AllowEmulated, Roots);
 
         Assert.That(appraisal.Valid, Is.False, $"byte {offset} flipped but accepted");
+        Assert.That(appraisal.Reason, Is.Not.Null.And.Not.Empty);
         Assert.That(appraisal.FailedCheck, Is.Not.Null);
     }
 
@@ -104,6 +105,7 @@ public sealed class EmulatedQuoteVerificationTests
         var appraisal = DcapVerifier.Verify(Tee.CreateQuote(EmulatedTeeTests.ReportData), collateral, At, AllowEmulated, Roots);
 
         Assert.That(appraisal.Valid, Is.False);
+        Assert.That(appraisal.FailedCheck, Is.EqualTo(VerificationCheck.TcbInfoSignature));
     }
 
     [Test]
@@ -123,6 +125,7 @@ public sealed class EmulatedQuoteVerificationTests
 
         Assert.That(tee.EmulatedRootCertificateDer, Is.EqualTo(Tee.EmulatedRootCertificateDer));
         Assert.That(appraisal.Valid, Is.False);
+        Assert.That(appraisal.FailedCheck, Is.EqualTo(VerificationCheck.CertificateRevoked));
     }
 
     [Test]
@@ -146,6 +149,7 @@ public sealed class EmulatedQuoteVerificationTests
         var appraisal = DcapVerifier.Verify(Tee.CreateQuote(EmulatedTeeTests.ReportData, measurements), Collateral, At, AllowEmulated, Roots);
 
         Assert.That(appraisal.Valid, Is.False);
+        Assert.That(appraisal.FailedCheck, Is.EqualTo(VerificationCheck.DebugTd));
     }
 
     [Test]
