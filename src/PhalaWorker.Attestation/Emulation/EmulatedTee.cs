@@ -67,6 +67,7 @@ public sealed partial class EmulatedTee
         PckSerialNumber = pck.SerialNumber;
         _pemChainWithNul = [.. System.Text.Encoding.ASCII.GetBytes(PckChain.PckChainPem), 0];
         Collateral = CreateCollateral(issuedAt, collateralValidity);
+        InitializeQeReport();
     }
 
     /// <summary>The platform identity this TEE claims.</summary>
