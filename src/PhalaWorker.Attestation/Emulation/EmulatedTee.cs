@@ -40,11 +40,12 @@ public sealed partial class EmulatedTee
     private readonly EmulatedKey _pckKey;
     private readonly EmulatedKey _tcbSigningKey;
     private readonly EmulatedKey _attestationKey;
+    private readonly EmulatedKey _gpuKey;
     private readonly X509Name _rootName = Name(RootCaName);
     private readonly X509Name _platformCaName = Name(PlatformCaName);
     private readonly byte[] _pemChainWithNul;
 
-    private EmulatedTee(ReadOnlySpan<byte> seed, DateTimeOffset issuedAt, EmulatedPlatform platform)
+    private EmulatedTee(ReadOnlySpan<byte> seed, DateTimeOffset issuedAt, EmulatedPlatform platform, TimeSpan? collateralValidity)
     {
         platform.Validate();
         _seed = seed.ToArray();
@@ -54,6 +55,7 @@ public sealed partial class EmulatedTee
         _pckKey = EmulatedKey.Derive(seed, "pck-leaf");
         _tcbSigningKey = EmulatedKey.Derive(seed, "tcb-signing");
         _attestationKey = EmulatedKey.Derive(seed, "attestation-key");
+        _gpuKey = EmulatedKey.Derive(seed, "gpu-attestation-key");
 
         issuedAt = TruncateToSeconds(issuedAt);
         var notBefore = issuedAt.AddDays(-1);
@@ -64,7 +66,8 @@ public sealed partial class EmulatedTee
         PckChain = new EmulatedPckChain(root.GetEncoded(), platformCa.GetEncoded(), pck.GetEncoded(), tcbSigning.GetEncoded());
         PckSerialNumber = pck.SerialNumber;
         _pemChainWithNul = [.. System.Text.Encoding.ASCII.GetBytes(PckChain.PckChainPem), 0];
-        Collateral = CreateCollateral(issuedAt);
+        Collateral = CreateCollateral(issuedAt, collateralValidity);
+        InitializeQeReport();
     }
 
     /// <summary>The platform identity this TEE claims.</summary>
@@ -79,6 +82,9 @@ public sealed partial class EmulatedTee
     /// <summary>The attestation public key (X ‖ Y, 64 bytes) that signs quotes.</summary>
     public byte[] AttestationPublicKey => _attestationKey.PublicKeyRaw.ToArray();
 
+    /// <summary>The emulated GPU attestation public key (X ‖ Y) that signs emulated GPU evidence.</summary>
+    public byte[] GpuAttestationPublicKey => _gpuKey.PublicKeyRaw.ToArray();
+
     /// <summary>The collateral generated at construction (valid from the issue time for <see cref="DefaultCollateralValidity"/>).</summary>
     public EmulatedCollateral Collateral { get; }
 
@@ -88,30 +94,39 @@ public sealed partial class EmulatedTee
     /// <param name="seed">At least 16 bytes of seed.</param>
     /// <param name="issuedAt">The collateral issue time; certificates start one day earlier.</param>
     /// <param name="platform">The platform identity; <see langword="null"/> for the defaults (rated UpToDate).</param>
-    public static EmulatedTee FromSeed(ReadOnlySpan<byte> seed, DateTimeOffset issuedAt, EmulatedPlatform? platform = null)
+    /// <param name="collateralValidity">Validity of <see cref="Collateral"/>; default <see cref="DefaultCollateralValidity"/>.</param>
+    public static EmulatedTee FromSeed(ReadOnlySpan<byte> seed, DateTimeOffset issuedAt, EmulatedPlatform? platform = null, TimeSpan? collateralValidity = null)
     {
         if (seed.Length < 16)
         {
             throw new ArgumentException("The emulation seed must be at least 16 bytes.", nameof(seed));
         }
 
-        return new EmulatedTee(seed, issuedAt, platform ?? new EmulatedPlatform());
+        return new EmulatedTee(seed, issuedAt, platform ?? new EmulatedPlatform(), collateralValidity);
     }
 
     /// <summary>Creates an emulated TEE with fresh random keys, issuing collateral at the current time.</summary>
-    public static EmulatedTee CreateRandom(TimeProvider timeProvider, EmulatedPlatform? platform = null)
+    public static EmulatedTee CreateRandom(TimeProvider timeProvider, EmulatedPlatform? platform = null, TimeSpan? collateralValidity = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         Span<byte> seed = stackalloc byte[32];
         RandomNumberGenerator.Fill(seed);
         try
         {
-            return new EmulatedTee(seed, timeProvider.GetUtcNow(), platform ?? new EmulatedPlatform());
+            return new EmulatedTee(seed, timeProvider.GetUtcNow(), platform ?? new EmulatedPlatform(), collateralValidity);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(seed);
         }
+    }
+
+    internal byte[] SignWithGpuKey(ReadOnlySpan<byte> data) => _gpuKey.SignRaw(data);
+
+    internal string GpuUuid(int index)
+    {
+        var bytes = EmulatedKey.DeriveBytes(_seed, "gpu-uuid:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture), 16);
+        return "GPU-" + new Guid(bytes).ToString();
     }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the devnet and the tests need, idempotently:
+#  - Debian's libsecp256k1-1 (the reference secp256k1 implementation, bound with [LibraryImport]);
+#  - anvil, solc-js and @phala/dcap-qvl from npm into the git-ignored deploy/node_modules (pinned by package-lock.json).
+set -euo pipefail
+deploy="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+if ! ldconfig -p 2>/dev/null | grep -q 'libsecp256k1\.so\.1'; then
+  echo "installing Debian package libsecp256k1-1"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq libsecp256k1-1 >/dev/null
+fi
+
+stamp="$deploy/node_modules/.package-lock.json"
+if [ ! -x "$deploy/node_modules/.bin/anvil" ] || [ "$deploy/package-lock.json" -nt "$stamp" ]; then
+  echo "installing npm packages into deploy/node_modules"
+  (cd "$deploy" && npm ci --no-audit --no-fund --loglevel=error)
+fi
