@@ -28,6 +28,7 @@ public sealed class ModelFuzzTests
         var folder = OnnxTestData.Model(model);
         var inputs = NodeTestRunner.ReadTensorFiles(Path.Combine(folder, "test_data_set_0"), "input");
         var engine = new ComputeEngine(Tight, new CpuBackend());
+        Assert.DoesNotThrow(() => engine.Load(original), "the unmutated model must load under the fuzz limits");
         var random = new Random(674386 + model.Length);
         var outcomes = new Dictionary<string, int>();
         for (var i = 0; i < iterations; i++)
