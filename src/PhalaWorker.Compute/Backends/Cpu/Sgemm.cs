@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using PhalaWorker.Compute.Internal;
@@ -21,33 +20,42 @@ internal static unsafe class Sgemm
 
     /// <summary>Multiplies with explicit leading dimensions; arrays are pinned for the call.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads,
+        float[]? rowBias = null, int rowBiasOffset = 0, bool relu = false)
     {
         if (m == 0 || n == 0)
         {
             return;
         }
 
-        fixed (float* pa = a, pb = b, pc = c)
+        fixed (float* pa = a, pb = b, pc = c, pbias = rowBias)
         {
-            Multiply(transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, threads);
+            Multiply(transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, threads,
+                pbias == null ? null : pbias + rowBiasOffset, relu);
         }
     }
 
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false)
     {
         if (k == 0)
         {
             ScaleC(m, n, beta, c, ldc);
+            Epilogue(m, n, c, ldc, rowBias, relu);
             return;
+        }
+
+        var biasp = (nint)rowBias;
+
+        if ((long)m * n * k < 1L << 17)
+        {
+            threads = 1; // too small to pay for a fork/join
         }
 
         var ap = (nint)a;
         var bp = (nint)b;
         var cp = (nint)c;
-        var packedB = ArrayPool<float>.Shared.Rent(KC * (NC + NR));
-        try
+        var packedB = Scratch.B(KC * (((Math.Min(NC, n) + NR - 1) / NR) * NR));
         {
             fixed (float* pbPacked = packedB)
             {
@@ -60,6 +68,7 @@ internal static unsafe class Sgemm
                     {
                         var kc = Math.Min(KC, k - pc);
                         var first = pc == 0;
+                        var last = pc + KC >= k;
                         var jc0 = jc;
                         var pc0 = pc;
                         ParallelLoop.For(nPanels, nPanels >= 8 ? threads : 1, p =>
@@ -82,8 +91,7 @@ internal static unsafe class Sgemm
                                 return;
                             }
 
-                            var packedA = ArrayPool<float>.Shared.Rent(KC * (MC + MR));
-                            try
+                            var packedA = Scratch.A(KC * (MC + MR));
                             {
                                 fixed (float* paPacked = packedA)
                                 {
@@ -105,22 +113,63 @@ internal static unsafe class Sgemm
                                             var mr = Math.Min(MR, m - i);
                                             Kernel(kc, paPacked + ip * kc * MR, bPanel, acc);
                                             Store(acc, (float*)cp + (long)i * ldc + j, ldc, mr, nr, alpha, beta, first);
+                                            if (last && (biasp != 0 || relu))
+                                            {
+                                                Epilogue(mr, nr, (float*)cp + (long)i * ldc + j, ldc, biasp == 0 ? null : (float*)biasp + i, relu);
+                                            }
                                         }
                                     }
                                 }
-                            }
-                            finally
-                            {
-                                ArrayPool<float>.Shared.Return(packedA);
                             }
                         });
                     }
                 }
             }
         }
-        finally
+    }
+
+    /// <summary>Per-thread packing buffers, grown on demand and kept (no per-call allocation).</summary>
+    private static class Scratch
+    {
+        [ThreadStatic]
+        private static float[]? _a;
+
+        [ThreadStatic]
+        private static float[]? _b;
+
+        public static float[] A(int length) => _a is { } a && a.Length >= length ? a : _a = new float[length];
+
+        public static float[] B(int length) => _b is { } b && b.Length >= length ? b : _b = new float[length];
+    }
+
+    /// <summary>Adds a per-row bias and applies Relu to an mr×nr tile (after its last k block).</summary>
+    private static void Epilogue(int mr, int nr, float* c, int ldc, float* rowBias, bool relu)
+    {
+        for (var i = 0; i < mr; i++)
         {
-            ArrayPool<float>.Shared.Return(packedB);
+            var row = c + (long)i * ldc;
+            var add = rowBias == null ? 0f : rowBias[i];
+            var j = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vb = Vector256.Create(add);
+                for (; j + 8 <= nr; j += 8)
+                {
+                    var v = Vector256.Load(row + j) + vb;
+                    if (relu)
+                    {
+                        v = Vector256.Max(v, Vector256<float>.Zero);
+                    }
+
+                    Vector256.Store(v, row + j);
+                }
+            }
+
+            for (; j < nr; j++)
+            {
+                var v = row[j] + add;
+                row[j] = relu && !(v > 0) && !float.IsNaN(v) ? 0f : v;
+            }
         }
     }
 
