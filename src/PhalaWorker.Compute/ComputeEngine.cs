@@ -47,7 +47,7 @@ public sealed class ComputeEngine
         var digest = Digest(modelBytes);
         try
         {
-            var graph = GraphOptimizer.Optimize(ModelLoader.Load(modelBytes, _options), fuseActivations: _backend is CpuBackend);
+            var graph = GraphOptimizer.Optimize(ModelLoader.Load(modelBytes, _options), fuseActivations: _backend is CpuBackend || _backend.Name == "cpu");
             var kernels = new IOperatorKernel[graph.Nodes.Count];
             for (var i = 0; i < kernels.Length; i++)
             {

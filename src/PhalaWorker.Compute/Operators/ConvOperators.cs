@@ -11,6 +11,9 @@ namespace PhalaWorker.Compute.Operators;
 /// </summary>
 internal static class ConvOperators
 {
+    /// <summary>Packed weights per constant weight tensor and group (constants live as long as their loaded model).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[][]> PackedWeights = [];
+
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
         table["Conv"] = Conv;
@@ -65,6 +68,9 @@ internal static class ConvOperators
         var ys = (float[])y.Storage;
         var relu = c.Node.Domain == CpuKernels.FusedDomain && c.Attributes.GetString("activation") == "Relu";
         var biasArray = bias is null ? null : (float[])bias.Storage;
+        // Weights that are model constants are packed once for the GEMM micro-kernel and reused by every job.
+        var packed = PackedWeights.GetValue(w, weights => Enumerable.Range(0, group)
+            .Select(g => Sgemm.PrepackA(mg, kDim, (float[])weights.Storage, g * mg * kDim, kDim)).ToArray());
         var col = pointwise || y.Length == 0 ? null : (float[])c.AllocateTemporary(DataType.Float, new TensorShape(kDim, outSize)).Storage;
         for (var n = 0; n < batch; n++)
         {
@@ -75,12 +81,12 @@ internal static class ConvOperators
                 var wOff = g * mg * kDim;
                 if (pointwise)
                 {
-                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, xs, xOff, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu);
+                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, xs, xOff, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu, packed[g]);
                 }
                 else if (outSize > 0)
                 {
                     Im2Col(xs, xOff, cg, geo, col!, c.MaxDegreeOfParallelism);
-                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, col!, 0, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu);
+                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, col!, 0, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu, packed[g]);
                 }
             }
         }

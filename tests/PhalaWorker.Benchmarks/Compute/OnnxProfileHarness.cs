@@ -47,7 +47,7 @@ public sealed class OnnxProfileHarness : IHarness
 
         public string Name => "cpu";
 
-        public IOperatorKernel? TryCreateKernel(OperatorNode node) => new Timed(this, node.OpType, CpuKernels.Get(node));
+        public IOperatorKernel? TryCreateKernel(OperatorNode node) => new Timed(this, (node.Domain.Length > 0 ? "fused:" : string.Empty) + node.OpType, CpuKernels.Get(node));
 
         public IDisposable BeginJob() => new CpuBackend().BeginJob();
 

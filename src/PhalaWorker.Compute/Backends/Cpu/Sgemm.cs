@@ -21,23 +21,48 @@ internal static unsafe class Sgemm
     /// <summary>Multiplies with explicit leading dimensions; arrays are pinned for the call.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads,
-        float[]? rowBias = null, int rowBiasOffset = 0, bool relu = false)
+        float[]? rowBias = null, int rowBiasOffset = 0, bool relu = false, float[]? prepackedA = null)
     {
         if (m == 0 || n == 0)
         {
             return;
         }
 
-        fixed (float* pa = a, pb = b, pc = c, pbias = rowBias)
+        fixed (float* pa = a, pb = b, pc = c, pbias = rowBias, ppa = prepackedA)
         {
             Multiply(transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, threads,
-                pbias == null ? null : pbias + rowBiasOffset, relu);
+                pbias == null ? null : pbias + rowBiasOffset, relu, ppa);
         }
     }
 
-    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false)
+    /// <summary>
+    /// Packs a constant row-major A (m×k, e.g. convolution weights) once into the micro-kernel layout
+    /// (per KC block, MR-row panels), so repeated multiplications skip packing it.
+    /// </summary>
+    public static float[] PrepackA(int m, int k, float[] a, int aOffset, int lda)
     {
+        var mPad = (m + MR - 1) / MR * MR;
+        var packed = new float[Math.Max(1, (long)mPad * k)];
+        fixed (float* pa = a, dst = packed)
+        {
+            for (var pc = 0; pc < k; pc += KC)
+            {
+                var kc = Math.Min(KC, k - pc);
+                for (var p = 0; p * MR < m; p++)
+                {
+                    PackA(pa + aOffset, lda, false, p * MR, Math.Min(MR, m - (p * MR)), pc, kc, dst + ((long)mPad * pc) + ((long)p * MR * kc));
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false, float* prepackedA = null)
+    {
+        var prep = (nint)prepackedA;
+        var mPad = (m + MR - 1) / MR * MR;
         if (k == 0)
         {
             ScaleC(m, n, beta, c, ldc);
@@ -93,12 +118,20 @@ internal static unsafe class Sgemm
 
                             var packedA = Scratch.A(KC * (MC + MR));
                             {
-                                fixed (float* paPacked = packedA)
+                                fixed (float* paScratch = packedA)
                                 {
                                     var mPanels = (mc + MR - 1) / MR;
-                                    for (var ip = 0; ip < mPanels; ip++)
+                                    var paPacked = paScratch;
+                                    if (prep != 0)
                                     {
-                                        PackA((float*)ap, lda, transA, ic + ip * MR, Math.Min(MR, mc - ip * MR), pc0, kc, paPacked + ip * kc * MR);
+                                        paPacked = (float*)prep + ((long)mPad * pc0) + ((long)ic * kc);
+                                    }
+                                    else
+                                    {
+                                        for (var ip = 0; ip < mPanels; ip++)
+                                        {
+                                            PackA((float*)ap, lda, transA, ic + ip * MR, Math.Min(MR, mc - ip * MR), pc0, kc, paPacked + ip * kc * MR);
+                                        }
                                     }
 
                                     var acc = stackalloc float[MR * NR];
@@ -214,6 +247,30 @@ internal static unsafe class Sgemm
 
     private static void PackA(float* a, int lda, bool transA, int i0, int mr, int k0, int kc, float* dst)
     {
+        if (!transA)
+        {
+            for (var ii = 0; ii < MR; ii++)
+            {
+                if (ii >= mr)
+                {
+                    for (var kk = 0; kk < kc; kk++)
+                    {
+                        dst[(kk * MR) + ii] = 0f;
+                    }
+
+                    continue;
+                }
+
+                var src = a + ((long)(i0 + ii) * lda) + k0;
+                for (var kk = 0; kk < kc; kk++)
+                {
+                    dst[(kk * MR) + ii] = src[kk];
+                }
+            }
+
+            return;
+        }
+
         for (var kk = 0; kk < kc; kk++)
         {
             for (var ii = 0; ii < MR; ii++)
