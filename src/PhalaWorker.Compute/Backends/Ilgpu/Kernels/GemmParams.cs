@@ -4,7 +4,7 @@ namespace PhalaWorker.Compute.Backends.Ilgpu.Kernels;
 /// Shape and layout of one batched GEMM: Y[b] = alpha·op(A[b])·op(B[b]) + beta·C[b], with every operand addressed
 /// through (row, column) strides so that transposition and broadcasting (stride 0) need no copies.
 /// </summary>
-internal readonly record struct GemmParams(
+public readonly record struct GemmParams(
     int M,
     int N,
     int K,

@@ -25,12 +25,17 @@ internal static class KernelMath
             return TwoOverSqrtPi * x * series;
         }
 
+        float r = 1f - ErfcPositive(ax);
+        return x < 0f ? -r : r;
+    }
+
+    /// <summary>erfc(x) for x ≥ 0.5 (Numerical Recipes' Chebyshev fit, fractional error &lt; 1.2e-7).</summary>
+    public static float ErfcPositive(float ax)
+    {
         float t = 1f / (1f + (0.5f * ax));
         float poly = -1.26551223f + (t * (1.00002368f + (t * (0.37409196f + (t * (0.09678418f + (t * (-0.18628806f
             + (t * (0.27886807f + (t * (-1.13520398f + (t * (1.48851587f + (t * (-0.82215223f + (t * 0.17087277f)))))))))))))))));
-        float erfc = t * XMath.Exp((-ax * ax) + poly);
-        float r = 1f - erfc;
-        return x < 0f ? -r : r;
+        return t * XMath.Exp((-ax * ax) + poly);
     }
 
     /// <summary>x^y with numpy semantics for negative bases and integral exponents (device pow is exp(y·log x) on some targets).</summary>
@@ -58,7 +63,13 @@ internal static class KernelMath
         return e / (1f + e);
     }
 
-    public static float Gelu(float x) => 0.5f * x * (1f + Erf(x * 0.70710678118654752f));
+    public static float Gelu(float x)
+    {
+        // For x well below zero, 1 + erf(x/√2) = erfc(|x|/√2): computing it directly avoids cancellation.
+        float z = x * 0.70710678118654752f;
+        float onePlusErf = z < -0.5f ? ErfcPositive(-z) : 1f + Erf(z);
+        return 0.5f * x * onePlusErf;
+    }
 
     public static float GeluTanh(float x)
     {

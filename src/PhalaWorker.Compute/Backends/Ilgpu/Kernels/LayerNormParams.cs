@@ -1,4 +1,4 @@
 namespace PhalaWorker.Compute.Backends.Ilgpu.Kernels;
 
 /// <summary>Row length, epsilon and the lengths of the scale and bias vectors (bias 0 = none).</summary>
-internal readonly record struct LayerNormParams(int Size, float Epsilon, int ScaleLength, int BiasLength);
+public readonly record struct LayerNormParams(int Size, float Epsilon, int ScaleLength, int BiasLength);
