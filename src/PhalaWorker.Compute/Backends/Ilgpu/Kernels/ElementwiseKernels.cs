@@ -38,8 +38,9 @@ internal static class ElementwiseKernels
                 r = XMath.Sqrt(v);
                 break;
             case UnaryOp.Clip:
-                // NaN passes through, as in ONNX's reference.
-                r = v < p0 ? p0 : (v > p1 ? p1 : v);
+                // min first, then max (numpy order: min > max yields max); NaN passes through.
+                r = v < p0 ? p0 : v;
+                r = r > p1 ? p1 : r;
                 break;
             case UnaryOp.Neg:
                 r = -v;
