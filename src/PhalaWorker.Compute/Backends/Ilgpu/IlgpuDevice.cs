@@ -12,14 +12,16 @@ namespace PhalaWorker.Compute.Backends.Ilgpu;
 /// </summary>
 internal sealed class IlgpuDevice : IDisposable
 {
-    // CPU accelerator shape: 4 threads per warp × 4 warps per group = 16-thread groups (4×4 GEMM tiles), 2 groups in flight.
-    // Every simulated thread is a real thread that meets the others at barriers, so small groups are what keep it quick.
-    private const int CpuThreadsPerWarp = 4;
-    private const int CpuWarpsPerGroup = 4;
+    // CPU accelerator shape: 2 threads per warp × 2 warps = 4-thread groups, 2 groups in flight = 8 simulated threads.
+    // Each simulated thread is a real thread, and groups meet at real barriers; on a small shared host, few threads
+    // (and grid-stride kernels that launch few groups) keep the simulation quick.
+    private const int CpuThreadsPerWarp = 2;
+    private const int CpuWarpsPerGroup = 2;
     private const int CpuGroupsInFlight = 2;
 
     private readonly Context context;
     private bool disposed;
+    private int gemmTile;
 
     private IlgpuDevice(Context context, Accelerator accelerator, IlgpuDeviceKind kind)
     {
@@ -30,7 +32,7 @@ internal sealed class IlgpuDevice : IDisposable
         FloatPool = new IlgpuBufferPool<float>(accelerator);
         IntPool = new IlgpuBufferPool<int>(accelerator);
         int maxTile = (int)Math.Sqrt(Math.Min(accelerator.MaxNumThreadsPerGroup, 256));
-        GemmTile = maxTile >= 16 ? 16 : maxTile >= 8 ? 8 : maxTile >= 4 ? 4 : maxTile >= 2 ? 2 : 1;
+        gemmTile = kind == IlgpuDeviceKind.CpuAccelerator ? 0 : maxTile >= 16 ? 16 : maxTile >= 8 ? 8 : maxTile >= 4 ? 4 : maxTile >= 2 ? 2 : 1;
         if (accelerator is CudaAccelerator cuda)
         {
             CuBlas = TryCreateCuBlas(cuda, out string? reason);
@@ -44,6 +46,9 @@ internal sealed class IlgpuDevice : IDisposable
 
     public Accelerator Accelerator { get; }
 
+    /// <summary>Threads launched per elementwise kernel at most (the rest is covered by grid-stride loops).</summary>
+    public int MaxResidentThreads => Math.Max(1, Accelerator.MaxNumThreads);
+
     public IlgpuDeviceKind Kind { get; }
 
     public IlgpuKernelSet Kernels { get; }
@@ -52,8 +57,20 @@ internal sealed class IlgpuDevice : IDisposable
 
     public IlgpuBufferPool<int> IntPool { get; }
 
-    /// <summary>Edge of the square GEMM tile: 16 on GPUs, smaller on the CPU accelerator's small groups.</summary>
-    public int GemmTile { get; }
+    /// <summary>
+    /// Edge of the square GEMM tile (16 on GPUs; limited by the group size). 0 selects the row-panel kernel (the CPU
+    /// accelerator's default), 1 the barrier-free one-thread-per-output kernel. Settable so tests and benchmarks can run either kernel on any accelerator.
+    /// </summary>
+    public int GemmTile
+    {
+        get => gemmTile;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value * value, Accelerator.MaxNumThreadsPerGroup);
+            gemmTile = value;
+        }
+    }
 
     /// <summary>cuBLAS handle when running on CUDA with libcublas loadable; null otherwise.</summary>
     public CuBlas? CuBlas { get; }
@@ -67,20 +84,7 @@ internal sealed class IlgpuDevice : IDisposable
         switch (kind)
         {
             case IlgpuDeviceKind.CpuAccelerator:
-            {
-                var device = new CPUDevice(CpuThreadsPerWarp, CpuWarpsPerGroup, CpuGroupsInFlight);
-                var context = Context.Create(b => b.CPU(device).EnableAlgorithms().Optimize(OptimizationLevel.O1));
-                try
-                {
-                    var accelerator = device.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
-                    return new IlgpuDevice(context, accelerator, kind);
-                }
-                catch
-                {
-                    context.Dispose();
-                    throw;
-                }
-            }
+                return CreateCpu(CpuThreadsPerWarp, CpuWarpsPerGroup, CpuGroupsInFlight);
 
             case IlgpuDeviceKind.Cuda:
             {
@@ -106,6 +110,23 @@ internal sealed class IlgpuDevice : IDisposable
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown ILGPU device kind.");
+        }
+    }
+
+    /// <summary>A CPU accelerator with a chosen group shape (tests use 16-thread groups to run the 4×4-tiled GEMM).</summary>
+    public static IlgpuDevice CreateCpu(int threadsPerWarp, int warpsPerGroup, int groupsInFlight)
+    {
+        var device = new CPUDevice(threadsPerWarp, warpsPerGroup, groupsInFlight);
+        var context = Context.Create(b => b.CPU(device).EnableAlgorithms().Optimize(OptimizationLevel.O1));
+        try
+        {
+            var accelerator = device.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
+            return new IlgpuDevice(context, accelerator, IlgpuDeviceKind.CpuAccelerator);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
         }
     }
 

@@ -20,7 +20,7 @@ internal sealed class IlgpuOperators
 
     private IlgpuKernelSet Kernels => device.Kernels;
 
-    public IlgpuTensor Upload(ReadOnlySpan<float> data, int[] shape)
+    public IlgpuTensor Upload(ReadOnlySpan<float> data, params int[] shape)
     {
         int length = IlgpuShapes.Size(shape);
         if (data.Length != length)
@@ -58,7 +58,7 @@ internal sealed class IlgpuOperators
         var y = Allocate((int[])x.Shape.Clone());
         if (x.Length > 0)
         {
-            Kernels.Unary(x.Length, x.View, y.View, (int)op, p0, p1);
+            Kernels.Unary(Launch(x.Length), x.View, y.View, (int)op, p0, p1, Range(x.Length));
         }
 
         return y;
@@ -79,7 +79,7 @@ internal sealed class IlgpuOperators
             : [.. shape, .. IlgpuShapes.BroadcastStrides(a.Shape, shape), .. IlgpuShapes.BroadcastStrides(b.Shape, shape)];
         using (var metaBuffer = RentMeta(meta))
         {
-            Kernels.Binary(y.Length, a.View, b.View, y.View, metaBuffer.View, rank, (int)op);
+            Kernels.Binary(Launch(y.Length), a.View, b.View, y.View, metaBuffer.View, rank, (int)op, Range(y.Length));
         }
 
         return y;
@@ -222,7 +222,7 @@ internal sealed class IlgpuOperators
         if (x.Rank == 0)
         {
             // Softmax of a scalar over its only element.
-            Kernels.Softmax(1, x.View, y.View, 1, 1, log ? 1 : 0);
+            Kernels.Softmax(Launch(1), x.View, y.View, 1, 1, log ? 1 : 0, Range(1));
             return y;
         }
 
@@ -230,7 +230,7 @@ internal sealed class IlgpuOperators
         int outer = IlgpuShapes.Size(x.Shape.AsSpan(0, a));
         int axisLength = coerceTo2D ? IlgpuShapes.Size(x.Shape.AsSpan(a)) : x.Shape[a];
         int inner = coerceTo2D ? 1 : IlgpuShapes.Size(x.Shape.AsSpan(a + 1));
-        Kernels.Softmax(outer * inner, x.View, y.View, axisLength, inner, log ? 1 : 0);
+        Kernels.Softmax(Launch(outer * inner), x.View, y.View, axisLength, inner, log ? 1 : 0, Range(outer * inner));
         return y;
     }
 
@@ -252,7 +252,7 @@ internal sealed class IlgpuOperators
             }
 
             var p = new LayerNormParams(size, epsilon, scale.Length, bias?.Length ?? 0);
-            Kernels.LayerNorm(rows, x.View, scale.View, bias?.View ?? scale.View, y.View, mean.View, invStd.View, p);
+            Kernels.LayerNorm(Launch(rows), x.View, scale.View, bias?.View ?? scale.View, y.View, mean.View, invStd.View, p, Range(rows));
         }
 
         return (y, mean, invStd);
@@ -276,7 +276,7 @@ internal sealed class IlgpuOperators
             }
         }
 
-        Kernels.BatchNorm(x.Length, x.View, scale.View, bias.View, mean.View, variance.View, y.View, new BatchNormParams(channels, inner, epsilon));
+        Kernels.BatchNorm(Launch(x.Length), x.View, scale.View, bias.View, mean.View, variance.View, y.View, new BatchNormParams(channels, inner, epsilon), Range(x.Length));
         return y;
     }
 
@@ -327,7 +327,7 @@ internal sealed class IlgpuOperators
                 else
                 {
                     columns = col.View.SubView(0, (long)channels * kernelSize * outSize);
-                    Kernels.Im2Col(columns.IntLength, image, columns, meta.View, new Int3(g.Rank, kernelSize, outSize));
+                    Kernels.Im2Col(Launch(columns.IntLength), image, columns, meta.View, new Int3(g.Rank, kernelSize, outSize), Range(columns.IntLength));
                 }
 
                 var yImage = y.View.SubView((long)n * filters * outSize, (long)filters * outSize);
@@ -344,7 +344,7 @@ internal sealed class IlgpuOperators
 
         if (bias is not null)
         {
-            Kernels.ChannelBias(y.Length, y.View, bias.View, filters, outSize);
+            Kernels.ChannelBias(Launch(y.Length), y.View, bias.View, filters, outSize, Range(y.Length));
         }
 
         return y;
@@ -357,7 +357,7 @@ internal sealed class IlgpuOperators
         if (y.Length > 0)
         {
             using var meta = RentMeta(g.ToMeta());
-            Kernels.Pool(y.Length, x.View, y.View, meta.View, new Int3(g.Rank, kind, x.Shape[0] * x.Shape[1]));
+            Kernels.Pool(Launch(y.Length), x.View, y.View, meta.View, new Int3(g.Rank, kind, x.Shape[0] * x.Shape[1]), Range(y.Length));
         }
 
         return y;
@@ -370,7 +370,7 @@ internal sealed class IlgpuOperators
         var y = Allocate([x.Shape[0], x.Shape[1], .. Enumerable.Repeat(1, x.Rank - 2)]);
         if (planes > 0)
         {
-            Kernels.GlobalAveragePool(planes, x.View, y.View, size);
+            Kernels.GlobalAveragePool(Launch(planes), x.View, y.View, size, Range(planes));
         }
 
         return y;
@@ -424,14 +424,14 @@ internal sealed class IlgpuOperators
 
         if (rank == 0)
         {
-            Kernels.Unary(1, x.View, y.View, (int)UnaryOp.Identity, 0f, 0f);
+            Kernels.Unary(Launch(1), x.View, y.View, (int)UnaryOp.Identity, 0f, 0f, Range(1));
             return y;
         }
 
         int[] meta = [.. x.Shape, .. IlgpuShapes.Strides(x.Shape), .. reduced.Select(r => r ? 1 : 0)];
         using (var metaBuffer = RentMeta(meta))
         {
-            Kernels.Reduce(y.Length, x.View, y.View, metaBuffer.View, new Int3(rank, reducedCount, mean ? 1 : 0));
+            Kernels.Reduce(Launch(y.Length), x.View, y.View, metaBuffer.View, new Int3(rank, reducedCount, mean ? 1 : 0), Range(y.Length));
         }
 
         return y;
@@ -447,7 +447,7 @@ internal sealed class IlgpuOperators
 
         int[] meta = shape.Length == 0 ? [1, 0] : [.. shape, .. sourceStrides];
         using var metaBuffer = RentMeta(meta);
-        Kernels.StridedCopy(length, source, target, metaBuffer.View, Math.Max(shape.Length, 1));
+        Kernels.StridedCopy(Launch(length), source, target, metaBuffer.View, Math.Max(shape.Length, 1), Range(length));
     }
 
     private void LaunchGemm(
@@ -462,6 +462,21 @@ internal sealed class IlgpuOperators
     {
         if (device.CuBlas is { } blas && TryCuBlas(blas, a, b, c, cShape, y, offsets, batchCount, p))
         {
+            return;
+        }
+
+        if (p.Tile == 0)
+        {
+            int items = ((p.N + GemmKernel.PanelWidth - 1) / GemmKernel.PanelWidth) * p.M * batchCount;
+            using var panelOffsets = RentMeta(offsets);
+            Kernels.GemmRowPanel(Launch(items), a, b, c ?? y, y, panelOffsets.View, p, Range(items));
+            return;
+        }
+
+        if (p.Tile == 1)
+        {
+            using var offsetView = RentMeta(offsets);
+            Kernels.GemmDirect(Launch(p.M * p.N * batchCount), a, b, c ?? y, y, offsetView.View, p, Range(p.M * p.N * batchCount));
             return;
         }
 
@@ -517,6 +532,11 @@ internal sealed class IlgpuOperators
 
         return true;
     }
+
+    /// <summary>Threads to launch for <paramref name="count"/> work items (grid-stride beyond the resident thread count).</summary>
+    private int Launch(int count) => Math.Min(count, device.MaxResidentThreads);
+
+    private GridStride Range(int count) => new(count, Launch(count));
 
     private PooledInts RentMeta(int[] values)
     {

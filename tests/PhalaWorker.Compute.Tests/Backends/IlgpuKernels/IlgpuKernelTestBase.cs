@@ -7,15 +7,15 @@ namespace PhalaWorker.Compute.Tests.Backends.IlgpuKernels;
 [TestFixture(IlgpuDeviceKind.Cuda)]
 public abstract class IlgpuKernelTestBase
 {
-    private readonly IlgpuDeviceKind kind;
-
     protected IlgpuKernelTestBase(IlgpuDeviceKind kind)
     {
-        this.kind = kind;
+        Kind = kind;
     }
 
+    internal IlgpuDeviceKind Kind { get; }
+
     /// <summary>The run-wide shared device (owned and disposed by <see cref="IlgpuTestDevices"/>).</summary>
-    internal IlgpuDevice Device => IlgpuTestDevices.Get(kind);
+    internal IlgpuDevice Device => IlgpuTestDevices.Get(Kind);
 
     internal IlgpuOperators Ops { get; private set; } = null!;
 

@@ -10,6 +10,13 @@ namespace PhalaWorker.Compute.Tests.Backends.IlgpuKernels;
 public sealed class IlgpuTestDevices
 {
     private static readonly Lazy<IlgpuDevice> Cpu = new(() => IlgpuDevice.Create(IlgpuDeviceKind.CpuAccelerator));
+    private static readonly Lazy<IlgpuDevice> CpuTiled = new(() =>
+    {
+        var device = IlgpuDevice.CreateCpu(4, 4, 1);
+        device.GemmTile = 4;
+        return device;
+    });
+
     private static readonly Lazy<(bool Present, string Reason)> CudaProbe = new(() => (IlgpuDevice.IsCudaAvailable(out string reason), reason));
     private static readonly Lazy<IlgpuDevice> Cuda = new(() => IlgpuDevice.Create(IlgpuDeviceKind.Cuda));
 
@@ -26,12 +33,20 @@ public sealed class IlgpuTestDevices
         return Cuda.Value;
     }
 
+    /// <summary>A CPU accelerator with 16-thread groups, so the shared-memory GEMM runs with 4×4 tiles.</summary>
+    internal static IlgpuDevice CpuWithTiledGemm => CpuTiled.Value;
+
     [OneTimeTearDown]
     public void DisposeDevices()
     {
         if (Cpu.IsValueCreated)
         {
             Cpu.Value.Dispose();
+        }
+
+        if (CpuTiled.IsValueCreated)
+        {
+            CpuTiled.Value.Dispose();
         }
 
         if (Cuda.IsValueCreated)

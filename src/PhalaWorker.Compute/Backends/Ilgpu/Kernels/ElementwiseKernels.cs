@@ -7,8 +7,16 @@ namespace PhalaWorker.Compute.Backends.Ilgpu.Kernels;
 internal static class ElementwiseKernels
 {
     /// <summary>y[i] = f(x[i]); <paramref name="p0"/>/<paramref name="p1"/> carry Clip's min/max.</summary>
-    public static void Unary(Index1D i, ArrayView<float> x, ArrayView<float> y, int op, float p0, float p1)
+    public static void Unary(Index1D index, ArrayView<float> x, ArrayView<float> y, int op, float p0, float p1, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            UnaryAt(i, x, y, op, p0, p1);
+        }
+    }
+
+    private static void UnaryAt(int i, ArrayView<float> x, ArrayView<float> y, int op, float p0, float p1)
+{
         float v = x[i];
         float r;
         switch ((UnaryOp)op)
@@ -66,8 +74,16 @@ internal static class ElementwiseKernels
     /// y[i] = a[ia] op b[ib] where ia/ib come from decomposing i over the output dims.
     /// <paramref name="meta"/> = outDims[rank] ‖ aStrides[rank] ‖ bStrides[rank] (stride 0 on broadcast axes).
     /// </summary>
-    public static void Binary(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, ArrayView<int> meta, int rank, int op)
+    public static void Binary(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, ArrayView<int> meta, int rank, int op, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            BinaryAt(i, a, b, y, meta, rank, op);
+        }
+    }
+
+    private static void BinaryAt(int i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, ArrayView<int> meta, int rank, int op)
+{
         int rest = i;
         int ia = 0;
         int ib = 0;
@@ -112,8 +128,16 @@ internal static class ElementwiseKernels
     }
 
     /// <summary>Copies x into y gathering through strides: y[i] = x[offset(i)], meta = outDims[rank] ‖ inStrides[rank] (Transpose, Expand).</summary>
-    public static void StridedCopy(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, int rank)
+    public static void StridedCopy(Index1D index, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, int rank, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            StridedCopyAt(i, x, y, meta, rank);
+        }
+    }
+
+    private static void StridedCopyAt(int i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, int rank)
+{
         int rest = i;
         int ix = 0;
         for (int d = rank - 1; d >= 0; d--)

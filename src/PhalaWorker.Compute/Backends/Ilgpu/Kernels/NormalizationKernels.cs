@@ -10,8 +10,16 @@ namespace PhalaWorker.Compute.Backends.Ilgpu.Kernels;
 internal static class NormalizationKernels
 {
     /// <summary>One thread per (outer, inner) pair; reduces over <paramref name="axis"/> elements spaced <paramref name="inner"/> apart.</summary>
-    public static void Softmax(Index1D i, ArrayView<float> x, ArrayView<float> y, int axis, int inner, int logSoftmax)
+    public static void Softmax(Index1D index, ArrayView<float> x, ArrayView<float> y, int axis, int inner, int logSoftmax, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            SoftmaxAt(i, x, y, axis, inner, logSoftmax);
+        }
+    }
+
+    private static void SoftmaxAt(int i, ArrayView<float> x, ArrayView<float> y, int axis, int inner, int logSoftmax)
+{
         int outer = i / inner;
         int rest = i - (outer * inner);
         int baseIndex = (outer * axis * inner) + rest;
@@ -53,16 +61,16 @@ internal static class NormalizationKernels
     /// One thread per row of <c>p.Size</c> normalized elements. Scale/bias are indexed modulo their length
     /// (they cover the normalized dims). Writes the row's mean and 1/sqrt(var+eps).
     /// </summary>
-    public static void LayerNorm(
-        Index1D row,
-        ArrayView<float> x,
-        ArrayView<float> scale,
-        ArrayView<float> bias,
-        ArrayView<float> y,
-        ArrayView<float> meanOut,
-        ArrayView<float> invStdOut,
-        LayerNormParams p)
+    public static void LayerNorm(Index1D index, ArrayView<float> x, ArrayView<float> scale, ArrayView<float> bias, ArrayView<float> y, ArrayView<float> meanOut, ArrayView<float> invStdOut, LayerNormParams p, GridStride range)
     {
+        for (int row = index; row < range.Count; row += range.Stride)
+        {
+            LayerNormAt(row, x, scale, bias, y, meanOut, invStdOut, p);
+        }
+    }
+
+    private static void LayerNormAt(int row, ArrayView<float> x, ArrayView<float> scale, ArrayView<float> bias, ArrayView<float> y, ArrayView<float> meanOut, ArrayView<float> invStdOut, LayerNormParams p)
+{
         int start = row * p.Size;
         float sum = 0f;
         for (int k = 0; k < p.Size; k++)
@@ -95,16 +103,16 @@ internal static class NormalizationKernels
     }
 
     /// <summary>BatchNormalization inference: y = (x − mean[c]) / sqrt(var[c] + eps) · scale[c] + bias[c].</summary>
-    public static void BatchNorm(
-        Index1D i,
-        ArrayView<float> x,
-        ArrayView<float> scale,
-        ArrayView<float> bias,
-        ArrayView<float> mean,
-        ArrayView<float> variance,
-        ArrayView<float> y,
-        BatchNormParams p)
+    public static void BatchNorm(Index1D index, ArrayView<float> x, ArrayView<float> scale, ArrayView<float> bias, ArrayView<float> mean, ArrayView<float> variance, ArrayView<float> y, BatchNormParams p, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            BatchNormAt(i, x, scale, bias, mean, variance, y, p);
+        }
+    }
+
+    private static void BatchNormAt(int i, ArrayView<float> x, ArrayView<float> scale, ArrayView<float> bias, ArrayView<float> mean, ArrayView<float> variance, ArrayView<float> y, BatchNormParams p)
+{
         int c = (i / p.Inner) % p.Channels;
         y[i] = ((x[i] - mean[c]) / XMath.Sqrt(variance[c] + p.Epsilon) * scale[c]) + bias[c];
     }

@@ -9,8 +9,16 @@ internal static class ReduceKernels
     /// <paramref name="meta"/> = inDims[rank] ‖ inStrides[rank] ‖ reduced[rank] (1 = axis reduced).
     /// Output element i enumerates the kept coordinates (row-major over the kept dims).
     /// </summary>
-    public static void Reduce(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, Int3 shape)
+    public static void Reduce(Index1D index, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, Int3 shape, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            ReduceAt(i, x, y, meta, shape);
+        }
+    }
+
+    private static void ReduceAt(int i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, Int3 shape)
+{
         int rank = shape.X;
         int reducedCount = shape.Y;
         int mean = shape.Z;

@@ -17,8 +17,16 @@ internal static class SpatialKernels
     /// col[r, o] for r = c·K + kernel index, o = output position, reading x laid out [channels, inSpatial...]
     /// (the caller offsets x to one image and one group). Out-of-bounds taps read 0 (zero padding).
     /// </summary>
-    public static void Im2Col(Index1D i, ArrayView<float> x, ArrayView<float> col, ArrayView<int> meta, Int3 shape)
+    public static void Im2Col(Index1D index, ArrayView<float> x, ArrayView<float> col, ArrayView<int> meta, Int3 shape, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            Im2ColAt(i, x, col, meta, shape);
+        }
+    }
+
+    private static void Im2ColAt(int i, ArrayView<float> x, ArrayView<float> col, ArrayView<int> meta, Int3 shape)
+{
         int s = shape.X;
         int kernelSize = shape.Y;
         int outSize = shape.Z;
@@ -51,14 +59,30 @@ internal static class SpatialKernels
     }
 
     /// <summary>y[i] += bias[channel(i)] for y laid out [n, channels, inner].</summary>
-    public static void AddChannelBias(Index1D i, ArrayView<float> y, ArrayView<float> bias, int channels, int inner)
+    public static void AddChannelBias(Index1D index, ArrayView<float> y, ArrayView<float> bias, int channels, int inner, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            AddChannelBiasAt(i, y, bias, channels, inner);
+        }
+    }
+
+    private static void AddChannelBiasAt(int i, ArrayView<float> y, ArrayView<float> bias, int channels, int inner)
+{
         y[i] += bias[(i / inner) % channels];
     }
 
     /// <summary>One thread per output element of [planes, outSpatial...]; <paramref name="shape"/> = (s, kind, planes).</summary>
-    public static void Pool(Index1D i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, Int3 shape)
+    public static void Pool(Index1D index, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, Int3 shape, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            PoolAt(i, x, y, meta, shape);
+        }
+    }
+
+    private static void PoolAt(int i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, Int3 shape)
+{
         int s = shape.X;
         int kind = shape.Y;
         int inSize = 1;
@@ -133,8 +157,16 @@ internal static class SpatialKernels
     }
 
     /// <summary>One thread per (n, c) plane: the mean over its <paramref name="size"/> spatial elements.</summary>
-    public static void GlobalAveragePool(Index1D i, ArrayView<float> x, ArrayView<float> y, int size)
+    public static void GlobalAveragePool(Index1D index, ArrayView<float> x, ArrayView<float> y, int size, GridStride range)
     {
+        for (int i = index; i < range.Count; i += range.Stride)
+        {
+            GlobalAveragePoolAt(i, x, y, size);
+        }
+    }
+
+    private static void GlobalAveragePoolAt(int i, ArrayView<float> x, ArrayView<float> y, int size)
+{
         int start = i * size;
         float sum = 0f;
         for (int k = 0; k < size; k++)
