@@ -31,6 +31,9 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
     /// <summary>Number of buffers waiting in the free lists.</summary>
     public int FreeCount => free.Values.Sum(s => s.Count);
 
+    /// <summary>Capacity of every buffer waiting in the free lists (one entry per buffer).</summary>
+    public IReadOnlyList<long> FreeCapacities() => [.. free.SelectMany(p => Enumerable.Repeat(p.Key, p.Value.Count))];
+
     /// <summary>Total device bytes owned by the pool.</summary>
     public long AllocatedBytes { get; private set; }
 
@@ -50,7 +53,9 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
         }
         else
         {
+            // Fresh device memory is not cleared by the driver (it may hold whatever a previous allocation left).
             buffer = accelerator.Allocate1D<T>(capacity);
+            buffer.MemSetToZero();
             AllocatedBytes += buffer.LengthInBytes;
         }
 

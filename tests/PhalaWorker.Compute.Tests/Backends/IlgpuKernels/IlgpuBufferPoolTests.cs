@@ -55,6 +55,16 @@ public sealed class IlgpuBufferPoolTests(IlgpuDeviceKind kind) : IlgpuKernelTest
     }
 
     [Test]
+    public void Rent_FreshAllocation_IsZeroed()
+    {
+        using var pool = new IlgpuBufferPool<float>(Device.Accelerator);
+
+        var buffer = pool.Rent(5000);
+
+        Assert.That(buffer.GetAsArray1D(), Is.All.EqualTo(0f));
+    }
+
+    [Test]
     public void Operators_NextJobAfterMatMul_SeesOnlyZeroedBuffers()
     {
         var a = RandomData(161, 16 * 16, 1f, 2f);
