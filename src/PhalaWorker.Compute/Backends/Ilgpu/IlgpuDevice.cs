@@ -117,7 +117,7 @@ internal sealed class IlgpuDevice : IDisposable
     public static IlgpuDevice CreateCpu(int threadsPerWarp, int warpsPerGroup, int groupsInFlight)
     {
         var device = new CPUDevice(threadsPerWarp, warpsPerGroup, groupsInFlight);
-        var context = Context.Create(b => b.CPU(device).EnableAlgorithms().Optimize(OptimizationLevel.O1));
+        var context = Context.Create(b => b.CPU(device).EnableAlgorithms().Optimize(OptimizationLevel.O2));
         try
         {
             var accelerator = device.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
