@@ -21,7 +21,7 @@ internal sealed class JobJournal : IAsyncDisposable
         _keepAlive = keepAlive;
     }
 
-    public static async Task<JobJournal> OpenAsync(string path, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static JobJournal Open(string path, TimeProvider timeProvider)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -38,8 +38,8 @@ internal sealed class JobJournal : IAsyncDisposable
             DefaultTimeout = 30,
         }.ToString();
         var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using (var command = connection.CreateCommand())
+        connection.Open();
+        using (var command = connection.CreateCommand())
         {
             command.CommandText = """
                 PRAGMA journal_mode = WAL;
@@ -59,7 +59,7 @@ internal sealed class JobJournal : IAsyncDisposable
                 );
                 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
                 """;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            command.ExecuteNonQuery();
         }
 
         return new JobJournal(connectionString, timeProvider, connection);
