@@ -86,7 +86,7 @@ internal sealed class JobRunner(
             }
 
             var outputBytes = output.ToByteArray();
-            var address = attestation.Address.ToBytes();
+            var address = attestation.Address.ToArray();
             var sealedOutput = ResultEnvelope.Seal(request.ResultPublicKey.Span, jobId, address, outputBytes, aead);
             CryptographicOperations.ZeroMemory(outputBytes);
 
@@ -110,7 +110,7 @@ internal sealed class JobRunner(
                 FinishedAt = data.FinishedAt,
                 Backend = data.Backend,
                 ChainId = chain.ChainId,
-                RegistryAddress = ByteString.CopyFrom(chain.Registry.ToBytes()),
+                RegistryAddress = ByteString.CopyFrom(chain.Registry.ToArray()),
                 NodeAddress = ByteString.CopyFrom(address),
                 Signature = ByteString.CopyFrom(signature),
             };

@@ -18,7 +18,7 @@ internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions)
     /// <summary>Opens and parses; throws CryptoException / InvalidProtocolBufferException / RpcException.</summary>
     public JobRequest Open(NodeAttestation attestation, byte[] jobId, SealedEnvelope envelope, HpkeAead aead)
     {
-        var plaintext = JobEnvelope.Open(attestation.Identity.HpkeKey, jobId, attestation.Address.ToBytes(), envelope.Enc.Span, envelope.Ciphertext.Span, aead);
+        var plaintext = JobEnvelope.Open(attestation.Identity.HpkeKey, jobId, attestation.Address.ToArray(), envelope.Enc.Span, envelope.Ciphertext.Span, aead);
         try
         {
             var request = JobRequest.Parser.ParseFrom(plaintext);
