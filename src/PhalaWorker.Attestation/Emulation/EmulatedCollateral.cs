@@ -1,3 +1,5 @@
+using PhalaWorker.Attestation.Dcap;
+
 namespace PhalaWorker.Attestation.Emulation;
 
 /// <summary>
@@ -22,4 +24,8 @@ public sealed record EmulatedCollateral(
     string QeIdentityJson,
     byte[] QeIdentitySignature,
     byte[] RootCaCrlDer,
-    byte[] PckCrlDer);
+    byte[] PckCrlDer)
+{
+    /// <summary>The collateral as the verifier's model (parsed from <see cref="Json"/>, the same path Intel's collateral takes).</summary>
+    public QuoteCollateral ToQuoteCollateral() => QuoteCollateral.FromJson(Json);
+}

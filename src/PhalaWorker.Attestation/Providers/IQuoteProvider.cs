@@ -10,6 +10,6 @@ public interface IQuoteProvider
     TeeKind Kind { get; }
 
     /// <summary>Returns a quote whose TD report carries <paramref name="reportData64"/>.</summary>
-    /// <exception cref="TeeException">The TEE failed (reason enum says how).</exception>
+    /// <exception cref="TeeProviderException">The TEE failed (reason enum says how).</exception>
     ValueTask<byte[]> GetQuoteAsync(ReadOnlyMemory<byte> reportData64, CancellationToken ct);
 }
