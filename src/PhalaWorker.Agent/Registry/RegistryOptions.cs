@@ -20,7 +20,8 @@ public sealed class RegistryOptions
     public ulong ChainId { get; set; }
 
     /// <summary>
-    /// Hex private key of the operator account that registers the node and pays its gas. Read it from the environment
+    /// Hex private key of the operator account that sends the node's transactions (registration, heartbeats, batches, each
+    /// authorized by the node key's EIP-712 signature) and pays their gas. Read it from the environment
     /// (<c>Registry__OperatorKey</c>) or a file (<see cref="OperatorKeyFile"/>), never from a command line in production.
     /// </summary>
     /// <value>Default empty.</value>
@@ -29,11 +30,6 @@ public sealed class RegistryOptions
     /// <summary>File holding the operator key (hex), used when <see cref="OperatorKey"/> is empty.</summary>
     /// <value>Default empty.</value>
     public string? OperatorKeyFile { get; set; }
-
-    /// <summary>Wei the operator sends the node address at start, so the node can pay for its heartbeats and batches.</summary>
-    /// <value>Default 0.05 ether.</value>
-    [Range(typeof(decimal), "0", "1000000000000000000000")]
-    public decimal FundNodeWei { get; set; } = 50_000_000_000_000_000m;
 
     /// <summary>How long to keep retrying registration at start before giving up.</summary>
     /// <value>Default 60 seconds.</value>

@@ -75,7 +75,4 @@ internal static partial class AgentLog
 
     [LoggerMessage(5021, LogLevel.Information, "Node identity {Action} {Path}")]
     public static partial void IdentityFile(ILogger logger, string action, string path);
-
-    [LoggerMessage(5022, LogLevel.Information, "Funded node {NodeAddress} with {Wei} wei from the operator account (transaction {TransactionHash})")]
-    public static partial void NodeFunded(ILogger logger, string nodeAddress, string wei, string transactionHash);
 }
