@@ -1,0 +1,25 @@
+namespace PhalaWorker.Chain.JsonRpc;
+
+/// <summary>Timeouts and retries of <see cref="EthJsonRpcClient"/>.</summary>
+public sealed record JsonRpcClientOptions
+{
+    /// <summary>Time allowed for one HTTP exchange.</summary>
+    /// <value>Default 10 s.</value>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Retries after a transient failure (connection refused, HTTP 5xx/429, timeout, rate limit -32005).</summary>
+    /// <value>Default 3.</value>
+    public int MaxRetries { get; init; } = 3;
+
+    /// <summary>Delay before the first retry; each later one doubles, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
+    /// <value>Default 200 ms.</value>
+    public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest delay between retries.</summary>
+    /// <value>Default 5 s.</value>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest response body accepted; a larger one is a malformed answer.</summary>
+    /// <value>Default 32 MiB.</value>
+    public int MaxResponseBytes { get; init; } = 32 * 1024 * 1024;
+}

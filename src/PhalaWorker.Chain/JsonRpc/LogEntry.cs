@@ -1,0 +1,14 @@
+using PhalaWorker.Chain.Primitives;
+
+namespace PhalaWorker.Chain.JsonRpc;
+
+/// <summary>An event log (in a receipt or from <c>eth_getLogs</c>).</summary>
+public sealed record LogEntry(
+    EthAddress Address,
+    IReadOnlyList<Hash32> Topics,
+    byte[] Data,
+    ulong? BlockNumber,
+    Hash32? BlockHash,
+    Hash32? TransactionHash,
+    ulong? LogIndex,
+    bool Removed = false);
