@@ -1,0 +1,40 @@
+using System.Collections.Frozen;
+using PhalaWorker.Compute.Graph;
+using PhalaWorker.Compute.Operators;
+
+namespace PhalaWorker.Compute.Backends.Cpu;
+
+/// <summary>
+/// The CPU kernel of every supported operator (default ONNX domain). This set defines what the engine accepts;
+/// other backends fall back to these kernels for ops they do not implement.
+/// </summary>
+public static class CpuKernels
+{
+    private static readonly FrozenDictionary<string, IOperatorKernel> Kernels = Build();
+
+    /// <summary>Every supported op type.</summary>
+    public static IEnumerable<string> OpTypes => Kernels.Keys.Order(StringComparer.Ordinal);
+
+    public static bool IsSupported(string opType) => Kernels.ContainsKey(opType);
+
+    /// <summary>The CPU kernel for <paramref name="node"/>; UnsupportedOperator when there is none.</summary>
+    public static IOperatorKernel Get(OperatorNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return Kernels.TryGetValue(node.OpType, out var k)
+            ? k
+            : throw new ComputeException(ComputeErrorReason.UnsupportedOperator, $"operator '{node.OpType}' is not supported");
+    }
+
+    private static FrozenDictionary<string, IOperatorKernel> Build()
+    {
+        var table = new Dictionary<string, Action<KernelContext>>(StringComparer.Ordinal);
+        OperatorRegistration.RegisterAll(table);
+        return table.ToFrozenDictionary(p => p.Key, p => (IOperatorKernel)new DelegateKernel(p.Value), StringComparer.Ordinal);
+    }
+
+    private sealed class DelegateKernel(Action<KernelContext> run) : IOperatorKernel
+    {
+        public void Execute(KernelContext context) => run(context);
+    }
+}

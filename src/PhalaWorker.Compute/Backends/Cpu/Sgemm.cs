@@ -1,0 +1,278 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using PhalaWorker.Compute.Internal;
+
+namespace PhalaWorker.Compute.Backends.Cpu;
+
+/// <summary>
+/// Single-precision GEMM, C = alpha·op(A)·op(B) + beta·C, row-major. Cache-blocked (KC×NC panels of B packed once per
+/// block and shared, MC×KC blocks of A packed per task) with a 6×16 register-blocked FMA micro-kernel (Vector256).
+/// Work is split into fixed (row block × column chunk) tiles; every element of C is accumulated by one task in
+/// ascending k order, so the result is bit-identical for any thread count.
+/// </summary>
+internal static unsafe class Sgemm
+{
+    private const int MR = 6;
+    private const int NR = 16;
+    private const int KC = 256;
+    private const int MC = 120;
+    private const int NC = 3072;
+
+    /// <summary>Multiplies with explicit leading dimensions; arrays are pinned for the call.</summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads)
+    {
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            Multiply(transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, threads);
+        }
+    }
+
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
+    {
+        if (k == 0)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+
+        var ap = (nint)a;
+        var bp = (nint)b;
+        var cp = (nint)c;
+        var packedB = ArrayPool<float>.Shared.Rent(KC * (NC + NR));
+        try
+        {
+            fixed (float* pbPacked = packedB)
+            {
+                var pbp = (nint)pbPacked;
+                for (var jc = 0; jc < n; jc += NC)
+                {
+                    var nc = Math.Min(NC, n - jc);
+                    var nPanels = (nc + NR - 1) / NR;
+                    for (var pc = 0; pc < k; pc += KC)
+                    {
+                        var kc = Math.Min(KC, k - pc);
+                        var first = pc == 0;
+                        var jc0 = jc;
+                        var pc0 = pc;
+                        ParallelLoop.For(nPanels, nPanels >= 8 ? threads : 1, p =>
+                            PackB((float*)bp, ldb, transB, pc0, kc, jc0 + p * NR, Math.Min(NR, n - jc0 - p * NR), (float*)pbp + (long)p * kc * NR));
+
+                        var mBlocks = (m + MC - 1) / MC;
+                        var chunks = threads <= 1 ? 1 : Math.Max(1, Math.Min(nPanels, (2 * threads + mBlocks - 1) / mBlocks));
+                        var panelsPerChunk = (nPanels + chunks - 1) / chunks;
+                        var tasks = mBlocks * chunks;
+                        ParallelLoop.For(tasks, threads, t =>
+                        {
+                            var ib = t / chunks;
+                            var ch = t % chunks;
+                            var ic = ib * MC;
+                            var mc = Math.Min(MC, m - ic);
+                            var p0 = ch * panelsPerChunk;
+                            var p1 = Math.Min(nPanels, p0 + panelsPerChunk);
+                            if (p0 >= p1)
+                            {
+                                return;
+                            }
+
+                            var packedA = ArrayPool<float>.Shared.Rent(KC * (MC + MR));
+                            try
+                            {
+                                fixed (float* paPacked = packedA)
+                                {
+                                    var mPanels = (mc + MR - 1) / MR;
+                                    for (var ip = 0; ip < mPanels; ip++)
+                                    {
+                                        PackA((float*)ap, lda, transA, ic + ip * MR, Math.Min(MR, mc - ip * MR), pc0, kc, paPacked + ip * kc * MR);
+                                    }
+
+                                    var acc = stackalloc float[MR * NR];
+                                    for (var jp = p0; jp < p1; jp++)
+                                    {
+                                        var j = jc0 + jp * NR;
+                                        var nr = Math.Min(NR, n - j);
+                                        var bPanel = (float*)pbp + (long)jp * kc * NR;
+                                        for (var ip = 0; ip < mPanels; ip++)
+                                        {
+                                            var i = ic + ip * MR;
+                                            var mr = Math.Min(MR, m - i);
+                                            Kernel(kc, paPacked + ip * kc * MR, bPanel, acc);
+                                            Store(acc, (float*)cp + (long)i * ldc + j, ldc, mr, nr, alpha, beta, first);
+                                        }
+                                    }
+                                }
+                            }
+                            finally
+                            {
+                                ArrayPool<float>.Shared.Return(packedA);
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packedB);
+        }
+    }
+
+    private static void ScaleC(int m, int n, float beta, float* c, int ldc)
+    {
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                c[(long)i * ldc + j] = beta == 0 ? 0 : beta * c[(long)i * ldc + j];
+            }
+        }
+    }
+
+    private static void PackB(float* b, int ldb, bool transB, int k0, int kc, int j0, int nr, float* dst)
+    {
+        if (!transB && nr == NR)
+        {
+            for (var kk = 0; kk < kc; kk++)
+            {
+                var src = b + (long)(k0 + kk) * ldb + j0;
+                Vector256.Store(Vector256.Load(src), dst);
+                Vector256.Store(Vector256.Load(src + 8), dst + 8);
+                dst += NR;
+            }
+
+            return;
+        }
+
+        for (var kk = 0; kk < kc; kk++)
+        {
+            for (var jj = 0; jj < NR; jj++)
+            {
+                dst[jj] = jj < nr
+                    ? (transB ? b[(long)(j0 + jj) * ldb + k0 + kk] : b[(long)(k0 + kk) * ldb + j0 + jj])
+                    : 0f;
+            }
+
+            dst += NR;
+        }
+    }
+
+    private static void PackA(float* a, int lda, bool transA, int i0, int mr, int k0, int kc, float* dst)
+    {
+        for (var kk = 0; kk < kc; kk++)
+        {
+            for (var ii = 0; ii < MR; ii++)
+            {
+                dst[ii] = ii < mr
+                    ? (transA ? a[(long)(k0 + kk) * lda + i0 + ii] : a[(long)(i0 + ii) * lda + k0 + kk])
+                    : 0f;
+            }
+
+            dst += MR;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel(int kc, float* a, float* b, float* acc)
+    {
+        var c00 = Vector256<float>.Zero;
+        var c01 = Vector256<float>.Zero;
+        var c10 = Vector256<float>.Zero;
+        var c11 = Vector256<float>.Zero;
+        var c20 = Vector256<float>.Zero;
+        var c21 = Vector256<float>.Zero;
+        var c30 = Vector256<float>.Zero;
+        var c31 = Vector256<float>.Zero;
+        var c40 = Vector256<float>.Zero;
+        var c41 = Vector256<float>.Zero;
+        var c50 = Vector256<float>.Zero;
+        var c51 = Vector256<float>.Zero;
+        for (var kk = 0; kk < kc; kk++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
+            a += MR;
+            b += NR;
+        }
+
+        Vector256.Store(c00, acc);
+        Vector256.Store(c01, acc + 8);
+        Vector256.Store(c10, acc + 16);
+        Vector256.Store(c11, acc + 24);
+        Vector256.Store(c20, acc + 32);
+        Vector256.Store(c21, acc + 40);
+        Vector256.Store(c30, acc + 48);
+        Vector256.Store(c31, acc + 56);
+        Vector256.Store(c40, acc + 64);
+        Vector256.Store(c41, acc + 72);
+        Vector256.Store(c50, acc + 80);
+        Vector256.Store(c51, acc + 88);
+    }
+
+    private static void Store(float* acc, float* c, int ldc, int mr, int nr, float alpha, float beta, bool first)
+    {
+        for (var i = 0; i < mr; i++)
+        {
+            var row = c + (long)i * ldc;
+            var src = acc + i * NR;
+            if (nr == NR)
+            {
+                var v0 = Vector256.Load(src) * alpha;
+                var v1 = Vector256.Load(src + 8) * alpha;
+                if (!first)
+                {
+                    v0 += Vector256.Load(row);
+                    v1 += Vector256.Load(row + 8);
+                }
+                else if (beta != 0)
+                {
+                    v0 += Vector256.Load(row) * beta;
+                    v1 += Vector256.Load(row + 8) * beta;
+                }
+
+                Vector256.Store(v0, row);
+                Vector256.Store(v1, row + 8);
+                continue;
+            }
+
+            for (var j = 0; j < nr; j++)
+            {
+                var v = src[j] * alpha;
+                if (!first)
+                {
+                    v += row[j];
+                }
+                else if (beta != 0)
+                {
+                    v += row[j] * beta;
+                }
+
+                row[j] = v;
+            }
+        }
+    }
+}

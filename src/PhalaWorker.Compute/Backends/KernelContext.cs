@@ -1,0 +1,72 @@
+using PhalaWorker.Compute.Graph;
+using PhalaWorker.Compute.Internal;
+
+namespace PhalaWorker.Compute.Backends;
+
+/// <summary>What a kernel sees while executing one node: its inputs, an allocator for outputs, and job settings.</summary>
+public sealed class KernelContext
+{
+    private readonly Tensor?[] _inputs;
+    private readonly Tensor?[] _outputs;
+    private readonly TensorAllocator _allocator;
+
+    internal KernelContext(OperatorNode node, Tensor?[] inputs, TensorAllocator allocator, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+    {
+        Node = node;
+        _inputs = inputs;
+        _outputs = new Tensor?[node.Outputs.Count];
+        _allocator = allocator;
+        MaxDegreeOfParallelism = maxDegreeOfParallelism;
+        CancellationToken = cancellationToken;
+    }
+
+    public OperatorNode Node { get; }
+
+    /// <summary>The node's attributes (shortcut for <c>Node.Attributes</c>).</summary>
+    public NodeAttributes Attributes => Node.Attributes;
+
+    /// <summary>Threads a kernel may use (≥ 1).</summary>
+    public int MaxDegreeOfParallelism { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public int InputCount => _inputs.Length;
+
+    public int OutputCount => _outputs.Length;
+
+    /// <summary>Input <paramref name="index"/>, or null when it is absent (optional input omitted or index past the end).</summary>
+    public Tensor? OptionalInput(int index) => index < _inputs.Length ? _inputs[index] : null;
+
+    /// <summary>Input <paramref name="index"/>; an error naming the node when it is absent.</summary>
+    public Tensor Input(int index) => OptionalInput(index)
+        ?? throw new ComputeException(ComputeErrorReason.InvalidModel, $"{Node.Display}: required input {index} is missing");
+
+    /// <summary>Whether output <paramref name="index"/> is consumed by anyone (exists and is named).</summary>
+    public bool IsOutputRequested(int index) => index < _outputs.Length && Node.Outputs[index].Length > 0;
+
+    /// <summary>Allocates output <paramref name="index"/> (zero-filled; checked against the element and memory limits).</summary>
+    public Tensor AllocateOutput(int index, DataType type, TensorShape shape)
+    {
+        var t = _allocator.Allocate(type, shape, Node);
+        SetOutput(index, t);
+        return t;
+    }
+
+    /// <summary>Allocates a scratch tensor that is not an output (returned to the pool after the node).</summary>
+    public Tensor AllocateTemporary(DataType type, TensorShape shape) => _allocator.AllocateTemporary(type, shape, Node);
+
+    /// <summary>Sets output <paramref name="index"/> to an existing tensor (an input passed through or a reshaped view).</summary>
+    public void SetOutput(int index, Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (index >= _outputs.Length)
+        {
+            return; // optional output not declared by the node
+        }
+
+        _outputs[index] = tensor;
+        _allocator.Retain(tensor);
+    }
+
+    internal Tensor? GetOutput(int index) => _outputs[index];
+}

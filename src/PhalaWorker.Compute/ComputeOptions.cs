@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PhalaWorker.Compute;
+
+/// <summary>Limits and settings for running ONNX jobs (configuration section <c>Compute</c>).</summary>
+public sealed class ComputeOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Compute";
+
+    /// <summary>Largest accepted model, in bytes.</summary>
+    /// <value>Default 256 MiB.</value>
+    [Range(1, int.MaxValue)]
+    public long MaxModelBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Largest number of elements in any one tensor (initializer, input, intermediate or output).</summary>
+    /// <value>Default 64 Mi elements (256 MiB of float32).</value>
+    [Range(1, int.MaxValue)]
+    public long MaxTensorElements { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Most memory a job may plan: constants and inputs at load, plus every buffer allocated while running.</summary>
+    /// <value>Default 2 GiB.</value>
+    [Range(1, long.MaxValue)]
+    public long MaxPlannedMemoryBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Most nodes in the graph.</summary>
+    /// <value>Default 10,000.</value>
+    [Range(1, 1_000_000)]
+    public int MaxNodes { get; set; } = 10_000;
+
+    /// <summary>Operators allowed (op types of the default ONNX domain); empty means every operator this engine implements.</summary>
+    /// <value>Default empty (all implemented operators).</value>
+    public IList<string> AllowedOps { get; } = new List<string>();
+
+    /// <summary>The backend that runs jobs: "cpu", "ilgpu-cpu" or "cuda".</summary>
+    /// <value>Default "cpu".</value>
+    [Required]
+    [RegularExpression("^(cpu|ilgpu-cpu|cuda)$")]
+    public string Backend { get; set; } = "cpu";
+
+    /// <summary>Threads the CPU kernels use; 0 means <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <value>Default 0.</value>
+    [Range(0, 1024)]
+    public int Threads { get; set; }
+
+    /// <summary>Resolved thread count (≥ 1).</summary>
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+}

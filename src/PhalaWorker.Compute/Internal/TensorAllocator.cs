@@ -1,0 +1,185 @@
+using PhalaWorker.Compute.Graph;
+
+namespace PhalaWorker.Compute.Internal;
+
+/// <summary>
+/// Per-job tensor memory: hands out arrays for node outputs, reuses them once the values holding them are dead
+/// (reference counts per storage array, so views share liveness), enforces MaxTensorElements and
+/// MaxPlannedMemoryBytes on every allocation, and zeroes everything it handed out when the job ends.
+/// </summary>
+internal sealed class TensorAllocator : IDisposable
+{
+    private readonly long _maxElements;
+    private readonly long _maxBytes;
+    private readonly Dictionary<Array, int> _refCounts = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<Array> _owned = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<DataType, List<Array>> _free = [];
+    private readonly List<Tensor> _temporaries = [];
+    private readonly HashSet<ITensorDeviceData> _deviceData = new(ReferenceEqualityComparer.Instance);
+    private long _allocatedBytes;
+
+    public TensorAllocator(long maxElements, long maxBytes)
+    {
+        _maxElements = maxElements;
+        _maxBytes = maxBytes;
+    }
+
+    /// <summary>Bytes of all arrays this job allocated (live or pooled).</summary>
+    public long AllocatedBytes => _allocatedBytes;
+
+    /// <summary>Highest number of arrays reused instead of allocated (for the plan log).</summary>
+    public int ReuseCount { get; private set; }
+
+    public Tensor Allocate(DataType type, TensorShape shape, OperatorNode? node)
+    {
+        var count = shape.ElementCount;
+        if (count > _maxElements)
+        {
+            throw new ComputeException(ComputeErrorReason.LimitExceeded,
+                $"{node?.Display ?? "tensor"}: output {type}{shape} has {count} elements, over MaxTensorElements {_maxElements}");
+        }
+
+        var n = shape.Length;
+        var array = TakeFree(type, n);
+        if (array is null)
+        {
+            var bytes = (long)Math.Max(n, 1) * DataTypes.SizeOf(type);
+            if (_allocatedBytes + bytes > _maxBytes)
+            {
+                throw new ComputeException(ComputeErrorReason.LimitExceeded,
+                    $"{node?.Display ?? "tensor"}: allocating {type}{shape} would use {_allocatedBytes + bytes} bytes, over MaxPlannedMemoryBytes {_maxBytes}");
+            }
+
+            array = DataTypes.NewArray(type, Math.Max(n, 1));
+            _allocatedBytes += bytes;
+            _owned.Add(array);
+        }
+        else
+        {
+            Array.Clear(array, 0, n);
+            ReuseCount++;
+        }
+
+        return new Tensor(type, shape, array);
+    }
+
+    public Tensor AllocateTemporary(DataType type, TensorShape shape, OperatorNode? node)
+    {
+        var t = Allocate(type, shape, node);
+        Retain(t);
+        _temporaries.Add(t);
+        return t;
+    }
+
+    /// <summary>Releases the temporaries of the node that just ran.</summary>
+    public void ReleaseTemporaries()
+    {
+        foreach (var t in _temporaries)
+        {
+            Release(t);
+        }
+
+        _temporaries.Clear();
+    }
+
+    /// <summary>One more value refers to <paramref name="tensor"/>'s storage.</summary>
+    public void Retain(Tensor tensor)
+    {
+        var s = tensor.RawStorage;
+        _refCounts[s] = _refCounts.GetValueOrDefault(s) + 1;
+        if (tensor.DeviceData is { } d)
+        {
+            _deviceData.Add(d);
+        }
+    }
+
+    /// <summary>A value referring to <paramref name="tensor"/> died; its array returns to the pool when no value uses it.</summary>
+    public void Release(Tensor tensor)
+    {
+        var s = tensor.RawStorage;
+        if (!_refCounts.TryGetValue(s, out var c))
+        {
+            return;
+        }
+
+        if (c > 1)
+        {
+            _refCounts[s] = c - 1;
+            return;
+        }
+
+        _refCounts.Remove(s);
+        if (tensor.DeviceData is { } d)
+        {
+            _deviceData.Remove(d);
+            tensor.ReleaseDeviceData();
+        }
+
+        if (_owned.Contains(s))
+        {
+            if (!_free.TryGetValue(tensor.DataType, out var list))
+            {
+                _free[tensor.DataType] = list = [];
+            }
+
+            list.Add(s);
+        }
+    }
+
+    /// <summary>Device data attached after the tensor was retained (kernels attach before SetOutput, but be safe).</summary>
+    public void Track(Tensor tensor)
+    {
+        if (tensor.DeviceData is { } d)
+        {
+            _deviceData.Add(d);
+        }
+    }
+
+    private Array? TakeFree(DataType type, int n)
+    {
+        if (!_free.TryGetValue(type, out var list) || list.Count == 0)
+        {
+            return null;
+        }
+
+        var best = -1;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var len = list[i].Length;
+            if (len >= n && (best < 0 || len < list[best].Length))
+            {
+                best = i;
+            }
+        }
+
+        if (best < 0)
+        {
+            return null;
+        }
+
+        var a = list[best];
+        list.RemoveAt(best);
+        return a;
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _deviceData)
+        {
+            d.Dispose();
+        }
+
+        _deviceData.Clear();
+        foreach (var a in _owned)
+        {
+            Array.Clear(a);
+        }
+
+        _owned.Clear();
+        _free.Clear();
+        _refCounts.Clear();
+        _temporaries.Clear();
+    }
+
+    public override string ToString() => $"{_allocatedBytes} bytes, {ReuseCount} reuses";
+}

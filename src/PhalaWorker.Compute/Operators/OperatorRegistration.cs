@@ -1,0 +1,23 @@
+using PhalaWorker.Compute.Backends;
+
+namespace PhalaWorker.Compute.Operators;
+
+/// <summary>Collects the CPU kernels of every operator family (one file per family in this folder).</summary>
+internal static class OperatorRegistration
+{
+    public static void RegisterAll(Dictionary<string, Action<KernelContext>> table)
+    {
+        ElementwiseOperators.Register(table);
+        UnaryOperators.Register(table);
+        ActivationOperators.Register(table);
+        SoftmaxOperators.Register(table);
+        LinearAlgebraOperators.Register(table);
+        ConvOperators.Register(table);
+        PoolingOperators.Register(table);
+        NormalizationOperators.Register(table);
+        ShapeOperators.Register(table);
+        ReductionOperators.Register(table);
+        CastOperators.Register(table);
+        ConstantOperators.Register(table);
+    }
+}

@@ -1,0 +1,11 @@
+using PhalaWorker.Compute.Backends;
+
+namespace PhalaWorker.Compute.Operators;
+
+internal static class ReductionOperators
+{
+    public static void Register(Dictionary<string, Action<KernelContext>> table)
+    {
+        _ = table;
+    }
+}
