@@ -31,6 +31,8 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<JobEvents>();
         services.TryAddSingleton<JobValidator>();
         services.TryAddSingleton<ResultPoster>();
+        services.TryAddSingleton<RegistryGateway>();
+        services.TryAddSingleton<NodeIdentityStore>();
 
         // Hosted services start in this order: attest, then register, then run and post.
         services.AddHostedService<AttestationBootstrapper>();

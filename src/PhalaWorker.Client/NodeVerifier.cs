@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using PhalaWorker.Attestation;
+using PhalaWorker.Attestation.Appraisal;
 using PhalaWorker.Attestation.Binding;
 using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.Emulation;
@@ -120,7 +121,7 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
 
         var emulated = bundle.TeeType == TeeType.EmulatedTdx;
         var policy = emulated ? _options.Policy with { AllowEmulated = true } : _options.Policy;
-        var roots = emulated ? TrustedRoots.WithEmulated(EmulatedTee.WellKnown.RootCertificateDer) : TrustedRoots.Intel;
+        var roots = emulated ? TrustedRoots.Intel.WithEmulated(EmulatedRoot(_options.EmulationSeed)) : TrustedRoots.Intel;
         var appraisal = DcapVerifier.Verify(quote, collateral, _options.TimeProvider.GetUtcNow(), policy, roots);
         if (!appraisal.Valid)
         {
@@ -138,27 +139,31 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
             return;
         }
 
-        var log = new RtmrEventLog();
+        var events = new List<RtmrEvent>(bundle.EventLog.Count);
         foreach (var measurement in bundle.EventLog)
         {
-            if (measurement.RtmrIndex != 3)
+            var rtmrEvent = new RtmrEvent((int)measurement.RtmrIndex, measurement.EventType, measurement.EventData.ToByteArray(), measurement.Digest.ToByteArray());
+            if (rtmrEvent.RtmrIndex != RtmrEventLog.AgentRtmrIndex || !rtmrEvent.IsDigestConsistent())
             {
-                throw Fail(WorkerClientErrorReason.MalformedAttestation, $"event '{measurement.EventType}' extends RTMR{measurement.RtmrIndex}; the agent only measures into RTMR3");
+                throw Fail(WorkerClientErrorReason.MalformedAttestation,
+                    $"event '{measurement.EventType}' is malformed: it must extend RTMR{RtmrEventLog.AgentRtmrIndex} with the SHA-384 of its data");
             }
 
-            if (!SHA384.HashData(measurement.EventData.Span).AsSpan().SequenceEqual(measurement.Digest.Span))
-            {
-                throw Fail(WorkerClientErrorReason.MalformedAttestation, $"event '{measurement.EventType}': digest is not SHA-384 of its data");
-            }
-
-            log.Add(3, measurement.EventType, measurement.EventData.ToByteArray());
+            events.Add(rtmrEvent);
         }
 
-        if (!log.Replay(3).AsSpan().SequenceEqual(quote.Body.Rtmr3))
+        var replay = RtmrEventLog.Verify(events, quote.Body.Rtmr3);
+        if (!replay.Matches)
         {
-            throw Fail(WorkerClientErrorReason.QuoteRejected, "the RTMR3 event log does not replay to the quote's RTMR3");
+            throw Fail(WorkerClientErrorReason.QuoteRejected, $"the RTMR3 event log does not replay to the quote's RTMR3: {replay.Reason}");
         }
     }
+
+    /// <summary>The emulated root every emulated node derives from the well-known seed (only its key is pinned).</summary>
+    private static byte[] EmulatedRoot(string seed) =>
+        EmulatedRoots.GetOrAdd(seed, s => EmulatedTee.FromSeed(System.Text.Encoding.ASCII.GetBytes(s), DateTimeOffset.UnixEpoch.AddYears(50)).EmulatedRootCertificateDer);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> EmulatedRoots = new(StringComparer.Ordinal);
 
     private static void CheckShape(AttestationBundle bundle)
     {

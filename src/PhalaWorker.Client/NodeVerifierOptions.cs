@@ -15,6 +15,13 @@ public sealed class NodeVerifierOptions
     /// <value>Default false.</value>
     public bool AllowEmulated { get; set; }
 
+    /// <summary>
+    /// Seed of the emulated TEE whose root key is trusted when <see cref="AllowEmulated"/> is set. Emulated agents use the
+    /// same well-known seed, so the full DCAP path runs on their quotes; this proves nothing about confidentiality.
+    /// </summary>
+    /// <value>Default <c>phala-worker/emulated-tee/v1</c>.</value>
+    public string EmulationSeed { get; set; } = "phala-worker/emulated-tee/v1";
+
     /// <summary>Collateral to verify the quote with; null uses the collateral the node staples to its bundle.</summary>
     /// <value>Default null.</value>
     public QuoteCollateral? Collateral { get; set; }

@@ -1,4 +1,4 @@
-using PhalaWorker.Attestation.Dcap;
+using PhalaWorker.Attestation.Appraisal;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Protocol.V1;
 

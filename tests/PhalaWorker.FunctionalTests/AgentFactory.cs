@@ -1,3 +1,5 @@
+extern alias agent;
+
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -14,7 +16,7 @@ namespace PhalaWorker.FunctionalTests;
 /// <see cref="GrpcChannel"/> over the test server's handler. Settings go in through UseSetting so that Program sees them
 /// while it composes the host. Every log record is collected for <see cref="LogAssert.VerifyNoErrors"/>.
 /// </summary>
-internal sealed class AgentFactory : WebApplicationFactory<Program>
+internal sealed class AgentFactory : WebApplicationFactory<agent::Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
@@ -45,7 +47,7 @@ internal sealed class AgentFactory : WebApplicationFactory<Program>
             MaxSendMessageSize = 64 * 1024 * 1024,
         });
 
-    public WorkerClient CreateClient() => new(CreateChannel(), ownsChannel: true);
+    public WorkerClient CreateWorkerClient() => new(CreateChannel(), ownsChannel: true);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -25,7 +25,7 @@ public sealed class BadInputTests
     {
         _directory = new TempDirectory("bad-input");
         _factory = new AgentFactory(_directory, new Dictionary<string, string?> { ["Compute:MaxModelBytes"] = "600000" });
-        _client = _factory.CreateClient();
+        _client = _factory.CreateWorkerClient();
         _node = await new NodeVerifier(_client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false })
             .VerifyAsync().DefaultTimeout();
     }
@@ -40,7 +40,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task SubmitJob_TamperedEnvelope_InvalidArgumentDecryptionFailed()
+    public async Task SubmitJob_TamperedEnvelope_InvalidArgumentDecryptionFailedAsync()
     {
         var request = Seal(_node, NewJobId(), Request());
         var ciphertext = request.Envelope.Ciphertext.ToByteArray();
@@ -54,7 +54,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task SubmitJob_TamperedEnc_InvalidArgument()
+    public async Task SubmitJob_TamperedEnc_InvalidArgumentAsync()
     {
         var request = Seal(_node, NewJobId(), Request());
         var enc = request.Envelope.Enc.ToByteArray();
@@ -68,7 +68,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task SubmitJob_SealedToAnotherKey_InvalidArgument()
+    public async Task SubmitJob_SealedToAnotherKey_InvalidArgumentAsync()
     {
         using var otherKey = X25519KeyPair.Generate();
         var impostor = _node with { HpkePublicKey = otherKey.PublicKey };
@@ -80,7 +80,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task SubmitJob_EnvelopeBoundToAnotherJobId_InvalidArgument()
+    public async Task SubmitJob_EnvelopeBoundToAnotherJobId_InvalidArgumentAsync()
     {
         var request = Seal(_node, NewJobId(), Request());
         request.JobId = ByteString.CopyFrom(NewJobId());
@@ -91,7 +91,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task SubmitJob_ReplayedJobIdWithAnotherEnvelope_AlreadyExists()
+    public async Task SubmitJob_ReplayedJobIdWithAnotherEnvelope_AlreadyExistsAsync()
     {
         var jobId = NewJobId();
         var first = Seal(_node, jobId, Request());
@@ -106,7 +106,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task SubmitJob_ModelOverLimit_ResourceExhausted()
+    public async Task SubmitJob_ModelOverLimit_ResourceExhaustedAsync()
     {
         var request = Request();
         request.Model = ByteString.CopyFrom(new byte[700_000]);
@@ -119,7 +119,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task SubmitJob_MalformedProtobufPlaintext_InvalidArgument()
+    public async Task SubmitJob_MalformedProtobufPlaintext_InvalidArgumentAsync()
     {
         var jobId = NewJobId();
         byte[] garbage = [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01];
@@ -143,7 +143,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task SubmitJob_UnsupportedSuite_InvalidArgument()
+    public async Task SubmitJob_UnsupportedSuite_InvalidArgumentAsync()
     {
         var request = Seal(_node, NewJobId(), Request());
         request.Envelope.Suite.KemId = 0x0010;
@@ -154,7 +154,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task SubmitJob_ShortJobId_InvalidArgument()
+    public async Task SubmitJob_ShortJobId_InvalidArgumentAsync()
     {
         var request = Seal(_node, NewJobId(), Request());
         request.JobId = ByteString.CopyFrom(1, 2, 3);
@@ -193,7 +193,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task VerifyBundle_TamperedQuoteReportData_BindingMismatch()
+    public async Task VerifyBundle_TamperedQuoteReportData_BindingMismatchAsync()
     {
         var nonce = RandomNumberGenerator.GetBytes(32);
         var bundle = await _client.GetAttestationAsync(nonce).DefaultTimeout();
@@ -207,7 +207,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task VerifyBundle_OtherNonce_NonceSignatureInvalid()
+    public async Task VerifyBundle_OtherNonce_NonceSignatureInvalidAsync()
     {
         var bundle = await _client.GetAttestationAsync(RandomNumberGenerator.GetBytes(32)).DefaultTimeout();
         var verifier = new NodeVerifier(_client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false });
@@ -218,7 +218,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task VerifyBundle_TamperedQuoteSignature_QuoteRejected()
+    public async Task VerifyBundle_TamperedQuoteSignature_QuoteRejectedAsync()
     {
         var nonce = RandomNumberGenerator.GetBytes(32);
         var bundle = await _client.GetAttestationAsync(nonce).DefaultTimeout();
@@ -234,7 +234,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task Run_TamperedReceipt_ReceiptInvalid()
+    public async Task Run_TamperedReceipt_ReceiptInvalidAsync()
     {
         var outcome = await new JobSubmitter(_client).RunAsync(_node, TinyMlp.Spec()).DefaultTimeout();
         var result = await _client.GetResultAsync(outcome.JobId).DefaultTimeout();
@@ -259,7 +259,7 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public async Task Run_TinyMlpWithoutChain_OutputMatchesExpected()
+    public async Task Run_TinyMlpWithoutChain_OutputMatchesExpectedAsync()
     {
         var events = new List<JobState>();
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using NUnit.Framework;
 
 namespace PhalaWorker.Testing;
 

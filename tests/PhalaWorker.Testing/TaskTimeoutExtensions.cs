@@ -3,6 +3,8 @@ using System.Diagnostics;
 namespace PhalaWorker.Testing;
 
 /// <summary>Bounds every await in tests (CONVENTIONS.md 21).</summary>
+/// <remarks>Named like grpc-dotnet's test helper (<c>.DefaultTimeout()</c>), which every test project here calls; hence no Async suffix.</remarks>
+#pragma warning disable VSTHRD200
 public static class TaskTimeoutExtensions
 {
     /// <summary>The default bound: generous on a loaded 2-core machine, still far from a hang.</summary>
@@ -23,3 +25,4 @@ public static class TaskTimeoutExtensions
         return cts.Token;
     }
 }
+#pragma warning restore VSTHRD200

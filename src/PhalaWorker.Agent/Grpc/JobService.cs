@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 using PhalaWorker.Agent.Jobs;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
@@ -21,7 +20,7 @@ internal sealed class JobService(
     JobEvents events,
     JobValidator validator,
     TimeProvider timeProvider,
-    ILogger<JobService> logger) : Jobs.JobsBase
+    ILogger<JobService> logger) : Protocol.V1.Jobs.JobsBase
 {
     public const int JobIdLength = 32;
 

@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Logging;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation.Tdx;
 using PhalaWorker.Chain.JsonRpc;

@@ -131,11 +131,11 @@ internal sealed class JobJournal : IAsyncDisposable
             (byte[])reader[2],
             (JobState)reader.GetInt32(3),
             reader.GetInt64(4),
-            reader.IsDBNull(5) ? null : reader.GetString(5),
-            reader.IsDBNull(6) ? null : (byte[])reader[6],
-            reader.IsDBNull(7) ? null : (byte[])reader[7],
-            reader.IsDBNull(8) ? null : (byte[])reader[8],
-            reader.IsDBNull(9) ? null : (byte[])reader[9]);
+            await reader.IsDBNullAsync(5, cancellationToken) ? null : reader.GetString(5),
+            await reader.IsDBNullAsync(6, cancellationToken) ? null : (byte[])reader[6],
+            await reader.IsDBNullAsync(7, cancellationToken) ? null : (byte[])reader[7],
+            await reader.IsDBNullAsync(8, cancellationToken) ? null : (byte[])reader[8],
+            await reader.IsDBNullAsync(9, cancellationToken) ? null : (byte[])reader[9]);
     }
 
     public Task MarkRunningAsync(byte[] jobId, CancellationToken cancellationToken) =>

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
@@ -82,7 +80,7 @@ internal sealed class JobRunner(
             var output = new JobOutput { ComputeBackend = engine.BackendName };
             foreach (var (name, tensor) in result.Outputs)
             {
-                output.Outputs.Add(new NamedTensor { Name = name, Tensor = ByteString.CopyFrom(tensor.Span) });
+                output.Outputs.Add(new NamedTensor { Name = name, Tensor = ByteString.CopyFrom(tensor) });
             }
 
             var outputBytes = output.ToByteArray();

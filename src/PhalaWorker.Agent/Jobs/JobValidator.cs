@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Grpc;
 using PhalaWorker.Agent.Startup;

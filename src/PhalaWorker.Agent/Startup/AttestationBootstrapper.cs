@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation.Binding;

@@ -9,7 +9,8 @@ public sealed class StatusMappingInterceptorTests
     [Test]
     public void Classify_MalformedProtobuf_IsInvalidArgumentWithReason()
     {
-        var mapped = StatusMappingInterceptor.Classify(new InvalidProtocolBufferException("truncated"), CancellationToken.None);
+        var malformed = Assert.Throws<InvalidProtocolBufferException>(() => PhalaWorker.Protocol.V1.JobRequest.Parser.ParseFrom([0x0a, 0xff]));
+        var mapped = StatusMappingInterceptor.Classify(malformed!, CancellationToken.None);
 
         Assert.That(mapped!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
         Assert.That(mapped.Trailers.GetValue(RpcErrors.ReasonTrailer), Is.EqualTo("MALFORMED_PROTOBUF"));

@@ -8,7 +8,7 @@ namespace PhalaWorker.Agent.Tests.Jobs;
 public sealed class JobEventsTests
 {
     [Test]
-    public async Task Publish_Subscribed_DeliversOnlyThatJob()
+    public async Task Publish_Subscribed_DeliversOnlyThatJobAsync()
     {
         var events = new JobEvents();
         using var subscription = events.Subscribe([1, 2, 3]);

@@ -22,7 +22,7 @@ public sealed class JobJournalTests
     public void TearDown() => _directory.Dispose();
 
     [Test]
-    public async Task TryAdd_NewJob_IsQueued()
+    public async Task TryAdd_NewJob_IsQueuedAsync()
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
@@ -36,7 +36,7 @@ public sealed class JobJournalTests
     }
 
     [Test]
-    public async Task TryAdd_SameEnvelopeAgain_IsDuplicate()
+    public async Task TryAdd_SameEnvelopeAgain_IsDuplicateAsync()
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
@@ -48,7 +48,7 @@ public sealed class JobJournalTests
     }
 
     [Test]
-    public async Task TryAdd_OtherEnvelopeSameId_IsConflict()
+    public async Task TryAdd_OtherEnvelopeSameId_IsConflictAsync()
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
@@ -61,7 +61,7 @@ public sealed class JobJournalTests
     }
 
     [Test]
-    public async Task Reopen_AfterRestart_KeepsUnfinishedAndFinishedJobs()
+    public async Task Reopen_AfterRestart_KeepsUnfinishedAndFinishedJobsAsync()
     {
         var path = _directory.File("j.db");
         var (queued, e1, d1) = NewJob();
@@ -88,7 +88,7 @@ public sealed class JobJournalTests
     }
 
     [Test]
-    public async Task SetInclusion_FinishedJob_LeavesUnbatched()
+    public async Task SetInclusion_FinishedJob_LeavesUnbatchedAsync()
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
@@ -102,7 +102,7 @@ public sealed class JobJournalTests
     }
 
     [Test]
-    public async Task Fail_Job_KeepsReason()
+    public async Task Fail_Job_KeepsReasonAsync()
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
@@ -117,7 +117,7 @@ public sealed class JobJournalTests
     }
 
     [Test]
-    public async Task Get_UnknownJob_IsNull()
+    public async Task Get_UnknownJob_IsNullAsync()
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
 

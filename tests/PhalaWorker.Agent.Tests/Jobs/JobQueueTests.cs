@@ -7,7 +7,7 @@ namespace PhalaWorker.Agent.Tests.Jobs;
 public sealed class JobQueueTests
 {
     [Test]
-    public async Task TryEnqueue_Full_ReturnsFalseAfterWait()
+    public async Task TryEnqueue_Full_ReturnsFalseAfterWaitAsync()
     {
         var queue = new JobQueue(Options.Create(new AgentOptions { MaxQueuedJobs = 1, QueueWait = TimeSpan.FromMilliseconds(20) }));
         Assert.That(await queue.TryEnqueueAsync([1], CancellationToken.None).DefaultTimeout(), Is.True);
@@ -19,7 +19,7 @@ public sealed class JobQueueTests
     }
 
     [Test]
-    public async Task TryEnqueue_SpaceFreedDuringWait_Succeeds()
+    public async Task TryEnqueue_SpaceFreedDuringWait_SucceedsAsync()
     {
         var queue = new JobQueue(Options.Create(new AgentOptions { MaxQueuedJobs = 1, QueueWait = TimeSpan.FromSeconds(30) }));
         await queue.TryEnqueueAsync([1], CancellationToken.None).DefaultTimeout();
