@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using PhalaWorker.Crypto.Keys;
+
+namespace PhalaWorker.Crypto.Hpke;
+
+/// <summary>
+/// HPKE (RFC 9180) with DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305.
+/// <see cref="Seal"/>/<see cref="Open"/> are the single-shot base-mode API used by the envelopes; the Setup methods
+/// expose all four modes and multi-message contexts.
+/// </summary>
+public static class Hpke
+{
+    /// <summary>Encrypts one message to <paramref name="recipientPublicKey"/> in base mode with a fresh ephemeral key.</summary>
+    /// <exception cref="CryptoException">The public key is malformed or the AEAD is unsupported.</exception>
+    public static HpkeSealed Seal(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, HpkeAead aead = HpkeAead.ChaCha20Poly1305)
+    {
+        var enc = new byte[DhkemX25519.Length];
+        using HpkeContext context = SetupSender(HpkeMode.Base, aead, recipientPublicKey, info, enc);
+        return new HpkeSealed(enc, context.Seal(aad, plaintext));
+    }
+
+    /// <summary>Decrypts one base-mode message sealed to <paramref name="recipient"/>.</summary>
+    /// <exception cref="CryptoException">Malformed enc or ciphertext, unsupported AEAD, or the ciphertext does not authenticate.</exception>
+    public static byte[] Open(X25519KeyPair recipient, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> ciphertext, HpkeAead aead)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        if (ciphertext.Length < HpkeSuite.TagLength)
+        {
+            throw new CryptoException(CryptoErrorReason.CiphertextTooShort, $"The HPKE ciphertext is {ciphertext.Length} bytes, shorter than the {HpkeSuite.TagLength}-byte tag.");
+        }
+
+        using HpkeContext context = SetupRecipient(HpkeMode.Base, aead, recipient, enc, info);
+        return context.Open(aad, ciphertext);
+    }
+
+    /// <summary>
+    /// SetupBaseS / SetupPSKS / SetupAuthS / SetupAuthPSKS: encapsulates to <paramref name="recipientPublicKey"/>, writes enc
+    /// (32 bytes) and returns the sender context. <paramref name="sender"/> is required in the auth modes;
+    /// <paramref name="ephemeral"/> is for deterministic tests only (null = fresh key).
+    /// </summary>
+    internal static HpkeContext SetupSender(
+        HpkeMode mode,
+        HpkeAead aead,
+        ReadOnlySpan<byte> recipientPublicKey,
+        ReadOnlySpan<byte> info,
+        Span<byte> enc,
+        ReadOnlySpan<byte> psk = default,
+        ReadOnlySpan<byte> pskId = default,
+        X25519KeyPair? sender = null,
+        X25519KeyPair? ephemeral = null)
+    {
+        HpkeSuite.Validate(aead);
+        bool authenticated = IsAuthMode(mode);
+        if (authenticated != sender is not null)
+        {
+            throw new ArgumentException(authenticated ? $"HPKE mode {mode} needs the sender's key pair." : $"HPKE mode {mode} takes no sender key pair.", nameof(sender));
+        }
+
+        if (enc.Length < DhkemX25519.Length)
+        {
+            throw new ArgumentException($"The enc buffer must hold {DhkemX25519.Length} bytes.", nameof(enc));
+        }
+
+        X25519KeyPair ephemeralKey = ephemeral ?? X25519KeyPair.Generate();
+        Span<byte> sharedSecret = stackalloc byte[DhkemX25519.Length];
+        try
+        {
+            DhkemX25519.Encap(recipientPublicKey, ephemeralKey, sender, enc, sharedSecret);
+            return HpkeKeySchedule.Derive(mode, aead, sharedSecret, info, psk, pskId);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sharedSecret);
+            if (ephemeral is null)
+            {
+                ephemeralKey.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// SetupBaseR / SetupPSKR / SetupAuthR / SetupAuthPSKR: decapsulates <paramref name="enc"/> with
+    /// <paramref name="recipient"/> and returns the recipient context. <paramref name="senderPublicKey"/> is required in the auth modes.
+    /// </summary>
+    internal static HpkeContext SetupRecipient(
+        HpkeMode mode,
+        HpkeAead aead,
+        X25519KeyPair recipient,
+        ReadOnlySpan<byte> enc,
+        ReadOnlySpan<byte> info,
+        ReadOnlySpan<byte> psk = default,
+        ReadOnlySpan<byte> pskId = default,
+        ReadOnlySpan<byte> senderPublicKey = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        HpkeSuite.Validate(aead);
+        bool authenticated = IsAuthMode(mode);
+        if (!authenticated && !senderPublicKey.IsEmpty)
+        {
+            throw new ArgumentException($"HPKE mode {mode} takes no sender public key.", nameof(senderPublicKey));
+        }
+
+        Span<byte> sharedSecret = stackalloc byte[DhkemX25519.Length];
+        try
+        {
+            DhkemX25519.Decap(enc, recipient, senderPublicKey, authenticated, sharedSecret);
+            return HpkeKeySchedule.Derive(mode, aead, sharedSecret, info, psk, pskId);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sharedSecret);
+        }
+    }
+
+    private static bool IsAuthMode(HpkeMode mode) => mode is HpkeMode.Auth or HpkeMode.AuthPsk;
+}
