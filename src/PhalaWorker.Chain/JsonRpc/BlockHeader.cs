@@ -11,4 +11,4 @@ public sealed record BlockHeader(
     ulong Timestamp,
     ulong GasLimit,
     ulong GasUsed,
-    BigInteger? BaseFeePerGas);
+    BigInteger? BaseFeePerGas = null);

@@ -14,6 +14,7 @@ namespace PhalaWorker.Chain.JsonRpc;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,
+    UseStringEnumConverter = true,
     Converters = [
         typeof(HexUInt64JsonConverter),
         typeof(HexBigIntegerJsonConverter),
@@ -39,4 +40,5 @@ namespace PhalaWorker.Chain.JsonRpc;
 [JsonSerializable(typeof(BlockHeader))]
 [JsonSerializable(typeof(FeeHistory))]
 [JsonSerializable(typeof(LogEntry[]))]
+[JsonSerializable(typeof(PhalaWorker.Chain.Transactions.TransactionJournal))]
 internal sealed partial class ChainJsonContext : JsonSerializerContext;

@@ -7,4 +7,4 @@ public sealed record FeeHistory(
     ulong OldestBlock,
     IReadOnlyList<BigInteger> BaseFeePerGas,
     IReadOnlyList<double> GasUsedRatio,
-    IReadOnlyList<IReadOnlyList<BigInteger>>? Reward);
+    IReadOnlyList<IReadOnlyList<BigInteger>>? Reward = null);

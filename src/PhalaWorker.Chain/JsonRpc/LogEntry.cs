@@ -7,8 +7,8 @@ public sealed record LogEntry(
     EthAddress Address,
     IReadOnlyList<Hash32> Topics,
     byte[] Data,
-    ulong? BlockNumber,
-    Hash32? BlockHash,
-    Hash32? TransactionHash,
-    ulong? LogIndex,
+    ulong? BlockNumber = null,
+    Hash32? BlockHash = null,
+    Hash32? TransactionHash = null,
+    ulong? LogIndex = null,
     bool Removed = false);

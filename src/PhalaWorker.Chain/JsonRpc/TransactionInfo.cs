@@ -12,9 +12,9 @@ public sealed record TransactionInfo(
     BigInteger Value,
     byte[] Input,
     ulong Gas,
-    BigInteger? GasPrice,
-    BigInteger? MaxFeePerGas,
-    BigInteger? MaxPriorityFeePerGas,
-    Hash32? BlockHash,
-    ulong? BlockNumber,
-    ulong Type);
+    BigInteger? GasPrice = null,
+    BigInteger? MaxFeePerGas = null,
+    BigInteger? MaxPriorityFeePerGas = null,
+    Hash32? BlockHash = null,
+    ulong? BlockNumber = null,
+    ulong Type = 0);

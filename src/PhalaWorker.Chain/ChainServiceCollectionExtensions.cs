@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PhalaWorker.Chain.Contracts.NodeRegistry;
+using PhalaWorker.Chain.JsonRpc;
+using PhalaWorker.Chain.Transactions;
+
+namespace PhalaWorker.Chain;
+
+/// <summary>Registers the Ethereum layer: options, JSON-RPC client, transaction journal, sender and registry factories.</summary>
+public static class ChainServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="ChainOptions"/> bound to <paramref name="configuration"/> (the <c>Chain</c> section), validated on
+    /// start; a named <see cref="HttpClient"/>; and singletons of <see cref="EthJsonRpcClient"/>, <see cref="ITransactionStore"/>
+    /// (file journal when <see cref="ChainOptions.TransactionStorePath"/> is set), <see cref="TransactionSenderFactory"/> and
+    /// <see cref="NodeRegistryClientFactory"/>. Existing registrations win (TryAdd).
+    /// </summary>
+    public static IServiceCollection AddChain(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ChainOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(EthJsonRpcClient.HttpClientName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ChainOptions>>().Value;
+            return new EthJsonRpcClient(
+                sp.GetRequiredService<IHttpClientFactory>(),
+                options.RpcUrl ?? throw new InvalidOperationException("Chain:RpcUrl is not configured."),
+                options.ToJsonRpcClientOptions(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILogger<EthJsonRpcClient>>());
+        });
+        services.TryAddSingleton<ITransactionStore>(sp =>
+        {
+            var path = sp.GetRequiredService<IOptions<ChainOptions>>().Value.TransactionStorePath;
+            return path is null ? new InMemoryTransactionStore() : new FileTransactionStore(path);
+        });
+        services.TryAddSingleton<TransactionSenderFactory>();
+        services.TryAddSingleton<NodeRegistryClientFactory>();
+        return services;
+    }
+}

@@ -1,0 +1,22 @@
+using PhalaWorker.Chain.Primitives;
+
+namespace PhalaWorker.Chain.Contracts.NodeRegistry;
+
+/// <summary>
+/// What a node claims when it registers (the contract's <c>Registration</c> struct). Digests are keccak256:
+/// <see cref="QuoteHash"/> of the quote, <see cref="MrtdHash"/> of MRTD (48 bytes), <see cref="RtmrDigest"/> of
+/// RTMR0‖…‖RTMR3, <see cref="ReportDataHash"/> of the 64-byte report_data.
+/// </summary>
+public sealed record NodeRegistration(
+    EthAddress Node,
+    Hash32 HpkePublicKey,
+    string Endpoint,
+    byte TeeType,
+    Hash32 QuoteHash,
+    Hash32 MrtdHash,
+    Hash32 RtmrDigest,
+    Hash32 ReportDataHash)
+{
+    internal object?[] ToAbiTuple() =>
+        [Node, HpkePublicKey, Endpoint, (int)TeeType, QuoteHash, MrtdHash, RtmrDigest, ReportDataHash];
+}

@@ -1,0 +1,362 @@
+using System.Numerics;
+using PhalaWorker.Chain.JsonRpc;
+using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Primitives.Abi;
+using PhalaWorker.Chain.Signing;
+using PhalaWorker.Chain.Transactions;
+
+namespace PhalaWorker.Chain.Contracts.NodeRegistry;
+
+/// <summary>
+/// Typed binding of the NodeRegistry contract. Reads go through <c>eth_call</c>; writes need a
+/// <see cref="TransactionSender"/> (the operator's key, or the node's own) and return the confirmed receipt with the
+/// decoded event. Contract errors surface as <see cref="NodeRegistryException"/> naming the custom error.
+/// </summary>
+public sealed class NodeRegistryClient
+{
+    private readonly EthJsonRpcClient _rpc;
+    private readonly TransactionSender? _sender;
+
+    /// <param name="rpc">The node to read from.</param>
+    /// <param name="address">The deployed registry.</param>
+    /// <param name="chainId">The chain (part of every signed message's EIP-712 domain).</param>
+    /// <param name="sender">Sends transactions; null for a read-only client.</param>
+    public NodeRegistryClient(EthJsonRpcClient rpc, EthAddress address, ulong chainId, TransactionSender? sender = null)
+    {
+        ArgumentNullException.ThrowIfNull(rpc);
+        if (sender is not null && sender.Options.ChainId != chainId)
+        {
+            throw new ArgumentException($"The sender signs for chain {sender.Options.ChainId}, not {chainId}.", nameof(sender));
+        }
+
+        _rpc = rpc;
+        _sender = sender;
+        Address = address;
+        ChainId = chainId;
+    }
+
+    public EthAddress Address { get; }
+
+    public ulong ChainId { get; }
+
+    private static AbiContract Abi => NodeRegistryContract.Abi;
+
+    /// <summary>Deploys a new registry with <paramref name="sender"/>'s key; returns a client bound to it.</summary>
+    public static async Task<NodeRegistryClient> DeployAsync(TransactionSender sender, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        var receipt = await sender.SendAsync(new TransactionRequest(null, NodeRegistryContract.Bytecode) { IdempotencyKey = idempotencyKey }, cancellationToken).ConfigureAwait(false);
+        var address = receipt.ContractAddress
+            ?? throw new ChainException(ChainErrorReason.TransactionFailed, $"Deployment {receipt.TransactionHash} has no contract address.");
+        return new NodeRegistryClient(sender.Rpc, address, sender.Options.ChainId, sender);
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /// <summary>Registers a node operated by the sender's key, signing the registration with <paramref name="nodeSigner"/>.</summary>
+    public async Task<NodeRegistryTransaction<NodeRegisteredEvent>> RegisterNodeAsync(
+        NodeRegistration registration, EthSigner nodeSigner, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(nodeSigner);
+        if (nodeSigner.Address != registration.Node)
+        {
+            throw new ArgumentException($"The node signer is {nodeSigner.Address}, not the registered node {registration.Node}.", nameof(nodeSigner));
+        }
+
+        var sender = RequireSender();
+        var nonce = await GetRegistrationNonceAsync(registration.Node, cancellationToken).ConfigureAwait(false);
+        var digest = NodeRegistryTypedData.RegistrationDigest(registration, sender.From, nonce, ChainId, Address);
+        return await RegisterNodeAsync(registration, NodeRegistryTypedData.Sign(nodeSigner, digest), idempotencyKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Registers a node with a signature made elsewhere over <see cref="NodeRegistryTypedData.RegistrationDigest"/>.</summary>
+    public Task<NodeRegistryTransaction<NodeRegisteredEvent>> RegisterNodeAsync(
+        NodeRegistration registration, byte[] nodeSignature, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(nodeSignature);
+        return SendAsync<NodeRegisteredEvent>("registerNode", [registration.ToAbiTuple(), nodeSignature], idempotencyKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a heartbeat with a fresh attestation digest. When the sender is not the node itself,
+    /// <paramref name="nodeSigner"/> signs it (required then).
+    /// </summary>
+    public Task<NodeRegistryTransaction<NodeHeartbeatEvent>> HeartbeatAsync(
+        EthAddress node, Hash32 attestationDigest, ulong issuedAt, EthSigner? nodeSigner, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        var signature = SignIfRelayed(node, nodeSigner, () => NodeRegistryTypedData.HeartbeatDigest(node, attestationDigest, issuedAt, ChainId, Address));
+        return SendAsync<NodeHeartbeatEvent>("heartbeat", [node, attestationDigest, issuedAt, signature], idempotencyKey, cancellationToken);
+    }
+
+    /// <summary>Deregisters a node (sender = its operator or the node).</summary>
+    public Task<NodeRegistryTransaction<NodeDeregisteredEvent>> DeregisterAsync(EthAddress node, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<NodeDeregisteredEvent>("deregister", [node], idempotencyKey, cancellationToken);
+
+    /// <summary>
+    /// Posts a batch (Merkle root of <paramref name="count"/> receipt digests). When the sender is not the node,
+    /// <paramref name="nodeSigner"/> signs ResultBatch(node, next batch index, root, count). The event carries the batch index.
+    /// Batches of one node must be posted one after the other (the signature binds the index).
+    /// </summary>
+    public async Task<NodeRegistryTransaction<BatchPostedEvent>> PostBatchAsync(
+        EthAddress node, Hash32 root, uint count, EthSigner? nodeSigner, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        var sender = RequireSender();
+        byte[] signature = [];
+        if (sender.From != node)
+        {
+            if (idempotencyKey is not null && await sender.FindAsync(idempotencyKey, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                // Already journaled (e.g. before a restart): resume it rather than sign for a later index.
+                return await CompleteAsync<BatchPostedEvent>("postBatch", () => sender.WaitForReceiptAsync(idempotencyKey, cancellationToken)).ConfigureAwait(false);
+            }
+
+            var index = await GetBatchCountAsync(node, cancellationToken).ConfigureAwait(false);
+            signature = SignIfRelayed(node, nodeSigner, () => NodeRegistryTypedData.BatchDigest(node, index, root, count, ChainId, Address));
+        }
+
+        return await SendAsync<BatchPostedEvent>("postBatch", [node, root, count, signature], idempotencyKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /// <summary>The node, or null when the address never registered.</summary>
+    public async Task<NodeInfo?> GetNodeAsync(EthAddress node, CancellationToken cancellationToken = default)
+    {
+        var values = await CallAsync("getNode", [node], cancellationToken).ConfigureAwait(false);
+        var info = ToNodeInfo(node, (object?[])values[0]!);
+        return info.RegisteredAt == 0 ? null : info;
+    }
+
+    /// <summary>Several nodes in one JSON-RPC batch; unknown addresses are left out.</summary>
+    public async Task<IReadOnlyList<NodeInfo>> GetNodesAsync(IReadOnlyList<EthAddress> nodes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var function = Abi.GetFunction("getNode");
+        var calls = nodes.Select(n => new JsonRpcCall("eth_call", [
+            EthJsonRpcClient.Param(new CallRequest { To = Address, Data = function.EncodeCall(n) }),
+            EthJsonRpcClient.Param(BlockTag.Latest)])).ToList();
+        var results = await _rpc.BatchAsync(calls, cancellationToken).ConfigureAwait(false);
+        var list = new List<NodeInfo>(nodes.Count);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var output = EthJsonRpcClient.ConvertResult("eth_call", results[i].GetResultOrThrow(), ChainJsonContext.Default.ByteArray);
+            var info = ToNodeInfo(nodes[i], (object?[])DecodeOutput(function, output)[0]!);
+            if (info.RegisteredAt != 0)
+            {
+                list.Add(info);
+            }
+        }
+
+        return list;
+    }
+
+    public async Task<bool> IsActiveAsync(EthAddress node, CancellationToken cancellationToken = default) =>
+        (bool)(await CallAsync("isActive", [node], cancellationToken).ConfigureAwait(false))[0]!;
+
+    /// <summary>Distinct node addresses ever registered.</summary>
+    public async Task<ulong> NodeCountAsync(CancellationToken cancellationToken = default) =>
+        (ulong)(BigInteger)(await CallAsync("nodeCount", [], cancellationToken).ConfigureAwait(false))[0]!;
+
+    /// <summary>Node addresses in registration order: <paramref name="limit"/> from <paramref name="offset"/>.</summary>
+    public async Task<IReadOnlyList<EthAddress>> ListNodesAsync(ulong offset, ulong limit, CancellationToken cancellationToken = default)
+    {
+        var values = await CallAsync("listNodes", [offset, limit], cancellationToken).ConfigureAwait(false);
+        return [.. ((object?[])values[0]!).Select(v => (EthAddress)v!)];
+    }
+
+    public async Task<ulong> GetBatchCountAsync(EthAddress node, CancellationToken cancellationToken = default) =>
+        (ulong)(BigInteger)(await CallAsync("batchCount", [node], cancellationToken).ConfigureAwait(false))[0]!;
+
+    /// <exception cref="NodeRegistryException">Error <see cref="NodeRegistryError.BatchNotFound"/> for an unknown batch.</exception>
+    public async Task<BatchInfo> GetBatchAsync(EthAddress node, ulong batchIndex, CancellationToken cancellationToken = default)
+    {
+        var tuple = (object?[])(await CallAsync("getBatch", [node, batchIndex], cancellationToken).ConfigureAwait(false))[0]!;
+        return new BatchInfo(node, batchIndex, new Hash32((byte[])tuple[0]!), (uint)(BigInteger)tuple[1]!, (ulong)(BigInteger)tuple[2]!);
+    }
+
+    public async Task<BigInteger> GetRegistrationNonceAsync(EthAddress node, CancellationToken cancellationToken = default) =>
+        (BigInteger)(await CallAsync("registrationNonce", [node], cancellationToken).ConfigureAwait(false))[0]!;
+
+    /// <summary>
+    /// The contract's view: <paramref name="receiptDigest"/> is in batch <paramref name="batchIndex"/> of
+    /// <paramref name="node"/> (sorted-pair proof) and <paramref name="signature"/> is the node's over it.
+    /// </summary>
+    public async Task<bool> VerifyReceiptAsync(
+        EthAddress node, ulong batchIndex, Hash32 receiptDigest, IReadOnlyList<Hash32> proof, ReadOnlyMemory<byte> signature, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        var values = await CallAsync("verifyReceipt", [node, batchIndex, receiptDigest, proof.Select(p => (object?)p).ToArray(), signature.ToArray()], cancellationToken).ConfigureAwait(false);
+        return (bool)values[0]!;
+    }
+
+    /// <summary>The contract's EIP-712 JobReceipt digest (to cross-check an off-chain encoder).</summary>
+    public async Task<Hash32> HashReceiptAsync(
+        Hash32 jobId, Hash32 modelHash, Hash32 inputHash, Hash32 outputHash, Hash32 quoteHash, ulong finishedAt, string backend, CancellationToken cancellationToken = default)
+    {
+        var values = await CallAsync("hashReceipt", [jobId, modelHash, inputHash, outputHash, quoteHash, finishedAt, backend], cancellationToken).ConfigureAwait(false);
+        return new Hash32((byte[])values[0]!);
+    }
+
+    public async Task<Hash32> DomainSeparatorAsync(CancellationToken cancellationToken = default) =>
+        new((byte[])(await CallAsync("domainSeparator", [], cancellationToken).ConfigureAwait(false))[0]!);
+
+    // ------------------------------------------------------------------ events
+
+    /// <summary>The registry's events in a block range, oldest first.</summary>
+    public async Task<IReadOnlyList<NodeRegistryEvent>> GetEventsAsync(BlockTag fromBlock, BlockTag toBlock, CancellationToken cancellationToken = default)
+    {
+        var logs = await _rpc.GetLogsAsync(new LogFilter { FromBlock = fromBlock, ToBlock = toBlock, Address = Address }, cancellationToken).ConfigureAwait(false);
+        return [.. logs.Select(DecodeEvent).OfType<NodeRegistryEvent>()];
+    }
+
+    /// <summary>Decodes a registry log; null for a log of another event.</summary>
+    public static NodeRegistryEvent? DecodeEvent(LogEntry log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        foreach (var e in Abi.Events)
+        {
+            if (!e.Matches(log.Topics))
+            {
+                continue;
+            }
+
+            var v = e.DecodeLog(log.Topics, log.Data);
+            return e.Name switch
+            {
+                "NodeRegistered" => new NodeRegisteredEvent(
+                    (EthAddress)v[0]!, (EthAddress)v[1]!, H(v[2]), (string)v[3]!, (byte)(BigInteger)v[4]!, H(v[5]), H(v[6]), H(v[7]), H(v[8]), log),
+                "NodeHeartbeat" => new NodeHeartbeatEvent((EthAddress)v[0]!, H(v[1]), (ulong)(BigInteger)v[2]!, log),
+                "NodeDeregistered" => new NodeDeregisteredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, log),
+                "BatchPosted" => new BatchPostedEvent((EthAddress)v[0]!, (ulong)(BigInteger)v[1]!, H(v[2]), (uint)(BigInteger)v[3]!, log),
+                _ => null,
+            };
+        }
+
+        return null;
+    }
+
+    /// <summary>Turns revert data of the registry into a <see cref="NodeRegistryException"/> (null when it is none of its errors).</summary>
+    public static NodeRegistryException? TryDecodeError(ReadOnlySpan<byte> revertData, Exception? innerException = null)
+    {
+        foreach (var error in Abi.Errors)
+        {
+            if (!error.Matches(revertData))
+            {
+                continue;
+            }
+
+            object?[] args;
+            try
+            {
+                args = error.Decode(revertData);
+            }
+            catch (ChainException)
+            {
+                return null;
+            }
+
+            var kind = Enum.TryParse<NodeRegistryError>(error.Name, out var k) ? k : NodeRegistryError.Unknown;
+            return new NodeRegistryException(kind, args, $"NodeRegistry refused the call: {RevertDecoder.Describe(revertData, Abi.Errors)}", innerException);
+        }
+
+        return null;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private static Hash32 H(object? value) => value switch
+    {
+        Hash32 h => h,
+        byte[] b => new Hash32(b),
+        _ => throw new ChainException(ChainErrorReason.InvalidAbi, "Expected bytes32."),
+    };
+
+    private static NodeInfo ToNodeInfo(EthAddress node, object?[] t) => new(
+        node,
+        (EthAddress)t[0]!,
+        (byte)(BigInteger)t[1]!,
+        (bool)t[2]!,
+        (ulong)(BigInteger)t[3]!,
+        (ulong)(BigInteger)t[4]!,
+        (ulong)(BigInteger)t[5]!,
+        H(t[6]),
+        H(t[7]),
+        H(t[8]),
+        H(t[9]),
+        H(t[10]),
+        H(t[11]),
+        (string)t[12]!);
+
+    private TransactionSender RequireSender() =>
+        _sender ?? throw new InvalidOperationException("This NodeRegistryClient is read-only: create it with a TransactionSender to send transactions.");
+
+    private byte[] SignIfRelayed(EthAddress node, EthSigner? nodeSigner, Func<Hash32> digest)
+    {
+        var sender = RequireSender();
+        if (sender.From == node)
+        {
+            return [];
+        }
+
+        if (nodeSigner is null || nodeSigner.Address != node)
+        {
+            throw new ArgumentException($"The sender {sender.From} is not the node {node}: the node's signer is required.", nameof(nodeSigner));
+        }
+
+        return NodeRegistryTypedData.Sign(nodeSigner, digest());
+    }
+
+    private Task<NodeRegistryTransaction<TEvent>> SendAsync<TEvent>(string function, object?[] arguments, string? idempotencyKey, CancellationToken cancellationToken)
+        where TEvent : NodeRegistryEvent
+    {
+        var sender = RequireSender();
+        var data = Abi.GetFunction(function).EncodeCall(arguments);
+        return CompleteAsync<TEvent>(function, () => sender.SendAsync(new TransactionRequest(Address, data) { IdempotencyKey = idempotencyKey }, cancellationToken));
+    }
+
+    private async Task<NodeRegistryTransaction<TEvent>> CompleteAsync<TEvent>(string function, Func<Task<TransactionReceipt>> send)
+        where TEvent : NodeRegistryEvent
+    {
+        TransactionReceipt receipt;
+        try
+        {
+            receipt = await send().ConfigureAwait(false);
+        }
+        catch (TransactionRevertedException ex) when (ex.RevertData is not null && TryDecodeError(ex.RevertData, ex) is { } decoded)
+        {
+            throw decoded;
+        }
+
+        var ev = receipt.Logs.Where(l => l.Address == Address).Select(DecodeEvent).OfType<TEvent>().FirstOrDefault()
+            ?? throw new ChainException(ChainErrorReason.TransactionFailed, $"Transaction {receipt.TransactionHash} ({function}) emitted no {typeof(TEvent).Name}.");
+        return new NodeRegistryTransaction<TEvent>(receipt, ev);
+    }
+
+    private async Task<object?[]> CallAsync(string function, object?[] arguments, CancellationToken cancellationToken)
+    {
+        var f = Abi.GetFunction(function);
+        byte[] output;
+        try
+        {
+            output = await _rpc.CallAsync(new CallRequest { To = Address, Data = f.EncodeCall(arguments) }, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonRpcException ex) when (ex.Kind == JsonRpcErrorKind.Reverted && ex.RevertData is not null && TryDecodeError(ex.RevertData, ex) is { } decoded)
+        {
+            throw decoded;
+        }
+
+        return DecodeOutput(f, output);
+    }
+
+    private object?[] DecodeOutput(AbiFunction function, byte[] output)
+    {
+        if (output.Length == 0)
+        {
+            throw new ChainException(ChainErrorReason.InvalidAbi, $"{function.Name} returned nothing: is there a NodeRegistry at {Address} on chain {ChainId}?");
+        }
+
+        return function.DecodeOutput(output);
+    }
+}
