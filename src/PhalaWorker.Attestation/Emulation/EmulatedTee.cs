@@ -44,7 +44,7 @@ public sealed partial class EmulatedTee
     private readonly X509Name _platformCaName = Name(PlatformCaName);
     private readonly byte[] _pemChainWithNul;
 
-    private EmulatedTee(ReadOnlySpan<byte> seed, DateTimeOffset issuedAt, EmulatedPlatform platform)
+    private EmulatedTee(ReadOnlySpan<byte> seed, DateTimeOffset issuedAt, EmulatedPlatform platform, TimeSpan? collateralValidity)
     {
         platform.Validate();
         _seed = seed.ToArray();
@@ -64,7 +64,7 @@ public sealed partial class EmulatedTee
         PckChain = new EmulatedPckChain(root.GetEncoded(), platformCa.GetEncoded(), pck.GetEncoded(), tcbSigning.GetEncoded());
         PckSerialNumber = pck.SerialNumber;
         _pemChainWithNul = [.. System.Text.Encoding.ASCII.GetBytes(PckChain.PckChainPem), 0];
-        Collateral = CreateCollateral(issuedAt);
+        Collateral = CreateCollateral(issuedAt, collateralValidity);
     }
 
     /// <summary>The platform identity this TEE claims.</summary>
@@ -88,25 +88,26 @@ public sealed partial class EmulatedTee
     /// <param name="seed">At least 16 bytes of seed.</param>
     /// <param name="issuedAt">The collateral issue time; certificates start one day earlier.</param>
     /// <param name="platform">The platform identity; <see langword="null"/> for the defaults (rated UpToDate).</param>
-    public static EmulatedTee FromSeed(ReadOnlySpan<byte> seed, DateTimeOffset issuedAt, EmulatedPlatform? platform = null)
+    /// <param name="collateralValidity">Validity of <see cref="Collateral"/>; default <see cref="DefaultCollateralValidity"/>.</param>
+    public static EmulatedTee FromSeed(ReadOnlySpan<byte> seed, DateTimeOffset issuedAt, EmulatedPlatform? platform = null, TimeSpan? collateralValidity = null)
     {
         if (seed.Length < 16)
         {
             throw new ArgumentException("The emulation seed must be at least 16 bytes.", nameof(seed));
         }
 
-        return new EmulatedTee(seed, issuedAt, platform ?? new EmulatedPlatform());
+        return new EmulatedTee(seed, issuedAt, platform ?? new EmulatedPlatform(), collateralValidity);
     }
 
     /// <summary>Creates an emulated TEE with fresh random keys, issuing collateral at the current time.</summary>
-    public static EmulatedTee CreateRandom(TimeProvider timeProvider, EmulatedPlatform? platform = null)
+    public static EmulatedTee CreateRandom(TimeProvider timeProvider, EmulatedPlatform? platform = null, TimeSpan? collateralValidity = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         Span<byte> seed = stackalloc byte[32];
         RandomNumberGenerator.Fill(seed);
         try
         {
-            return new EmulatedTee(seed, timeProvider.GetUtcNow(), platform ?? new EmulatedPlatform());
+            return new EmulatedTee(seed, timeProvider.GetUtcNow(), platform ?? new EmulatedPlatform(), collateralValidity);
         }
         finally
         {

@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PhalaWorker.Attestation;
+
+/// <summary>Configuration of the node's TEE (section <c>Attestation</c>).</summary>
+public sealed class AttestationOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Attestation";
+
+    /// <summary>
+    /// The TEE mode: <c>auto</c> (configfs-tsm, then /dev/tdx_guest; fails closed when neither works),
+    /// <c>configfs-tsm</c>, <c>tdx-guest</c> or <c>emulated</c> (software TEE; never trusted by default verifiers).
+    /// </summary>
+    /// <value>Default <c>auto</c>.</value>
+    [Required]
+    [RegularExpression("^(auto|configfs-tsm|tdx-guest|emulated)$", ErrorMessage = "Attestation:Tee must be auto, configfs-tsm, tdx-guest or emulated.")]
+    public string Tee { get; set; } = "auto";
+
+    /// <summary>The configfs-tsm root (reports under <c>&lt;root&gt;/report</c>).</summary>
+    /// <value>Default <c>/sys/kernel/config/tsm</c>.</value>
+    [Required]
+    public string ConfigFsTsmRoot { get; set; } = Providers.ConfigFsTsmQuoteProvider.DefaultRoot;
+
+    /// <summary>The legacy TDX guest device.</summary>
+    /// <value>Default <c>/dev/tdx_guest</c>.</value>
+    [Required]
+    public string TdxGuestDevice { get; set; } = Providers.TdxGuestQuoteProvider.DefaultDevicePath;
+
+    /// <summary>The sysfs directory of the TDX measurement registers (RTMR extension, Linux ≥ 6.16).</summary>
+    /// <value>Default <c>/sys/class/misc/tdx_guest/measurements</c>.</value>
+    [Required]
+    public string MeasurementsDirectory { get; set; } = "/sys/class/misc/tdx_guest/measurements";
+
+    /// <summary>Hex seed (≥ 16 bytes) making the emulated TEE deterministic (tests, demos). Empty: fresh random keys.</summary>
+    /// <value>Default none.</value>
+    [RegularExpression("^(([0-9a-fA-F]{2}){16,})?$", ErrorMessage = "Attestation:EmulationSeed must be at least 16 bytes of hex.")]
+    public string? EmulationSeed { get; set; }
+
+    /// <summary>Issue time of the emulated collateral; default the start time (from <see cref="TimeProvider"/>).</summary>
+    /// <value>Default none.</value>
+    public DateTimeOffset? EmulationIssuedAt { get; set; }
+
+    /// <summary>How long emulated collateral (TCB info, QE identity, CRLs) stays valid.</summary>
+    /// <value>Default 30 days.</value>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan EmulatedCollateralValidity { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Attempts per configfs-tsm quote when a generation race is detected.</summary>
+    /// <value>Default 3.</value>
+    [Range(1, 10)]
+    public int QuoteAttempts { get; set; } = 3;
+
+    /// <summary>Whether the agent's RTMR3 events extend the hardware RTMR (TDX modes). Off only for kernels without RTMR extension.</summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool ExtendHardwareRtmr { get; set; } = true;
+}

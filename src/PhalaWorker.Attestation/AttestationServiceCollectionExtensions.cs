@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Providers;
+
+namespace PhalaWorker.Attestation;
+
+/// <summary>Registers the node-side attestation services.</summary>
+public static class AttestationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="AttestationOptions"/> from <paramref name="configuration"/> (the <c>Attestation</c> section), validated on start,
+    /// and registers <see cref="QuoteProviderSelector"/>, the selected <see cref="TeeSelection"/>, <see cref="IQuoteProvider"/> and the
+    /// agent's <see cref="RtmrEventLog"/>. The selection runs on first resolution and fails closed (see <see cref="QuoteProviderSelector"/>).
+    /// </summary>
+    public static IServiceCollection AddAttestation(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<AttestationOptions>()
+            .Bind(configuration)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<QuoteProviderSelector>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<QuoteProviderSelector>().Select());
+        services.TryAddSingleton(sp => sp.GetRequiredService<TeeSelection>().Provider);
+        services.TryAddSingleton(sp => sp.GetRequiredService<TeeSelection>().EventLog);
+        return services;
+    }
+}

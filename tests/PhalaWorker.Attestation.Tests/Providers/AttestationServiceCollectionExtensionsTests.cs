@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Providers;
+
+namespace PhalaWorker.Attestation.Tests.Providers;
+
+public sealed class AttestationServiceCollectionExtensionsTests
+{
+    [Test]
+    public void AddAttestation_EmulatedConfig_ResolvesEmulatedProviderAndSharedEventLog()
+    {
+        using var services = Build(new() { ["Tee"] = "emulated", ["EmulationSeed"] = "000102030405060708090a0b0c0d0e0f" });
+
+        var provider = services.GetRequiredService<IQuoteProvider>();
+        var selection = services.GetRequiredService<TeeSelection>();
+
+        Assert.That(provider, Is.TypeOf<EmulatedQuoteProvider>());
+        Assert.That(((EmulatedQuoteProvider)provider).EventLog, Is.SameAs(services.GetRequiredService<RtmrEventLog>()));
+        Assert.That(selection.EmulatedTee, Is.Not.Null);
+    }
+
+    [Test]
+    public void AddAttestation_Defaults_AutoWithDocumentedPaths()
+    {
+        using var services = Build([]);
+
+        var options = services.GetRequiredService<IOptions<AttestationOptions>>().Value;
+
+        Assert.That(options.Tee, Is.EqualTo("auto"));
+        Assert.That(options.ConfigFsTsmRoot, Is.EqualTo("/sys/kernel/config/tsm"));
+        Assert.That(options.TdxGuestDevice, Is.EqualTo("/dev/tdx_guest"));
+        Assert.That(options.EmulatedCollateralValidity, Is.EqualTo(TimeSpan.FromDays(30)));
+    }
+
+    [TestCase("Tee", "sgx")]
+    [TestCase("EmulationSeed", "abcd")]
+    [TestCase("QuoteAttempts", "0")]
+    [TestCase("EmulatedCollateralValidity", "00:00:01")]
+    public void AddAttestation_InvalidSetting_ValidationFails(string key, string value)
+    {
+        using var services = Build(new() { [key] = value });
+
+        Assert.That(() => services.GetRequiredService<IOptions<AttestationOptions>>().Value, Throws.TypeOf<OptionsValidationException>());
+    }
+
+    [Test]
+    public void AddAttestation_CalledTwice_OneProviderRegistration()
+    {
+        var collection = new ServiceCollection();
+        var configuration = new ConfigurationBuilder().Build();
+
+        collection.AddAttestation(configuration).AddAttestation(configuration);
+
+        Assert.That(collection.Count(d => d.ServiceType == typeof(IQuoteProvider)), Is.EqualTo(1));
+    }
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection().AddLogging().AddAttestation(configuration).BuildServiceProvider();
+    }
+}
