@@ -76,7 +76,7 @@ public static partial class DcapVerifier
 
             _fmspc = Convert.ToHexString(pck.Extension.Fmspc);
             _emulated = pck.Root.IsEmulated || prepared.Root.IsEmulated;
-            if (!ReferenceEquals(pck.Root, prepared.Root))
+            if (!pck.Root.SameKey(prepared.Root))
             {
                 return Fatal(VerificationCheck.TrustedRoot, pck.Root.Certificate.DisplayName,
                     $"PCK chain ends at {pck.Root.Certificate.DisplayName} but the collateral at {prepared.Root.Certificate.DisplayName}");

@@ -116,7 +116,7 @@ internal sealed class PreparedCollateral
                 return new PreparedCollateral { Failure = failure };
             }
 
-            if (root is not null && !ReferenceEquals(root, chainRoot!))
+            if (root is not null && !root.SameKey(chainRoot!))
             {
                 return Fail(VerificationCheck.TrustedRoot, name, $"{name} ends at {chainRoot!.Certificate.DisplayName}, the other collateral chains at {root.Certificate.DisplayName}");
             }

@@ -100,4 +100,8 @@ public sealed class TrustedRoots
     }
 }
 
-internal sealed record TrustedRoot(ParsedCertificate Certificate, bool IsEmulated);
+internal sealed record TrustedRoot(ParsedCertificate Certificate, bool IsEmulated)
+{
+    public bool SameKey(TrustedRoot other) =>
+        IsEmulated == other.IsEmulated && Certificate.SubjectPublicKeyInfoSha256.AsSpan().SequenceEqual(other.Certificate.SubjectPublicKeyInfoSha256);
+}
