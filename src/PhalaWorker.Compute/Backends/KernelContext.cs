@@ -52,7 +52,7 @@ public sealed class KernelContext
         return t;
     }
 
-    /// <summary>Allocates a scratch tensor that is not an output (returned to the pool after the node).</summary>
+    /// <summary>Allocates a scratch tensor that is not an output (contents undefined; returned to the pool after the node).</summary>
     public Tensor AllocateTemporary(DataType type, TensorShape shape) => _allocator.AllocateTemporary(type, shape, Node);
 
     /// <summary>Sets output <paramref name="index"/> to an existing tensor (an input passed through or a reshaped view).</summary>

@@ -25,7 +25,7 @@ public static class TensorComparer
             return $"shape {actual.Shape}, expected {expected.Shape}";
         }
 
-        if (DataTypes.IsFloatingPoint(expected.DataType))
+        if (DataTypes.IsFloatingPoint(expected.DataType) || expected.DataType == DataType.BFloat16)
         {
             var e = Conversions.ToDoubles(expected, "compare");
             var a = Conversions.ToDoubles(actual, "compare");

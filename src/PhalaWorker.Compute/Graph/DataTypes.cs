@@ -21,6 +21,7 @@ public static class DataTypes
         DataType.UInt32 => typeof(uint),
         DataType.UInt64 => typeof(ulong),
         DataType.Bool => typeof(bool),
+        DataType.BFloat16 => typeof(BFloat16),
         _ => null,
     };
 
@@ -29,7 +30,7 @@ public static class DataTypes
     {
         DataType.Float or DataType.Int32 or DataType.UInt32 => 4,
         DataType.Double or DataType.Int64 or DataType.UInt64 => 8,
-        DataType.Float16 or DataType.Int16 or DataType.UInt16 => 2,
+        DataType.Float16 or DataType.Int16 or DataType.UInt16 or DataType.BFloat16 => 2,
         DataType.Int8 or DataType.UInt8 or DataType.Bool => 1,
         _ => 0,
     };
@@ -55,6 +56,7 @@ public static class DataTypes
         if (typeof(T) == typeof(uint)) return DataType.UInt32;
         if (typeof(T) == typeof(ulong)) return DataType.UInt64;
         if (typeof(T) == typeof(bool)) return DataType.Bool;
+        if (typeof(T) == typeof(BFloat16)) return DataType.BFloat16;
         throw new NotSupportedException($"no tensor element type for {typeof(T)}");
     }
 
@@ -73,6 +75,7 @@ public static class DataTypes
         DataType.UInt32 => new uint[length],
         DataType.UInt64 => new ulong[length],
         DataType.Bool => new bool[length],
+        DataType.BFloat16 => new BFloat16[length],
         _ => throw new ComputeException(ComputeErrorReason.UnsupportedDataType, $"data type {type} is not supported"),
     };
 }

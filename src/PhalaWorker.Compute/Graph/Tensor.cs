@@ -98,6 +98,7 @@ public sealed class Tensor
         DataType.UInt32 => MemoryMarshal.AsBytes(AsSpan<uint>()),
         DataType.UInt64 => MemoryMarshal.AsBytes(AsSpan<ulong>()),
         DataType.Bool => MemoryMarshal.AsBytes(AsSpan<bool>()),
+        DataType.BFloat16 => MemoryMarshal.AsBytes(AsSpan<BFloat16>()),
         _ => throw new ComputeException(ComputeErrorReason.UnsupportedDataType, $"data type {DataType} is not supported"),
     };
 

@@ -10,6 +10,17 @@ internal static class Conversions
     public static double[] ToDoubles(Tensor t, string op)
     {
         var result = new double[t.Length];
+        if (t.DataType == DataType.BFloat16)
+        {
+            var bf = t.AsReadOnlySpan<BFloat16>();
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = bf[i].ToSingle();
+            }
+
+            return result;
+        }
+
         if (t.DataType == DataType.Bool)
         {
             var b = t.AsReadOnlySpan<bool>();
@@ -56,6 +67,34 @@ internal static class Conversions
         if (source.DataType == target.DataType)
         {
             source.AsBytes().CopyTo(target.AsBytes());
+            return;
+        }
+
+        if (target.DataType == DataType.BFloat16)
+        {
+            var f = Tensor.Zeros(DataType.Float, source.Shape);
+            Convert(source, f, op);
+            var fs = f.AsReadOnlySpan<float>();
+            var bs = target.AsSpan<BFloat16>();
+            for (var i = 0; i < fs.Length; i++)
+            {
+                bs[i] = BFloat16.FromSingle(fs[i]);
+            }
+
+            return;
+        }
+
+        if (source.DataType == DataType.BFloat16)
+        {
+            var bs = source.AsReadOnlySpan<BFloat16>();
+            var f = Tensor.Zeros(DataType.Float, source.Shape);
+            var fs = f.AsSpan<float>();
+            for (var i = 0; i < fs.Length; i++)
+            {
+                fs[i] = bs[i].ToSingle();
+            }
+
+            Convert(f, target, op);
             return;
         }
 

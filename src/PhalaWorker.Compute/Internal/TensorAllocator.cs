@@ -30,7 +30,7 @@ internal sealed class TensorAllocator : IDisposable
     /// <summary>Highest number of arrays reused instead of allocated (for the plan log).</summary>
     public int ReuseCount { get; private set; }
 
-    public Tensor Allocate(DataType type, TensorShape shape, OperatorNode? node)
+    public Tensor Allocate(DataType type, TensorShape shape, OperatorNode? node, bool clear = true)
     {
         var count = shape.ElementCount;
         if (count > _maxElements)
@@ -56,7 +56,11 @@ internal sealed class TensorAllocator : IDisposable
         }
         else
         {
-            Array.Clear(array, 0, n);
+            if (clear)
+            {
+                Array.Clear(array, 0, n);
+            }
+
             ReuseCount++;
         }
 
@@ -65,7 +69,7 @@ internal sealed class TensorAllocator : IDisposable
 
     public Tensor AllocateTemporary(DataType type, TensorShape shape, OperatorNode? node)
     {
-        var t = Allocate(type, shape, node);
+        var t = Allocate(type, shape, node, clear: false);
         Retain(t);
         _temporaries.Add(t);
         return t;

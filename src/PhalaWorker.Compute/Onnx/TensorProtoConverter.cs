@@ -133,6 +133,7 @@ public static class TensorProtoConverter
                         case DataType.UInt16: tensor.AsSpan<ushort>()[i] = (ushort)v; break;
                         case DataType.Bool: tensor.AsSpan<bool>()[i] = v != 0; break;
                         case DataType.Float16: tensor.AsSpan<Half>()[i] = BitConverter.UInt16BitsToHalf((ushort)v); break;
+                        case DataType.BFloat16: tensor.AsSpan<BFloat16>()[i] = new BFloat16((ushort)v); break;
                         default: throw new ComputeException(ComputeErrorReason.UnsupportedDataType, $"{what}: data type {type} is not supported");
                     }
                 }

@@ -1,11 +1,185 @@
 using PhalaWorker.Compute.Backends;
+using PhalaWorker.Compute.Backends.Cpu;
+using PhalaWorker.Compute.Graph;
+using PhalaWorker.Compute.Internal;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace PhalaWorker.Compute.Operators;
 
+/// <summary>
+/// Conv (1-D/2-D/3-D, groups, dilations, auto_pad) as im2col + <see cref="Sgemm"/>: per image and group,
+/// Y[M/g, out] = W[M/g, C/g·k] × col[C/g·k, out]. A 1×1 stride-1 unpadded kernel uses the input as col directly.
+/// </summary>
 internal static class ConvOperators
 {
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
-        _ = table;
+        table["Conv"] = Conv;
+    }
+
+    private static void Conv(KernelContext c)
+    {
+        var x = c.Input(0);
+        var w = c.Input(1);
+        var bias = c.OptionalInput(2);
+        if (x.DataType != DataType.Float || w.DataType != DataType.Float)
+        {
+            throw TypeDispatch.Unsupported(c.Node.Display, x.DataType);
+        }
+
+        var rank = x.Shape.Rank - 2;
+        if (rank < 1 || w.Shape.Rank != rank + 2)
+        {
+            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{c.Node.Display}: input {x.Shape} and weights {w.Shape} do not match");
+        }
+
+        var batch = x.Shape[0];
+        var channels = x.Shape[1];
+        var maps = w.Shape[0];
+        var group = (int)c.Attributes.GetInt("group", 1);
+        if (group <= 0 || channels % group != 0 || maps % group != 0 || w.Shape[1] != channels / group)
+        {
+            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{c.Node.Display}: channels {channels}, weights {w.Shape} and group {group} do not match");
+        }
+
+        var geo = PoolGeometry.Resolve(c, x.Shape.Dims[2..], w.Shape.Dims[2..], allowCeil: false);
+        var outDims = new int[rank + 2];
+        outDims[0] = batch;
+        outDims[1] = maps;
+        geo.Output.CopyTo(outDims, 2);
+        var y = c.AllocateOutput(0, DataType.Float, new TensorShape(outDims));
+        var cg = channels / group;
+        var mg = maps / group;
+        var kernelSize = geo.Kernel.Aggregate(1, (p, k) => p * k);
+        var inSize = geo.Input.Aggregate(1, (p, k) => p * k);
+        var outSize = geo.Output.Aggregate(1, (p, k) => p * k);
+        var kDim = cg * kernelSize;
+        var pointwise = geo.Kernel.All(k => k == 1) && geo.Strides.All(s => s == 1) && geo.PadBegin.All(p => p == 0) && geo.PadEnd.All(p => p == 0);
+        var xs = (float[])x.Storage;
+        var ws = (float[])w.Storage;
+        var ys = (float[])y.Storage;
+        var col = pointwise || y.Length == 0 ? null : (float[])c.AllocateTemporary(DataType.Float, new TensorShape(kDim, outSize)).Storage;
+        for (var n = 0; n < batch; n++)
+        {
+            for (var g = 0; g < group; g++)
+            {
+                var xOff = ((n * channels) + (g * cg)) * inSize;
+                var yOff = ((n * maps) + (g * mg)) * outSize;
+                var wOff = g * mg * kDim;
+                if (pointwise)
+                {
+                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, xs, xOff, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism);
+                }
+                else if (outSize > 0)
+                {
+                    Im2Col(xs, xOff, cg, geo, col!, c.MaxDegreeOfParallelism);
+                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, col!, 0, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism);
+                }
+            }
+        }
+
+        if (bias is not null)
+        {
+            var b = bias.AsReadOnlySpan<float>();
+            var yv = y.AsSpan<float>();
+            for (var n = 0; n < batch; n++)
+            {
+                for (var m = 0; m < maps; m++)
+                {
+                    TensorPrimitives.Add(yv.Slice(((n * maps) + m) * outSize, outSize), b[m], yv.Slice(((n * maps) + m) * outSize, outSize));
+                }
+            }
+        }
+    }
+
+    /// <summary>Fills col[(c·k + kernel index), output index] with the input value under each kernel tap (0 in padding).</summary>
+    private static void Im2Col(float[] x, int xOff, int channels, PoolGeometry geo, float[] col, int threads)
+    {
+        var kernelSize = geo.Kernel.Aggregate(1, (p, k) => p * k);
+        var inSize = geo.Input.Aggregate(1, (p, k) => p * k);
+        var outSize = geo.Output.Aggregate(1, (p, k) => p * k);
+        var rows = channels * kernelSize;
+        if (geo.Rank == 2)
+        {
+            int ih = geo.Input[0], iw = geo.Input[1], oh = geo.Output[0], ow = geo.Output[1];
+            int kh = geo.Kernel[0], kw = geo.Kernel[1], sh = geo.Strides[0], sw = geo.Strides[1];
+            int dh = geo.Dilations[0], dw = geo.Dilations[1], ph = geo.PadBegin[0], pw = geo.PadBegin[1];
+            ParallelLoop.ForRange(rows, threads, 16, (r0, r1) =>
+            {
+                for (var r = (int)r0; r < r1; r++)
+                {
+                    var ch = r / kernelSize;
+                    var ki = r % kernelSize / kw;
+                    var kj = r % kw;
+                    var src = xOff + (ch * inSize);
+                    var dst = r * outSize;
+                    for (var oy = 0; oy < oh; oy++)
+                    {
+                        var iy = (oy * sh) - ph + (ki * dh);
+                        var rowDst = dst + (oy * ow);
+                        if (iy < 0 || iy >= ih)
+                        {
+                            Array.Clear(col, rowDst, ow);
+                            continue;
+                        }
+
+                        var rowSrc = src + (iy * iw);
+                        var ix0 = -pw + (kj * dw);
+                        if (sw == 1 && ix0 >= 0 && ix0 + ow <= iw)
+                        {
+                            Array.Copy(x, rowSrc + ix0, col, rowDst, ow);
+                            continue;
+                        }
+
+                        for (var ox = 0; ox < ow; ox++)
+                        {
+                            var ix = (ox * sw) + ix0;
+                            col[rowDst + ox] = ix >= 0 && ix < iw ? x[rowSrc + ix] : 0f;
+                        }
+                    }
+                }
+            });
+            return;
+        }
+
+        // Generic N-d.
+        var rank = geo.Rank;
+        var inStrides = new int[rank];
+        var acc = 1;
+        for (var d = rank - 1; d >= 0; d--)
+        {
+            inStrides[d] = acc;
+            acc *= geo.Input[d];
+        }
+
+        var kIdx = new int[rank];
+        var oIdx = new int[rank];
+        for (var r = 0; r < rows; r++)
+        {
+            var ch = r / kernelSize;
+            var kr = r % kernelSize;
+            for (var d = rank - 1; d >= 0; d--)
+            {
+                kIdx[d] = kr % geo.Kernel[d];
+                kr /= geo.Kernel[d];
+            }
+
+            for (var o = 0; o < outSize; o++)
+            {
+                var or = o;
+                var pos = 0;
+                var inside = true;
+                for (var d = rank - 1; d >= 0; d--)
+                {
+                    oIdx[d] = or % geo.Output[d];
+                    or /= geo.Output[d];
+                    var i = (oIdx[d] * geo.Strides[d]) - geo.PadBegin[d] + (kIdx[d] * geo.Dilations[d]);
+                    inside &= i >= 0 && i < geo.Input[d];
+                    pos += i * inStrides[d];
+                }
+
+                col[(r * outSize) + o] = inside ? x[xOff + (ch * inSize) + pos] : 0f;
+            }
+        }
     }
 }

@@ -1,11 +1,284 @@
 using PhalaWorker.Compute.Backends;
+using PhalaWorker.Compute.Graph;
+using PhalaWorker.Compute.Internal;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace PhalaWorker.Compute.Operators;
 
+/// <summary>BatchNormalization (inference and training-mode statistics) and LayerNormalization (float, double, float16).</summary>
 internal static class NormalizationOperators
 {
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
-        _ = table;
+        table["BatchNormalization"] = BatchNormalization;
+        table["LayerNormalization"] = LayerNormalization;
+    }
+
+    private static double[] D(KernelContext c, Tensor t) => Conversions.ToDoubles(t, c.Node.Display);
+
+    private static void Store(KernelContext c, Tensor target, ReadOnlySpan<double> values)
+    {
+        switch (target.DataType)
+        {
+            case DataType.Float:
+                {
+                    var s = target.AsSpan<float>();
+                    for (var i = 0; i < s.Length; i++)
+                    {
+                        s[i] = (float)values[i];
+                    }
+
+                    break;
+                }
+
+            case DataType.Double:
+                values.CopyTo(target.AsSpan<double>());
+                break;
+            case DataType.Float16:
+                {
+                    var s = target.AsSpan<Half>();
+                    for (var i = 0; i < s.Length; i++)
+                    {
+                        s[i] = (Half)values[i];
+                    }
+
+                    break;
+                }
+
+            default:
+                throw TypeDispatch.Unsupported(c.Node.Display, target.DataType);
+        }
+    }
+
+    private static void BatchNormalization(KernelContext c)
+    {
+        var x = c.Input(0);
+        if (!DataTypes.IsFloatingPoint(x.DataType) || x.Shape.Rank < 2)
+        {
+            throw TypeDispatch.Unsupported(c.Node.Display, x.DataType);
+        }
+
+        var scale = D(c, c.Input(1));
+        var bias = D(c, c.Input(2));
+        var mean = D(c, c.Input(3));
+        var variance = D(c, c.Input(4));
+        var epsilon = (double)c.Attributes.GetFloat("epsilon", 1e-5f);
+        var momentum = (double)c.Attributes.GetFloat("momentum", 0.9f);
+        var training = c.Node.OpsetVersion >= 14 && c.Attributes.GetInt("training_mode", 0) != 0;
+        var n = x.Shape[0];
+        var channels = x.Shape[1];
+        var plane = (int)x.Shape.SizeFrom(2);
+        var y = c.AllocateOutput(0, x.DataType, x.Shape);
+        if (x.DataType == DataType.Float && !training)
+        {
+            var xs = x.AsReadOnlySpan<float>();
+            var ys = y.AsSpan<float>();
+            for (var ch = 0; ch < channels; ch++)
+            {
+                var a = (float)(scale[ch] / Math.Sqrt(variance[ch] + epsilon));
+                var b = (float)(bias[ch] - (mean[ch] * scale[ch] / Math.Sqrt(variance[ch] + epsilon)));
+                for (var i = 0; i < n; i++)
+                {
+                    var off = ((i * channels) + ch) * plane;
+                    TensorPrimitives.Multiply(xs.Slice(off, plane), a, ys.Slice(off, plane));
+                    TensorPrimitives.Add(ys.Slice(off, plane), b, ys.Slice(off, plane));
+                }
+            }
+
+            return;
+        }
+
+        var xv = D(c, x);
+        var useMean = mean;
+        var useVar = variance;
+        if (training)
+        {
+            useMean = new double[channels];
+            useVar = new double[channels];
+            var count = (double)n * plane;
+            for (var ch = 0; ch < channels; ch++)
+            {
+                double sum = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    for (var p = 0; p < plane; p++)
+                    {
+                        sum += xv[(((i * channels) + ch) * plane) + p];
+                    }
+                }
+
+                var m = sum / count;
+                double sq = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    for (var p = 0; p < plane; p++)
+                    {
+                        var d = xv[(((i * channels) + ch) * plane) + p] - m;
+                        sq += d * d;
+                    }
+                }
+
+                useMean[ch] = m;
+                useVar[ch] = sq / count;
+            }
+        }
+
+        var result = new double[xv.Length];
+        for (var i = 0; i < n; i++)
+        {
+            for (var ch = 0; ch < channels; ch++)
+            {
+                var inv = 1 / Math.Sqrt(useVar[ch] + epsilon);
+                for (var p = 0; p < plane; p++)
+                {
+                    var idx = (((i * channels) + ch) * plane) + p;
+                    result[idx] = ((xv[idx] - useMean[ch]) * inv * scale[ch]) + bias[ch];
+                }
+            }
+        }
+
+        Store(c, y, result);
+        if (training)
+        {
+            if (c.IsOutputRequested(1))
+            {
+                var rm = c.AllocateOutput(1, c.Input(3).DataType, c.Input(3).Shape);
+                Store(c, rm, mean.Select((v, i) => (v * momentum) + (useMean[i] * (1 - momentum))).ToArray());
+            }
+
+            if (c.IsOutputRequested(2))
+            {
+                var rv = c.AllocateOutput(2, c.Input(4).DataType, c.Input(4).Shape);
+                Store(c, rv, variance.Select((v, i) => (v * momentum) + (useVar[i] * (1 - momentum))).ToArray());
+            }
+        }
+    }
+
+    private static void LayerNormalization(KernelContext c)
+    {
+        var x = c.Input(0);
+        if (!DataTypes.IsFloatingPoint(x.DataType))
+        {
+            throw TypeDispatch.Unsupported(c.Node.Display, x.DataType);
+        }
+
+        var rank = x.Shape.Rank;
+        var axis = TensorShape.NormalizeAxis(c.Attributes.GetInt("axis", -1), rank, c.Node.Display);
+        var epsilon = (double)c.Attributes.GetFloat("epsilon", 1e-5f);
+        var outer = (int)x.Shape.SizeFrom(0, axis);
+        var inner = (int)x.Shape.SizeFrom(axis);
+        var normShape = new TensorShape(x.Shape.Dims[axis..]);
+        var scale = Expand(c, c.Input(1), normShape);
+        var bias = c.OptionalInput(2) is { } b ? Expand(c, b, normShape) : null;
+        var y = c.AllocateOutput(0, x.DataType, x.Shape);
+        var statDims = x.Shape.ToArray();
+        for (var d = axis; d < rank; d++)
+        {
+            statDims[d] = 1;
+        }
+
+        var meanOut = new double[outer];
+        var invOut = new double[outer];
+        if (x.DataType == DataType.Float)
+        {
+            var xs = x.AsReadOnlySpan<float>();
+            var ys = y.AsSpan<float>();
+            var sf = scale.Select(v => (float)v).ToArray();
+            var bf = bias?.Select(v => (float)v).ToArray();
+            for (var r = 0; r < outer; r++)
+            {
+                var row = xs.Slice(r * inner, inner);
+                double sum = 0;
+                foreach (var v in row)
+                {
+                    sum += v;
+                }
+
+                var mean = sum / inner;
+                double sq = 0;
+                foreach (var v in row)
+                {
+                    var d = v - mean;
+                    sq += d * d;
+                }
+
+                var inv = 1 / Math.Sqrt((sq / inner) + epsilon);
+                meanOut[r] = mean;
+                invOut[r] = inv;
+                var dst = ys.Slice(r * inner, inner);
+                var fm = (float)mean;
+                var fi = (float)inv;
+                for (var j = 0; j < inner; j++)
+                {
+                    dst[j] = ((row[j] - fm) * fi * sf[j]) + (bf is null ? 0f : bf[j]);
+                }
+            }
+        }
+        else
+        {
+            var xv = D(c, x);
+            var result = new double[xv.Length];
+            for (var r = 0; r < outer; r++)
+            {
+                double sum = 0;
+                for (var j = 0; j < inner; j++)
+                {
+                    sum += xv[(r * inner) + j];
+                }
+
+                var mean = sum / inner;
+                double sq = 0;
+                for (var j = 0; j < inner; j++)
+                {
+                    var d = xv[(r * inner) + j] - mean;
+                    sq += d * d;
+                }
+
+                var inv = 1 / Math.Sqrt((sq / inner) + epsilon);
+                meanOut[r] = mean;
+                invOut[r] = inv;
+                for (var j = 0; j < inner; j++)
+                {
+                    result[(r * inner) + j] = ((xv[(r * inner) + j] - mean) * inv * scale[j]) + (bias?[j] ?? 0);
+                }
+            }
+
+            Store(c, y, result);
+        }
+
+        var statType = x.DataType == DataType.Double ? DataType.Double : DataType.Float;
+        if (c.IsOutputRequested(1))
+        {
+            Store(c, c.AllocateOutput(1, statType, new TensorShape(statDims)), meanOut);
+        }
+
+        if (c.IsOutputRequested(2))
+        {
+            Store(c, c.AllocateOutput(2, statType, new TensorShape(statDims)), invOut);
+        }
+    }
+
+    /// <summary>Broadcasts a scale/bias tensor to the normalized shape and returns it as doubles.</summary>
+    private static double[] Expand(KernelContext c, Tensor t, TensorShape shape)
+    {
+        var values = D(c, t);
+        if (t.Shape == shape || values.Length == shape.ElementCount)
+        {
+            return values;
+        }
+
+        var result = new double[shape.Length];
+        var target = new Tensor(DataType.Double, shape, result);
+        var source = new Tensor(DataType.Double, t.Shape, values);
+        var strides = new long[shape.Rank];
+        var ss = t.Shape.Strides();
+        for (var d = 0; d < shape.Rank; d++)
+        {
+            var i = d - (shape.Rank - t.Shape.Rank);
+            strides[d] = i < 0 || t.Shape[i] == 1 ? 0 : ss[i];
+        }
+
+        StridedCopy.Copy<double>(source.AsReadOnlySpan<double>(), 0, shape.Dims, strides, target.AsSpan<double>());
+        return result;
     }
 }

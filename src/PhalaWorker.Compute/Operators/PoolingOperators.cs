@@ -1,11 +1,224 @@
+using System.Numerics;
 using PhalaWorker.Compute.Backends;
+using PhalaWorker.Compute.Graph;
+using PhalaWorker.Compute.Internal;
 
 namespace PhalaWorker.Compute.Operators;
 
+/// <summary>MaxPool (with Indices), AveragePool, GlobalAveragePool, GlobalMaxPool over 1–3 spatial dims; planes run in parallel.</summary>
 internal static class PoolingOperators
 {
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
-        _ = table;
+        table["MaxPool"] = c => Pool(c, max: true);
+        table["AveragePool"] = c => Pool(c, max: false);
+        table["GlobalAveragePool"] = c => Global(c, max: false);
+        table["GlobalMaxPool"] = c => Global(c, max: true);
+    }
+
+    private static void Pool(KernelContext c, bool max)
+    {
+        var x = c.Input(0);
+        var rank = x.Shape.Rank - 2;
+        if (rank < 1)
+        {
+            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{c.Node.Display}: input {x.Shape} has no spatial dims");
+        }
+
+        var geo = PoolGeometry.Resolve(c, x.Shape.Dims[2..], [], allowCeil: true);
+        var dims = new int[rank + 2];
+        dims[0] = x.Shape[0];
+        dims[1] = x.Shape[1];
+        geo.Output.CopyTo(dims, 2);
+        var y = c.AllocateOutput(0, x.DataType, new TensorShape(dims));
+        var indices = max && c.IsOutputRequested(1) ? c.AllocateOutput(1, DataType.Int64, new TensorShape(dims)) : null;
+        if (c.Attributes.GetInt("storage_order", 0) != 0 && indices is not null && rank != 2)
+        {
+            throw new ComputeException(ComputeErrorReason.UnsupportedOperator, $"{c.Node.Display}: storage_order 1 is supported for 2-D pools only");
+        }
+
+        var act = new PoolAction
+        {
+            X = x,
+            Y = y,
+            Indices = indices,
+            Geo = geo,
+            Max = max,
+            IncludePad = c.Attributes.GetInt("count_include_pad", 0) != 0,
+            ColumnMajor = c.Attributes.GetInt("storage_order", 0) != 0,
+            Threads = c.MaxDegreeOfParallelism,
+        };
+        TypeDispatch.Numeric(x.DataType, c.Node.Display, ref act);
+    }
+
+    private static void Global(KernelContext c, bool max)
+    {
+        var x = c.Input(0);
+        if (x.Shape.Rank < 3)
+        {
+            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{c.Node.Display}: input {x.Shape} has no spatial dims");
+        }
+
+        var dims = x.Shape.ToArray();
+        for (var i = 2; i < dims.Length; i++)
+        {
+            dims[i] = 1;
+        }
+
+        var y = c.AllocateOutput(0, x.DataType, new TensorShape(dims));
+        var act = new GlobalAction { X = x, Y = y, Max = max, Plane = (int)x.Shape.SizeFrom(2) };
+        TypeDispatch.Numeric(x.DataType, c.Node.Display, ref act);
+    }
+
+    private struct GlobalAction : INumericAction
+    {
+        public Tensor X;
+        public Tensor Y;
+        public bool Max;
+        public int Plane;
+
+        public readonly void Invoke<T>()
+            where T : unmanaged, INumber<T>
+        {
+            var x = X.AsReadOnlySpan<T>();
+            var y = Y.AsSpan<T>();
+            for (var p = 0; p < y.Length; p++)
+            {
+                var s = x.Slice(p * Plane, Plane);
+                if (typeof(T) == typeof(float) && !Max)
+                {
+                    var f = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(s);
+                    double sum = 0;
+                    foreach (var v in f)
+                    {
+                        sum += v;
+                    }
+
+                    y[p] = T.CreateTruncating((float)(sum / Plane));
+                    continue;
+                }
+
+                var acc = Max ? double.NegativeInfinity : 0.0;
+                foreach (var v in s)
+                {
+                    var d = double.CreateTruncating(v);
+                    acc = Max ? Math.Max(acc, d) : acc + d;
+                }
+
+                y[p] = T.CreateSaturating(Max ? acc : acc / Plane);
+            }
+        }
+    }
+
+    private struct PoolAction : INumericAction
+    {
+        public Tensor X;
+        public Tensor Y;
+        public Tensor? Indices;
+        public PoolGeometry Geo;
+        public bool Max;
+        public bool IncludePad;
+        public bool ColumnMajor;
+        public int Threads;
+
+        public readonly void Invoke<T>()
+            where T : unmanaged, INumber<T>
+        {
+            var geo = Geo;
+            var rank = geo.Rank;
+            var inSize = geo.Input.Aggregate(1, (p, k) => p * k);
+            var outSize = geo.Output.Aggregate(1, (p, k) => p * k);
+            var planes = X.Shape[0] * X.Shape[1];
+            var xs = (T[])X.Storage;
+            var ys = (T[])Y.Storage;
+            var ids = (long[]?)Indices?.Storage;
+            var max = Max;
+            var includePad = IncludePad;
+            var columnMajor = ColumnMajor;
+            var kernelSize = geo.Kernel.Aggregate(1, (p, k) => p * k);
+            ParallelLoop.For(planes, planes >= 4 ? Threads : 1, plane =>
+            {
+                Span<int> oIdx = stackalloc int[3];
+                Span<int> kIdx = stackalloc int[3];
+                var xOff = plane * inSize;
+                for (var o = 0; o < outSize; o++)
+                {
+                    var rem = o;
+                    for (var d = rank - 1; d >= 0; d--)
+                    {
+                        oIdx[d] = rem % geo.Output[d];
+                        rem /= geo.Output[d];
+                    }
+
+                    var best = double.NegativeInfinity;
+                    var bestIndex = -1L;
+                    var sum = 0.0;
+                    var count = 0;
+                    for (var k = 0; k < kernelSize; k++)
+                    {
+                        var kr = k;
+                        for (var d = rank - 1; d >= 0; d--)
+                        {
+                            kIdx[d] = kr % geo.Kernel[d];
+                            kr /= geo.Kernel[d];
+                        }
+
+                        var inside = true;
+                        var inPadded = true;
+                        var pos = 0;
+                        var colPos = 0;
+                        var colStride = 1;
+                        for (var d = 0; d < rank; d++)
+                        {
+                            var i = (oIdx[d] * geo.Strides[d]) - geo.PadBegin[d] + (kIdx[d] * geo.Dilations[d]);
+                            inside &= i >= 0 && i < geo.Input[d];
+                            inPadded &= i >= -geo.PadBegin[d] && i < geo.Input[d] + geo.PadEnd[d];
+                            pos = (pos * geo.Input[d]) + i;
+                            colPos += i * colStride;
+                            colStride *= geo.Input[d];
+                        }
+
+                        if (!inside)
+                        {
+                            if (includePad && inPadded)
+                            {
+                                count++;
+                            }
+
+                            continue;
+                        }
+
+                        var v = double.CreateTruncating(xs[xOff + pos]);
+                        if (max)
+                        {
+                            if (v > best || bestIndex < 0)
+                            {
+                                best = v;
+                                bestIndex = columnMajor ? colPos : pos;
+                            }
+                        }
+                        else
+                        {
+                            sum += v;
+                            count++;
+                        }
+                    }
+
+                    var outPos = (plane * outSize) + o;
+                    if (max)
+                    {
+                        ys[outPos] = T.CreateSaturating(best);
+                        if (ids is not null)
+                        {
+                            ids[outPos] = ((long)plane * inSize) + bestIndex;
+                        }
+                    }
+                    else
+                    {
+                        ys[outPos] = T.CreateSaturating(count == 0 ? 0 : sum / count);
+                    }
+                }
+            });
+        }
     }
 }
