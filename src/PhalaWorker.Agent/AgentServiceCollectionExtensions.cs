@@ -24,6 +24,7 @@ internal static class AgentServiceCollectionExtensions
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient();
         services.TryAddSingleton<NodeContext>();
         services.TryAddSingleton<ChainBinding>();
         services.TryAddSingleton(sp => JobJournal.Open(sp.GetRequiredService<IOptions<AgentOptions>>().Value.JournalPath, sp.GetRequiredService<TimeProvider>()));

@@ -10,7 +10,7 @@ using PhalaWorker.Protocol.V1;
 namespace PhalaWorker.Agent.Jobs;
 
 /// <summary>Opens a job envelope and checks the request's framing and size limits before a job is accepted or run.</summary>
-internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions)
+internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions, ComputeEngine engine)
 {
     public const int ResultKeyLength = 32;
 
@@ -30,9 +30,15 @@ internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions)
         }
     }
 
-    /// <summary>Opens, checks and forgets the plaintext: used by SubmitJob to refuse bad jobs synchronously.</summary>
-    public void Validate(NodeAttestation attestation, byte[] jobId, SealedEnvelope envelope, HpkeAead aead) =>
-        _ = Open(attestation, jobId, envelope, aead);
+    /// <summary>
+    /// Opens, checks, loads the model (limits, operators, shapes — no execution) and forgets the plaintext: SubmitJob refuses
+    /// bad jobs synchronously, with a status naming the problem, before anything is queued.
+    /// </summary>
+    public void Validate(NodeAttestation attestation, byte[] jobId, SealedEnvelope envelope, HpkeAead aead)
+    {
+        var request = Open(attestation, jobId, envelope, aead);
+        _ = engine.Load(request.Model.Span);
+    }
 
     private void Check(JobRequest request)
     {
