@@ -21,7 +21,7 @@ internal sealed class AttestCommandFactory : ICommandFactory
             var settings = common.Read(parseResult);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(settings.Timeout);
-            using var session = SubmitNodeSession.Open(settings);
+            using var session = await SubmitNodeSession.OpenAsync(settings, timeout.Token);
             VerifiedNode node;
             try
             {

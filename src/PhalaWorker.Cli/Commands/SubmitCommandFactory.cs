@@ -50,7 +50,7 @@ internal sealed class SubmitCommandFactory : ICommandFactory
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(settings.Timeout);
-            using var session = SubmitNodeSession.Open(settings);
+            using var session = await SubmitNodeSession.OpenAsync(settings, timeout.Token);
             try
             {
                 var node = await session.VerifyAsync(timeout.Token);

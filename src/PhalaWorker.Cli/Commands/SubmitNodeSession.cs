@@ -21,11 +21,26 @@ internal sealed class SubmitNodeSession : IDisposable
 
     public RegistryReader? Registry { get; }
 
-    public static SubmitNodeSession Open(SubmitCommonSettings settings)
+    public static async Task<SubmitNodeSession> OpenAsync(SubmitCommonSettings settings, CancellationToken cancellationToken)
     {
-        var client = WorkerClient.Connect(settings.Endpoint);
-        var registry = settings.Rpc is not null && settings.Registry is { } address ? RegistryReader.Connect(settings.Rpc, address) : null;
-        return new SubmitNodeSession(settings, client, registry);
+        RegistryReader? registry = null;
+        try
+        {
+            if (settings.Rpc is not null && settings.Registry is { } address)
+            {
+                registry = await RegistryReader.ConnectAsync(settings.Rpc, address, cancellationToken);
+            }
+        }
+        catch (WorkerClientException ex)
+        {
+            throw SubmitFormat.ToCliException(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new CliException($"timed out reading the chain at {settings.Rpc}");
+        }
+
+        return new SubmitNodeSession(settings, WorkerClient.Connect(settings.Endpoint), registry);
     }
 
     public Task<VerifiedNode> VerifyAsync(CancellationToken cancellationToken)
@@ -36,6 +51,7 @@ internal sealed class SubmitNodeSession : IDisposable
             Policy = LoadPolicy(_settings.Policy),
             Collateral = LoadCollateral(_settings.Collateral),
             ExpectedRegistry = _settings.Registry,
+            ExpectedChainId = Registry?.ChainId,
             RequireRegistration = Registry is not null,
         };
         return new NodeVerifier(Client, options, Registry).VerifyAsync(cancellationToken);
