@@ -2,25 +2,15 @@ using System.ComponentModel.DataAnnotations;
 
 namespace PhalaWorker.Agent;
 
-/// <summary>Which TEE the agent attests with.</summary>
-public enum TeeMode
-{
-    /// <summary>Real Intel TDX through the native shim (configfs-tsm first, then /dev/tdx_guest). Fails closed when absent.</summary>
-    Tdx,
-
-    /// <summary>The software-emulated TDX. Only when asked for explicitly (<c>--tee emulated</c>); logged loudly.</summary>
-    Emulated,
-}
-
 /// <summary>Agent settings, section <c>Agent</c>. Every default is documented in its <c>value</c>.</summary>
 public sealed class AgentOptions
 {
     public const string SectionName = "Agent";
 
-    /// <summary>Command-line switches mapped onto configuration keys (e.g. <c>--tee emulated</c>).</summary>
+    /// <summary>Command-line switches mapped onto configuration keys (e.g. <c>--tee emulated</c> → <c>Attestation:Tee</c>).</summary>
     public static IDictionary<string, string> SwitchMappings { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["--tee"] = "Agent:Tee",
+        ["--tee"] = "Attestation:Tee",
         ["--listen"] = "Agent:Listen",
         ["--journal"] = "Agent:JournalPath",
         ["--rpc"] = "Chain:RpcUrl",
@@ -28,10 +18,6 @@ public sealed class AgentOptions
         ["--operator-key"] = "Chain:OperatorKey",
         ["--backend"] = "Compute:Backend",
     };
-
-    /// <summary>The TEE to attest with.</summary>
-    /// <value>Default <see cref="TeeMode.Tdx"/>: no emulation unless explicitly asked for.</value>
-    public TeeMode Tee { get; set; } = TeeMode.Tdx;
 
     /// <summary>Address Kestrel listens on (HTTP/2 cleartext; put TLS in front or configure Kestrel certificates).</summary>
     /// <value>Default <c>http://127.0.0.1:7080</c>.</value>

@@ -12,6 +12,7 @@ using PhalaWorker.Agent.Jobs;
 using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
+using PhalaWorker.Attestation;
 
 namespace PhalaWorker.Agent;
 
@@ -25,6 +26,8 @@ internal static class AgentServiceCollectionExtensions
         services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient();
+        services.PostConfigure<AttestationOptions>(o =>
+            o.EmulationSeed = string.IsNullOrEmpty(o.EmulationSeed) ? Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(AttestationBootstrapper.EmulationSeed)) : o.EmulationSeed);
         services.TryAddSingleton<NodeContext>();
         services.TryAddSingleton<ChainBinding>();
         services.TryAddSingleton(sp => JobJournal.Open(sp.GetRequiredService<IOptions<AgentOptions>>().Value.JournalPath, sp.GetRequiredService<TimeProvider>()));

@@ -1,4 +1,5 @@
 using PhalaWorker.Agent;
+using PhalaWorker.Attestation;
 using PhalaWorker.Compute;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -6,6 +7,7 @@ builder.Configuration.AddCommandLine(args, AgentOptions.SwitchMappings);
 builder.WebHost.UseAgentKestrel();
 builder.Services.AddAgent(builder.Configuration);
 builder.Services.AddAgentGrpc(builder.Configuration, builder.Environment);
+builder.Services.AddAttestation(builder.Configuration.GetSection("Attestation"));
 builder.Services.AddCompute(builder.Configuration.GetSection("Compute"));
 builder.Services.AddAgentTelemetry(builder.Configuration);
 

@@ -25,7 +25,7 @@ internal sealed class AgentFactory : WebApplicationFactory<agent::Program>
         ArgumentNullException.ThrowIfNull(directory);
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
-            ["Agent:Tee"] = "Emulated",
+            ["Attestation:Tee"] = "emulated",
             ["Agent:JournalPath"] = directory.File("journal.db"),
             ["Agent:BatchSize"] = "1",
             ["Agent:BatchMaxAge"] = "00:00:00.200",

@@ -4,7 +4,6 @@ using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation.Binding;
-using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Providers;
 using PhalaWorker.Chain.Primitives;
@@ -23,15 +22,15 @@ internal sealed class AttestationBootstrapper(
     NodeContext node,
     IOptions<AgentOptions> options,
     IConfiguration configuration,
-    IEnumerable<IQuoteProvider> hardwareProviders,
+    IServiceProvider services,
     NodeIdentityStore identityStore,
     ComputeEngine engine,
-    TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : IHostedService
 {
     /// <summary>
-    /// The emulated TEE's well-known seed: every emulated node shares its root key, so a client that allows emulation can pin
-    /// that root (clients derive it the same way). Emulation proves nothing; this only lets the full DCAP path run.
+    /// The emulated TEE's well-known seed (ASCII; <c>Attestation:EmulationSeed</c> when not configured): every emulated node
+    /// shares its root key, so a client that allows emulation can pin that root (clients derive it the same way). Emulation
+    /// proves nothing; this only lets the full DCAP path run on emulated quotes.
     /// </summary>
     public const string EmulationSeed = "phala-worker/emulated-tee/v1";
 
@@ -40,9 +39,19 @@ internal sealed class AttestationBootstrapper(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var agent = options.Value;
-        AgentLog.Starting(_logger, agent.AgentVersion, agent.Tee.ToString(), engine.BackendName);
-        var eventLog = new RtmrEventLog();
-        var (provider, teeType, collateral) = SelectProvider(agent, eventLog);
+        // Resolving the selection probes the TEE and fails closed (TeeProviderException) when there is none and emulation
+        // was not asked for: the host then refuses to start.
+        var selection = services.GetRequiredService<TeeSelection>();
+        AgentLog.Starting(_logger, agent.AgentVersion, TeeModeNames.ToName(selection.Mode), engine.BackendName);
+        if (selection.Mode == TeeMode.Emulated)
+        {
+            AgentLog.EmulatedTee(_logger);
+        }
+
+        var provider = selection.Provider;
+        var eventLog = selection.EventLog;
+        var teeType = selection.Kind == TeeKind.EmulatedTdx ? TeeType.EmulatedTdx : TeeType.Tdx;
+        var collateral = selection.EmulatedTee?.Collateral.Json;
 
         var identity = identityStore.LoadOrCreate();
         var signer = new EthSigner(identity.GetSigningKey());
@@ -82,23 +91,6 @@ internal sealed class AttestationBootstrapper(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private (IQuoteProvider Provider, TeeType TeeType, string? Collateral) SelectProvider(AgentOptions agent, RtmrEventLog eventLog)
-    {
-        if (agent.Tee == TeeMode.Emulated)
-        {
-            AgentLog.EmulatedTee(_logger);
-            var tee = EmulatedTee.FromSeed(Encoding.ASCII.GetBytes(EmulationSeed), timeProvider.GetUtcNow());
-            var provider = new EmulatedQuoteProvider(tee, eventLog: eventLog, logger: loggerFactory.CreateLogger<EmulatedQuoteProvider>());
-            return (provider, TeeType.EmulatedTdx, tee.Collateral.Json);
-        }
-
-        var hardware = hardwareProviders.FirstOrDefault(p => p.Kind == TeeKind.Tdx)
-            ?? throw new TeeProviderException(TeeErrorReason.NoProvider,
-                "No TDX quote provider is available (neither configfs-tsm nor /dev/tdx_guest). Refusing to start without a TEE; " +
-                "pass --tee emulated (Agent:Tee=Emulated) to run the software-emulated TEE for testing.");
-        return (hardware, TeeType.Tdx, null);
-    }
 
     /// <summary>SHA-256 over the sorted effective settings of the agent's sections, secrets excluded.</summary>
     internal static string ConfigurationDigest(IConfiguration configuration)
