@@ -1,0 +1,78 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PhalaWorker.Agent;
+
+/// <summary>Agent settings, section <c>Agent</c>. Every default is documented in its <c>value</c>.</summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "Agent";
+
+    /// <summary>Command-line switches mapped onto configuration keys (e.g. <c>--tee emulated</c> → <c>Attestation:Tee</c>).</summary>
+    public static IDictionary<string, string> SwitchMappings { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--tee"] = "Attestation:Tee",
+        ["--listen"] = "Agent:Listen",
+        ["--journal"] = "Agent:JournalPath",
+        ["--rpc"] = "Chain:RpcUrl",
+        ["--registry"] = "Chain:Registry",
+        ["--operator-key"] = "Chain:OperatorKey",
+        ["--backend"] = "Compute:Backend",
+    };
+
+    /// <summary>Address Kestrel listens on (HTTP/2 cleartext; put TLS in front or configure Kestrel certificates).</summary>
+    /// <value>Default <c>http://127.0.0.1:7080</c>.</value>
+    [Required]
+    [Url]
+    public string Listen { get; set; } = "http://127.0.0.1:7080";
+
+    /// <summary>Endpoint the node advertises in the registry; empty means <see cref="Listen"/>.</summary>
+    /// <value>Default empty.</value>
+    public string? PublicEndpoint { get; set; }
+
+    /// <summary>SQLite journal file.</summary>
+    /// <value>Default <c>phala-worker.db</c> in the working directory.</value>
+    [Required]
+    public string JournalPath { get; set; } = "phala-worker.db";
+
+    /// <summary>
+    /// Optional file keeping the node identity across restarts, so queued jobs sealed to the old key still run after a crash.
+    /// Put it on an encrypted volume whose key only the TD holds. Empty: keys live in memory only, and jobs queued before a
+    /// restart fail with <c>NODE_KEY_CHANGED</c>.
+    /// </summary>
+    /// <value>Default empty.</value>
+    public string? IdentityPath { get; set; }
+
+    /// <summary>Jobs waiting to run before SubmitJob answers RESOURCE_EXHAUSTED.</summary>
+    /// <value>Default 64.</value>
+    [Range(1, 100_000)]
+    public int MaxQueuedJobs { get; set; } = 64;
+
+    /// <summary>How long SubmitJob waits for queue space before answering RESOURCE_EXHAUSTED.</summary>
+    /// <value>Default 2 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan QueueWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Largest gRPC message accepted or sent.</summary>
+    /// <value>Default 64 MiB.</value>
+    [Range(1024, int.MaxValue)]
+    public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Receipts per Merkle batch posted on chain.</summary>
+    /// <value>Default 16.</value>
+    [Range(1, 4096)]
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Oldest a pending receipt gets before its (smaller) batch is posted anyway.</summary>
+    /// <value>Default 10 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan BatchMaxAge { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Period of on-chain heartbeats.</summary>
+    /// <value>Default 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The agent version reported in the bundle and measured into RTMR3.</summary>
+    /// <value>Default the assembly's informational version.</value>
+    public string AgentVersion { get; set; } = typeof(AgentOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}

@@ -1,0 +1,98 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using PhalaWorker.Agent.Telemetry;
+using PhalaWorker.Attestation.Tdx;
+using PhalaWorker.Chain.JsonRpc;
+using PhalaWorker.Compute;
+using PhalaWorker.Crypto;
+
+namespace PhalaWorker.Agent.Grpc;
+
+/// <summary>
+/// The one place domain failures become gRPC statuses (CONVENTIONS.md 17): each library's exception, by reason,
+/// maps to InvalidArgument, FailedPrecondition, NotFound, Unavailable or ResourceExhausted with a stable reason.
+/// Anything unexpected is logged as an Error and answered INTERNAL without details (unless EnableDetailedErrors).
+/// </summary>
+internal sealed class StatusMappingInterceptor(ILogger<StatusMappingInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (Map(ex, context) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception ex) when (Map(ex, context) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>Maps a domain exception to an <see cref="RpcException"/>; null lets it through unchanged.</summary>
+    internal RpcException? Map(Exception exception, ServerCallContext context)
+    {
+        var mapped = Classify(exception, context.CancellationToken);
+        if (mapped is null)
+        {
+            AgentLog.RpcFailed(logger, context.Method, exception);
+            return null;
+        }
+
+        var reason = mapped.Trailers.GetValue(RpcErrors.ReasonTrailer) ?? "";
+        AgentLog.RpcRefused(logger, context.Method, mapped.StatusCode.ToString(), reason, mapped.Status.Detail);
+        AgentTelemetry.RpcRefusals.Add(1, new KeyValuePair<string, object?>("code", mapped.StatusCode.ToString()));
+        return mapped;
+    }
+
+    internal static RpcException? Classify(Exception exception, CancellationToken callCancelled) => exception switch
+    {
+        RpcException rpc => rpc,
+        OperationCanceledException when callCancelled.IsCancellationRequested =>
+            RpcErrors.Create(StatusCode.Cancelled, "CANCELLED", "the call was cancelled"),
+        InvalidProtocolBufferException ex =>
+            RpcErrors.Create(StatusCode.InvalidArgument, "MALFORMED_PROTOBUF", ex.Message),
+        CryptoException ex =>
+            RpcErrors.Create(StatusCode.InvalidArgument, "ENVELOPE_" + ScreamingCase(ex.Reason.ToString()), ex.Message),
+        ComputeException ex => ex.Reason switch
+        {
+            ComputeErrorReason.LimitExceeded => RpcErrors.Create(StatusCode.ResourceExhausted, "MODEL_LIMIT_EXCEEDED", ex.Message),
+            _ => RpcErrors.Create(StatusCode.InvalidArgument, "MODEL_" + ScreamingCase(ex.Reason.ToString()), ex.Message),
+        },
+        QuoteFormatException ex =>
+            RpcErrors.Create(StatusCode.FailedPrecondition, "QUOTE_FORMAT", ex.Message),
+        JsonRpcException ex =>
+            RpcErrors.Create(StatusCode.Unavailable, "CHAIN_UNAVAILABLE", ex.Message),
+        _ => null,
+    };
+
+    /// <summary><c>DecryptionFailed</c> → <c>DECRYPTION_FAILED</c>.</summary>
+    internal static string ScreamingCase(string pascal)
+    {
+        var builder = new System.Text.StringBuilder(pascal.Length + 8);
+        for (var i = 0; i < pascal.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(pascal[i]) && !char.IsUpper(pascal[i - 1]))
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToUpperInvariant(pascal[i]));
+        }
+
+        return builder.ToString();
+    }
+}

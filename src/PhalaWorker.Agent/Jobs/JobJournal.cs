@@ -1,0 +1,218 @@
+using Microsoft.Data.Sqlite;
+using PhalaWorker.Protocol.V1;
+
+namespace PhalaWorker.Agent.Jobs;
+
+/// <summary>
+/// The durable record of every job (SQLite, WAL). Holds only what may leave the TD: the sealed envelope,
+/// the sealed output, the signed receipt and its inclusion proof — never plaintext.
+/// Queued and running jobs are re-queued at start, so a crash loses no accepted job.
+/// </summary>
+internal sealed class JobJournal : IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _timeProvider;
+    private readonly SqliteConnection _keepAlive;
+
+    private JobJournal(string connectionString, TimeProvider timeProvider, SqliteConnection keepAlive)
+    {
+        _connectionString = connectionString;
+        _timeProvider = timeProvider;
+        _keepAlive = keepAlive;
+    }
+
+    public static JobJournal Open(string path, TimeProvider timeProvider)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                CREATE TABLE IF NOT EXISTS jobs (
+                    job_id BLOB PRIMARY KEY,
+                    envelope_digest BLOB NOT NULL,
+                    envelope BLOB NOT NULL,
+                    state INTEGER NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    detail TEXT,
+                    sealed_output BLOB,
+                    receipt BLOB,
+                    receipt_digest BLOB,
+                    inclusion BLOB
+                );
+                CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        return new JobJournal(connectionString, timeProvider, connection);
+    }
+
+    private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public async Task<SubmitOutcome> TryAddAsync(byte[] jobId, byte[] envelope, byte[] envelopeDigest, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT envelope_digest, state FROM jobs WHERE job_id = $id";
+            select.Parameters.AddWithValue("$id", jobId);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                var existing = (byte[])reader[0];
+                var state = (JobState)reader.GetInt32(1);
+                return existing.AsSpan().SequenceEqual(envelopeDigest)
+                    ? new SubmitOutcome(SubmitDisposition.Duplicate, state)
+                    : new SubmitOutcome(SubmitDisposition.Conflict, state);
+            }
+        }
+
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO jobs (job_id, envelope_digest, envelope, state, created_ms, updated_ms)
+                VALUES ($id, $digest, $envelope, $state, $now, $now)
+                """;
+            insert.Parameters.AddWithValue("$id", jobId);
+            insert.Parameters.AddWithValue("$digest", envelopeDigest);
+            insert.Parameters.AddWithValue("$envelope", envelope);
+            insert.Parameters.AddWithValue("$state", (int)JobState.Queued);
+            insert.Parameters.AddWithValue("$now", NowMs);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new SubmitOutcome(SubmitDisposition.Added, JobState.Queued);
+    }
+
+    /// <summary>Removes a job that was journaled but could not be queued (queue full), so the submitter may retry.</summary>
+    public Task RemoveQueuedAsync(byte[] jobId, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM jobs WHERE job_id = $id AND state = 1", cancellationToken, ("$id", jobId));
+
+    public async Task<JobRecord?> GetAsync(byte[] jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT job_id, envelope_digest, envelope, state, updated_ms, detail, sealed_output, receipt, receipt_digest, inclusion
+            FROM jobs WHERE job_id = $id
+            """;
+        command.Parameters.AddWithValue("$id", jobId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new JobRecord(
+            (byte[])reader[0],
+            (byte[])reader[1],
+            (byte[])reader[2],
+            (JobState)reader.GetInt32(3),
+            reader.GetInt64(4),
+            await reader.IsDBNullAsync(5, cancellationToken) ? null : reader.GetString(5),
+            await reader.IsDBNullAsync(6, cancellationToken) ? null : (byte[])reader[6],
+            await reader.IsDBNullAsync(7, cancellationToken) ? null : (byte[])reader[7],
+            await reader.IsDBNullAsync(8, cancellationToken) ? null : (byte[])reader[8],
+            await reader.IsDBNullAsync(9, cancellationToken) ? null : (byte[])reader[9]);
+    }
+
+    public Task MarkRunningAsync(byte[] jobId, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE jobs SET state = $state, updated_ms = $now WHERE job_id = $id", cancellationToken,
+            ("$id", jobId), ("$state", (int)JobState.Running), ("$now", NowMs));
+
+    public Task CompleteAsync(byte[] jobId, byte[] sealedOutput, byte[] receipt, byte[] receiptDigest, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            UPDATE jobs SET state = $state, updated_ms = $now, sealed_output = $out, receipt = $receipt, receipt_digest = $digest, detail = NULL
+            WHERE job_id = $id
+            """,
+            cancellationToken,
+            ("$id", jobId), ("$state", (int)JobState.Succeeded), ("$now", NowMs), ("$out", sealedOutput), ("$receipt", receipt), ("$digest", receiptDigest));
+
+    public Task FailAsync(byte[] jobId, string detail, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE jobs SET state = $state, updated_ms = $now, detail = $detail WHERE job_id = $id", cancellationToken,
+            ("$id", jobId), ("$state", (int)JobState.Failed), ("$now", NowMs), ("$detail", detail));
+
+    public Task SetInclusionAsync(byte[] jobId, byte[] inclusion, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE jobs SET inclusion = $inclusion WHERE job_id = $id", cancellationToken, ("$id", jobId), ("$inclusion", inclusion));
+
+    /// <summary>Jobs accepted but not finished (queued, or running when the process stopped), oldest first.</summary>
+    public async Task<IReadOnlyList<byte[]>> GetUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT job_id FROM jobs WHERE state IN (1, 2) ORDER BY created_ms, rowid";
+        var result = new List<byte[]>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add((byte[])reader[0]);
+        }
+
+        return result;
+    }
+
+    /// <summary>Finished jobs whose receipt is not yet in a posted batch, oldest first, with their completion time.</summary>
+    public async Task<IReadOnlyList<(byte[] JobId, byte[] ReceiptDigest, long FinishedAtUnixMs)>> GetUnbatchedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT job_id, receipt_digest, updated_ms FROM jobs WHERE state = 3 AND inclusion IS NULL AND receipt_digest IS NOT NULL ORDER BY updated_ms, rowid";
+        var result = new List<(byte[], byte[], long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(((byte[])reader[0], (byte[])reader[1], reader.GetInt64(2)));
+        }
+
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _keepAlive.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

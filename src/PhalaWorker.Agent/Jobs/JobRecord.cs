@@ -1,0 +1,19 @@
+using PhalaWorker.Protocol.V1;
+
+namespace PhalaWorker.Agent.Jobs;
+
+/// <summary>One job as the journal keeps it. Payloads are the serialized protobuf messages.</summary>
+internal sealed record JobRecord(
+    byte[] JobId,
+    byte[] EnvelopeDigest,
+    byte[] Envelope,
+    JobState State,
+    long UpdatedAtUnixMs,
+    string? Detail,
+    byte[]? SealedOutput,
+    byte[]? Receipt,
+    byte[]? ReceiptDigest,
+    byte[]? Inclusion)
+{
+    public bool IsTerminal => State is JobState.Succeeded or JobState.Failed;
+}

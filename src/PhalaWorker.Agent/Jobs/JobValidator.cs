@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using PhalaWorker.Agent.Grpc;
+using PhalaWorker.Agent.Startup;
+using PhalaWorker.Compute;
+using PhalaWorker.Crypto.Envelopes;
+using PhalaWorker.Crypto.Hpke;
+using PhalaWorker.Protocol.V1;
+
+namespace PhalaWorker.Agent.Jobs;
+
+/// <summary>Opens a job envelope and checks the request's framing and size limits before a job is accepted or run.</summary>
+internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions, ComputeEngine engine)
+{
+    public const int ResultKeyLength = 32;
+
+    /// <summary>Opens and parses; throws CryptoException / InvalidProtocolBufferException / RpcException.</summary>
+    public JobRequest Open(NodeAttestation attestation, byte[] jobId, SealedEnvelope envelope, HpkeAead aead)
+    {
+        var plaintext = JobEnvelope.Open(attestation.Identity.HpkeKey, jobId, attestation.Address.ToArray(), envelope.Enc.Span, envelope.Ciphertext.Span, aead);
+        try
+        {
+            var request = JobRequest.Parser.ParseFrom(plaintext);
+            Check(request);
+            return request;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    /// <summary>
+    /// Opens, checks, loads the model (limits, operators, shapes — no execution) and forgets the plaintext: SubmitJob refuses
+    /// bad jobs synchronously, with a status naming the problem, before anything is queued.
+    /// </summary>
+    public void Validate(NodeAttestation attestation, byte[] jobId, SealedEnvelope envelope, HpkeAead aead)
+    {
+        var request = Open(attestation, jobId, envelope, aead);
+        _ = engine.Load(request.Model.Span);
+    }
+
+    private void Check(JobRequest request)
+    {
+        var limits = computeOptions.Value;
+        if (request.ResultPublicKey.Length != ResultKeyLength)
+        {
+            RpcErrors.InvalidArgument("RESULT_KEY_LENGTH", $"result_public_key must be {ResultKeyLength} bytes, got {request.ResultPublicKey.Length}");
+        }
+
+        if (request.Model.IsEmpty)
+        {
+            RpcErrors.InvalidArgument("MODEL_MISSING", "the job carries no model");
+        }
+
+        if (request.Model.Length > limits.MaxModelBytes)
+        {
+            RpcErrors.ResourceExhausted("MODEL_LIMIT_EXCEEDED", $"model is {request.Model.Length} bytes, over the node's limit of {limits.MaxModelBytes} bytes (MaxModelBytes)");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var input in request.Inputs)
+        {
+            if (!names.Add(input.Name))
+            {
+                RpcErrors.InvalidArgument("INPUT_DUPLICATE", $"input '{input.Name}' is given twice");
+            }
+        }
+    }
+}

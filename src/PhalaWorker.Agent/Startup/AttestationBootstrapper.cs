@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+using PhalaWorker.Agent.Telemetry;
+using PhalaWorker.Attestation.Binding;
+using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Providers;
+using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Signing;
+using PhalaWorker.Compute;
+using PhalaWorker.Protocol.V1;
+
+namespace PhalaWorker.Agent.Startup;
+
+/// <summary>
+/// Attests the node before it serves (work in <see cref="StartAsync"/>, CONVENTIONS.md 12): creates the node identity,
+/// measures the agent version and configuration digest into RTMR3, binds the node address and HPKE key into report_data
+/// and gets the quote. Without a TEE it refuses to start unless emulation was asked for, and then logs it loudly.
+/// </summary>
+internal sealed class AttestationBootstrapper(
+    NodeContext node,
+    IOptions<AgentOptions> options,
+    IConfiguration configuration,
+    IServiceProvider services,
+    NodeIdentityStore identityStore,
+    ComputeEngine engine,
+    ILoggerFactory loggerFactory) : IHostedService
+{
+    /// <summary>
+    /// The emulated TEE's well-known seed (ASCII; <c>Attestation:EmulationSeed</c> when not configured): every emulated node
+    /// shares its root key, so a client that allows emulation can pin that root (clients derive it the same way). Emulation
+    /// proves nothing; this only lets the full DCAP path run on emulated quotes.
+    /// </summary>
+    public const string EmulationSeed = "phala-worker/emulated-tee/v1";
+
+    private readonly ILogger _logger = loggerFactory.CreateLogger<AttestationBootstrapper>();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var agent = options.Value;
+        // Resolving the selection probes the TEE and fails closed (TeeProviderException) when there is none and emulation
+        // was not asked for: the host then refuses to start.
+        var selection = services.GetRequiredService<TeeSelection>();
+        AgentLog.Starting(_logger, agent.AgentVersion, TeeModeNames.ToName(selection.Mode), engine.BackendName);
+        if (selection.Mode == TeeMode.Emulated)
+        {
+            AgentLog.EmulatedTee(_logger);
+        }
+
+        var provider = selection.Provider;
+        var eventLog = selection.EventLog;
+        var teeType = selection.Kind == TeeKind.EmulatedTdx ? TeeType.EmulatedTdx : TeeType.Tdx;
+        var collateral = selection.EmulatedTee?.Collateral.Json;
+
+        var identity = identityStore.LoadOrCreate();
+        var signer = new EthSigner(identity.GetSigningKey());
+        var hpkePublicKey = identity.HpkeKey.PublicKey;
+        var gpuEvidenceDigest = new byte[32];
+
+        eventLog.Record(RtmrEvent.AgentVersionType, agent.AgentVersion);
+        eventLog.Record(RtmrEvent.ConfigDigestType, ConfigurationDigest(configuration));
+
+        var reportData = ReportDataBinding.Compute(signer.Address.AsSpan(), hpkePublicKey, gpuEvidenceDigest);
+        var quote = await provider.GetQuoteAsync(reportData, cancellationToken);
+        var bundle = new AttestationBundle
+        {
+            TeeType = teeType,
+            Quote = ByteString.CopyFrom(quote),
+            NodeAddress = ByteString.CopyFrom(signer.Address.AsSpan()),
+            HpkePublicKey = ByteString.CopyFrom(hpkePublicKey),
+            ReportDataVersion = ReportDataBinding.Version,
+            AgentVersion = agent.AgentVersion,
+            GpuEvidenceDigest = ByteString.CopyFrom(gpuEvidenceDigest),
+            ComputeBackend = engine.BackendName,
+            Collateral = collateral ?? "",
+        };
+        foreach (var measured in eventLog.Events)
+        {
+            bundle.EventLog.Add(new MeasurementEvent
+            {
+                RtmrIndex = (uint)measured.RtmrIndex,
+                Digest = ByteString.CopyFrom(measured.Digest),
+                EventType = measured.EventType,
+                EventData = ByteString.CopyFrom(measured.EventData),
+            });
+        }
+
+        node.Set(new NodeAttestation(identity, signer, quote, reportData, bundle, provider.Name));
+        AgentLog.Attested(_logger, provider.Name, signer.Address.ToString(), Keccak256.Hash(quote).ToString(), Convert.ToHexString(reportData).ToLowerInvariant());
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>SHA-256 over the sorted effective settings of the agent's sections, secrets excluded.</summary>
+    internal static string ConfigurationDigest(IConfiguration configuration)
+    {
+        var lines = new List<string>();
+        foreach (var section in new[] { AgentOptions.SectionName, Registry.RegistryOptions.SectionName, "Compute", "Attestation" })
+        {
+            foreach (var (key, value) in configuration.GetSection(section).AsEnumerable(makePathsRelative: false))
+            {
+                if (value is not null && !key.Contains("Key", StringComparison.OrdinalIgnoreCase))
+                {
+                    lines.Add(key + "=" + value);
+                }
+            }
+        }
+
+        lines.Sort(StringComparer.Ordinal);
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines)));
+        return "sha256:" + Convert.ToHexString(digest).ToLowerInvariant();
+    }
+}

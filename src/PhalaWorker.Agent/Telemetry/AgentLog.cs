@@ -1,0 +1,77 @@
+
+namespace PhalaWorker.Agent.Telemetry;
+
+/// <summary>
+/// Every log line of the agent (event ids 5000–5099). Logs digests and ids only: never keys, plaintext, models,
+/// inputs, outputs or whole quotes.
+/// </summary>
+internal static partial class AgentLog
+{
+    [LoggerMessage(5000, LogLevel.Information, "PhalaWorker agent {Version} starting: TEE {Tee}, backend {Backend}")]
+    public static partial void Starting(ILogger logger, string version, string tee, string backend);
+
+    [LoggerMessage(5001, LogLevel.Warning,
+        "!!! TEE IS EMULATED !!! Quotes from this node are signed by an emulated root, not by Intel hardware. " +
+        "Submitters must opt in (--allow-emulated) and nothing sent to this node is confidential. Never run this in production.")]
+    public static partial void EmulatedTee(ILogger logger);
+
+    [LoggerMessage(5002, LogLevel.Information, "Attested with {Provider}: node {NodeAddress}, quote hash {QuoteHash}, report data {ReportData}")]
+    public static partial void Attested(ILogger logger, string provider, string nodeAddress, string quoteHash, string reportData);
+
+    [LoggerMessage(5003, LogLevel.Information, "Job {JobId} accepted (envelope digest {EnvelopeDigest})")]
+    public static partial void JobAccepted(ILogger logger, string jobId, string envelopeDigest);
+
+    [LoggerMessage(5004, LogLevel.Information, "Job {JobId} submitted again with the same envelope; state {State}")]
+    public static partial void JobDuplicate(ILogger logger, string jobId, string state);
+
+    [LoggerMessage(5005, LogLevel.Warning, "Job {JobId} submitted again with a different envelope; refused")]
+    public static partial void JobConflict(ILogger logger, string jobId);
+
+    [LoggerMessage(5006, LogLevel.Information, "Job {JobId} running on {Backend}")]
+    public static partial void JobStarted(ILogger logger, string jobId, string backend);
+
+    [LoggerMessage(5007, LogLevel.Information, "Job {JobId} succeeded in {ElapsedMs:F1} ms: output hash {OutputHash}, receipt digest {ReceiptDigest}")]
+    public static partial void JobSucceeded(ILogger logger, string jobId, double elapsedMs, string outputHash, string receiptDigest);
+
+    [LoggerMessage(5008, LogLevel.Warning, "Job {JobId} failed: {Reason}")]
+    public static partial void JobFailed(ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(5009, LogLevel.Warning, "Job queue full ({Capacity}); job {JobId} refused")]
+    public static partial void QueueFull(ILogger logger, int capacity, string jobId);
+
+    [LoggerMessage(5010, LogLevel.Information, "Journal {Path} opened; {Count} unfinished job(s) re-queued")]
+    public static partial void JournalOpened(ILogger logger, string path, int count);
+
+    [LoggerMessage(5011, LogLevel.Information, "Node {NodeAddress} registered in {Registry} (chain {ChainId}) by transaction {TransactionHash}")]
+    public static partial void Registered(ILogger logger, string nodeAddress, string registry, ulong chainId, string transactionHash);
+
+    [LoggerMessage(5012, LogLevel.Information, "Heartbeat sent: transaction {TransactionHash}")]
+    public static partial void Heartbeat(ILogger logger, string transactionHash);
+
+    [LoggerMessage(5013, LogLevel.Warning, "Heartbeat failed; retrying next period")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5014, LogLevel.Information, "Batch {BatchIndex} posted: {Count} receipt(s), root {Root}, transaction {TransactionHash}")]
+    public static partial void BatchPosted(ILogger logger, ulong batchIndex, int count, string root, string transactionHash);
+
+    [LoggerMessage(5015, LogLevel.Warning, "Posting a batch of {Count} receipt(s) failed; retrying")]
+    public static partial void BatchPostFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(5016, LogLevel.Information, "{Method} refused with {StatusCode} ({Reason}): {Detail}")]
+    public static partial void RpcRefused(ILogger logger, string method, string statusCode, string reason, string detail);
+
+    [LoggerMessage(5017, LogLevel.Warning, "No chain configured (Chain:RpcUrl empty): the node is not registered and receipts are not posted on chain")]
+    public static partial void ChainDisabled(ILogger logger);
+
+    [LoggerMessage(5018, LogLevel.Error, "Registering node {NodeAddress} failed")]
+    public static partial void RegistrationFailed(ILogger logger, string nodeAddress, Exception exception);
+
+    [LoggerMessage(5019, LogLevel.Error, "{Method} failed unexpectedly")]
+    public static partial void RpcFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(5020, LogLevel.Error, "Job {JobId} failed unexpectedly")]
+    public static partial void JobCrashed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(5021, LogLevel.Information, "Node identity {Action} {Path}")]
+    public static partial void IdentityFile(ILogger logger, string action, string path);
+}

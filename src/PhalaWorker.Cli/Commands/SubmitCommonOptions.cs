@@ -1,0 +1,91 @@
+using System.CommandLine;
+using PhalaWorker.Chain.Primitives;
+
+namespace PhalaWorker.Cli.Commands;
+
+/// <summary>The options <c>submit</c> and <c>attest</c> share: where the node and its registry are, and how strict to be.</summary>
+internal sealed class SubmitCommonOptions
+{
+    private readonly Option<Uri> _endpoint = new("--endpoint") { Description = "The node's gRPC endpoint, e.g. http://127.0.0.1:7080.", Required = true };
+    private readonly Option<Uri?> _rpc = new("--rpc") { Description = "JSON-RPC URL of the chain holding the NodeRegistry." };
+    private readonly Option<string?> _registry = new("--registry") { Description = "NodeRegistry contract address (0x…)." };
+    private readonly Option<bool> _allowEmulated = new("--allow-emulated") { Description = "Accept a node running the software-emulated TEE (testing only: nothing is confidential)." };
+    private readonly Option<FileInfo?> _policy = new("--policy") { Description = "Attestation policy JSON (default: strict — UpToDate TCB, no debug, no emulation)." };
+    private readonly Option<FileInfo?> _collateral = new("--collateral") { Description = "QuoteCollateralV3 JSON to verify the quote with (default: the collateral the node staples)." };
+    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object." };
+    private readonly Option<TimeSpan> _timeout = new("--timeout")
+    {
+        Description = "Overall time limit, e.g. 00:02:00 (default 2 minutes).",
+        DefaultValueFactory = _ => TimeSpan.FromMinutes(2),
+        CustomParser = r => ParseTimeout(r.Tokens.Count == 0 ? "120" : r.Tokens[0].Value),
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_endpoint);
+        command.Options.Add(_rpc);
+        command.Options.Add(_registry);
+        command.Options.Add(_allowEmulated);
+        command.Options.Add(_policy);
+        command.Options.Add(_collateral);
+        command.Options.Add(_json);
+        command.Options.Add(_timeout);
+    }
+
+    public SubmitCommonSettings Read(ParseResult parseResult)
+    {
+        var rpc = parseResult.GetValue(_rpc);
+        var registryText = parseResult.GetValue(_registry);
+        EthAddress? registry = null;
+        if (registryText is not null)
+        {
+            if (!EthAddress.TryParse(registryText, null, out var parsed))
+            {
+                throw new CliException($"--registry '{registryText}' is not an address (0x + 40 hex digits, EIP-55 checksum if mixed case)");
+            }
+
+            registry = parsed;
+        }
+
+        if ((rpc is null) != (registry is null))
+        {
+            throw new CliException("--rpc and --registry go together: both are needed to check the node's on-chain registration");
+        }
+
+        return new SubmitCommonSettings(
+            parseResult.GetRequiredValue(_endpoint),
+            rpc,
+            registry,
+            parseResult.GetValue(_allowEmulated),
+            parseResult.GetValue(_policy),
+            parseResult.GetValue(_collateral),
+            parseResult.GetValue(_json),
+            parseResult.GetValue(_timeout));
+    }
+
+    private static TimeSpan ParseTimeout(string text)
+    {
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
+        {
+            return span;
+        }
+
+        throw new CliException($"--timeout '{text}' is not a positive number of seconds or a time span (hh:mm:ss)");
+    }
+}
+
+/// <summary>The parsed shared options.</summary>
+internal sealed record SubmitCommonSettings(
+    Uri Endpoint,
+    Uri? Rpc,
+    EthAddress? Registry,
+    bool AllowEmulated,
+    FileInfo? Policy,
+    FileInfo? Collateral,
+    bool Json,
+    TimeSpan Timeout);

@@ -1,0 +1,99 @@
+using PhalaWorker.Attestation;
+using PhalaWorker.Attestation.Dcap;
+using PhalaWorker.Attestation.Policy;
+using PhalaWorker.Client;
+
+namespace PhalaWorker.Cli.Commands;
+
+/// <summary>A connection to a node and, when given, its registry; verifies the node with the shared options.</summary>
+internal sealed class SubmitNodeSession : IDisposable
+{
+    private readonly SubmitCommonSettings _settings;
+
+    private SubmitNodeSession(SubmitCommonSettings settings, WorkerClient client, RegistryReader? registry)
+    {
+        _settings = settings;
+        Client = client;
+        Registry = registry;
+    }
+
+    public WorkerClient Client { get; }
+
+    public RegistryReader? Registry { get; }
+
+    public static async Task<SubmitNodeSession> OpenAsync(SubmitCommonSettings settings, CancellationToken cancellationToken)
+    {
+        RegistryReader? registry = null;
+        try
+        {
+            if (settings.Rpc is not null && settings.Registry is { } address)
+            {
+                registry = await RegistryReader.ConnectAsync(settings.Rpc, address, cancellationToken);
+            }
+        }
+        catch (WorkerClientException ex)
+        {
+            throw SubmitFormat.ToCliException(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new CliException($"timed out reading the chain at {settings.Rpc}");
+        }
+
+        return new SubmitNodeSession(settings, WorkerClient.Connect(settings.Endpoint), registry);
+    }
+
+    public Task<VerifiedNode> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var options = new NodeVerifierOptions
+        {
+            AllowEmulated = _settings.AllowEmulated,
+            Policy = LoadPolicy(_settings.Policy),
+            Collateral = LoadCollateral(_settings.Collateral),
+            ExpectedRegistry = _settings.Registry,
+            ExpectedChainId = Registry?.ChainId,
+            RequireRegistration = Registry is not null,
+        };
+        return new NodeVerifier(Client, options, Registry).VerifyAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        Registry?.Dispose();
+        Client.Dispose();
+    }
+
+    private static AttestationPolicy LoadPolicy(FileInfo? file)
+    {
+        if (file is null)
+        {
+            return AttestationPolicy.Strict;
+        }
+
+        try
+        {
+            return AttestationPolicy.Load(file.FullName);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or AttestationException)
+        {
+            throw new CliException($"cannot load the policy {file.FullName}: {ex.Message}");
+        }
+    }
+
+    private static QuoteCollateral? LoadCollateral(FileInfo? file)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return QuoteCollateral.FromJson(File.ReadAllText(file.FullName));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or AttestationException)
+        {
+            throw new CliException($"cannot load the collateral {file.FullName}: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using PhalaWorker.Crypto;
+using PhalaWorker.Crypto.Envelopes;
+using PhalaWorker.Crypto.Keys;
+using PhalaWorker.Protocol.V1;
+
+namespace PhalaWorker.Client;
+
+/// <summary>
+/// Runs one job on a verified node: seals the <see cref="JobRequest"/> to the node's attested HPKE key (AAD binding the job
+/// id and the node address), submits it, watches it, fetches the result, opens it with a fresh result key, verifies the
+/// receipt, and verifies the receipt's Merkle inclusion off chain and, with a registry, on chain.
+/// </summary>
+public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry = null, JobSubmitterOptions? options = null)
+{
+    public const int JobIdLength = 32;
+
+    private readonly JobSubmitterOptions _options = options ?? new JobSubmitterOptions();
+
+    public async Task<JobOutcome> RunAsync(VerifiedNode node, JobSpec spec, IProgress<JobEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(spec);
+        var jobId = spec.JobId ?? RandomNumberGenerator.GetBytes(JobIdLength);
+        if (jobId.Length != JobIdLength)
+        {
+            throw new ArgumentException($"a job id is {JobIdLength} bytes", nameof(spec));
+        }
+
+        using var resultKey = X25519KeyPair.Generate();
+        var request = new JobRequest { Model = ByteString.CopyFrom(spec.Model), ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey) };
+        foreach (var (name, tensor) in spec.Inputs)
+        {
+            request.Inputs.Add(new NamedTensor { Name = name, Tensor = ByteString.CopyFrom(tensor) });
+        }
+
+        var submit = Seal(node, jobId, request, spec);
+        var accepted = await client.SubmitJobAsync(submit, cancellationToken).ConfigureAwait(false);
+        await foreach (var change in client.WatchJobAsync(jobId, cancellationToken).ConfigureAwait(false))
+        {
+            progress?.Report(change);
+        }
+
+        var result = await client.GetResultAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (result.State == JobState.Failed)
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.JobFailed, $"the node failed the job: {result.Error}");
+        }
+
+        if (result.State != JobState.Succeeded || result.SealedOutput is null || result.Receipt is null)
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.ResultInvalid, $"the job ended in state {result.State} without a result");
+        }
+
+        var output = OpenOutput(result.SealedOutput, resultKey, jobId, node);
+        var receipt = ReceiptVerifier.Verify(result.Receipt, node, jobId, request, output);
+
+        var inclusion = result.Inclusion;
+        if (inclusion is null && registry is not null && _options.InclusionTimeout > TimeSpan.Zero)
+        {
+            inclusion = await WaitForInclusionAsync(jobId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var onChain = false;
+        if (inclusion is not null)
+        {
+            ReceiptVerifier.VerifyInclusion(receipt, inclusion);
+            if (registry is not null)
+            {
+                await registry.VerifyInclusionOnChainAsync(receipt, inclusion, cancellationToken).ConfigureAwait(false);
+                onChain = true;
+            }
+        }
+
+        return new JobOutcome(jobId, output, receipt, inclusion, onChain, accepted.Duplicate);
+    }
+
+    /// <summary>Seals a job request to the node (exposed for tests and tools that submit by hand).</summary>
+    public static SubmitJobRequest Seal(VerifiedNode node, byte[] jobId, JobRequest request, JobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(spec);
+        var plaintext = request.ToByteArray();
+        try
+        {
+            var sealedJob = JobEnvelope.Seal(node.HpkePublicKey, jobId, node.Address.AsSpan(), plaintext, spec.Aead);
+            return new SubmitJobRequest
+            {
+                JobId = ByteString.CopyFrom(jobId),
+                Envelope = new SealedEnvelope
+                {
+                    Version = 1,
+                    Suite = new HpkeSuite { KemId = 0x0020, KdfId = 0x0001, AeadId = (uint)spec.Aead },
+                    Enc = ByteString.CopyFrom(sealedJob.Enc),
+                    Ciphertext = ByteString.CopyFrom(sealedJob.Ciphertext),
+                },
+            };
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    /// <summary>Opens the sealed output with the submitter's result key.</summary>
+    public static JobOutput OpenOutput(SealedEnvelope sealedOutput, X25519KeyPair resultKey, ReadOnlySpan<byte> jobId, VerifiedNode node)
+    {
+        ArgumentNullException.ThrowIfNull(sealedOutput);
+        ArgumentNullException.ThrowIfNull(node);
+        if (sealedOutput.Suite is null || sealedOutput.Suite.AeadId is < 1 or > 3)
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.ResultInvalid, "the sealed output names no supported HPKE suite");
+        }
+
+        byte[] plaintext;
+        try
+        {
+            plaintext = ResultEnvelope.Open(resultKey, jobId, node.Address.AsSpan(), sealedOutput.Enc.Span, sealedOutput.Ciphertext.Span,
+                (Crypto.Hpke.HpkeAead)sealedOutput.Suite.AeadId);
+        }
+        catch (CryptoException ex)
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.ResultInvalid, $"the sealed output does not open with our result key: {ex.Message}", ex);
+        }
+
+        try
+        {
+            return JobOutput.Parser.ParseFrom(plaintext);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.ResultInvalid, $"the opened output is not a JobOutput: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<InclusionProof> WaitForInclusionAsync(byte[] jobId, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.InclusionTimeout);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.InclusionPollInterval, _options.TimeProvider, timeout.Token).ConfigureAwait(false);
+                var result = await client.GetResultAsync(jobId, timeout.Token).ConfigureAwait(false);
+                if (result.Inclusion is not null)
+                {
+                    return result.Inclusion;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.TimedOut,
+                $"the receipt was not posted on chain within {_options.InclusionTimeout.TotalSeconds:F0} s");
+        }
+    }
+}

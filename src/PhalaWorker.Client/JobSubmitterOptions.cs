@@ -1,0 +1,17 @@
+namespace PhalaWorker.Client;
+
+/// <summary>How long <see cref="JobSubmitter"/> waits.</summary>
+public sealed class JobSubmitterOptions
+{
+    /// <summary>How long to wait for the receipt's batch to be posted on chain after the job finished; zero does not wait.</summary>
+    /// <value>Default 60 seconds.</value>
+    public TimeSpan InclusionTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Polling period while waiting for the inclusion proof.</summary>
+    /// <value>Default 500 ms.</value>
+    public TimeSpan InclusionPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Clock for the polling delays.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

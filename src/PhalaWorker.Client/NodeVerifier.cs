@@ -1,0 +1,207 @@
+using System.Security.Cryptography;
+using PhalaWorker.Attestation;
+using PhalaWorker.Attestation.Appraisal;
+using PhalaWorker.Attestation.Binding;
+using PhalaWorker.Attestation.Dcap;
+using PhalaWorker.Attestation.Emulation;
+using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Tdx;
+using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Signing;
+using PhalaWorker.Protocol.V1;
+
+namespace PhalaWorker.Client;
+
+/// <summary>
+/// Checks every claim a node makes before anything is sent to it: the fresh nonce signature (the key bound in the quote
+/// is live), the quote itself (DCAP under the caller's policy; emulated TEEs only when allowed), the report_data binding
+/// of the node's signing and HPKE keys, the RTMR3 event log, and the node's on-chain registration.
+/// </summary>
+public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? options = null, RegistryReader? registry = null)
+{
+    public const int NonceLength = 32;
+
+    private readonly NodeVerifierOptions _options = options ?? new NodeVerifierOptions();
+
+    /// <summary>Fetches the attestation with a fresh nonce and verifies it; throws <see cref="WorkerClientException"/> naming the failed check.</summary>
+    public async Task<VerifiedNode> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(NonceLength);
+        var bundle = await client.GetAttestationAsync(nonce, cancellationToken).ConfigureAwait(false);
+        var verified = VerifyBundle(bundle, nonce);
+        if (registry is not null)
+        {
+            var record = await registry.GetNodeAsync(verified.Address, cancellationToken).ConfigureAwait(false);
+            CheckRegistration(verified, record);
+            verified = verified with { Registration = record };
+        }
+        else if (_options.RequireRegistration)
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.RegistrationMismatch,
+                "the on-chain registration was not checked: no registry reader given (pass one, or set RequireRegistration = false)");
+        }
+
+        return verified;
+    }
+
+    /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain).</summary>
+    public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        CheckShape(bundle);
+        if (!bundle.Nonce.Span.SequenceEqual(nonce))
+        {
+            throw Fail(WorkerClientErrorReason.NonceSignatureInvalid, "the node did not echo our nonce");
+        }
+
+        var address = new EthAddress(bundle.NodeAddress.Span);
+        var quote = bundle.Quote.ToByteArray();
+        var quoteHash = Keccak256.Hash(quote);
+        var digest = NonceDigest.Compute(nonce, quoteHash);
+        if (!Secp256k1.TryRecover(digest.AsSpan(), EthSignature.FromBytes65(bundle.NonceSignature.Span), out var signer) || signer != address)
+        {
+            throw Fail(WorkerClientErrorReason.NonceSignatureInvalid, $"the nonce signature does not recover to the node address {address}");
+        }
+
+        TdxQuote parsed;
+        try
+        {
+            parsed = QuoteParser.Parse(quote);
+        }
+        catch (QuoteFormatException ex)
+        {
+            throw Fail(WorkerClientErrorReason.MalformedAttestation, $"the quote does not parse: {ex.Message}", ex);
+        }
+
+        var expected = ReportDataBinding.Compute(bundle.NodeAddress.Span, bundle.HpkePublicKey.Span, bundle.GpuEvidenceDigest.Span);
+        if (!CryptographicOperations.FixedTimeEquals(expected, parsed.Body.ReportData))
+        {
+            throw Fail(WorkerClientErrorReason.BindingMismatch,
+                "the quote's report_data is not the binding of the node address, HPKE key and GPU evidence digest (report-data v1)");
+        }
+
+        if (bundle.TeeType == TeeType.EmulatedTdx && !_options.AllowEmulated)
+        {
+            throw Fail(WorkerClientErrorReason.EmulatedNotAllowed,
+                "the node runs an EMULATED TEE: its quote is not backed by hardware; refusing (pass --allow-emulated / AllowEmulated to accept it for testing)");
+        }
+
+        var appraisal = Appraise(bundle, quote);
+        CheckEventLog(bundle, parsed);
+
+        var chainId = bundle.ChainId;
+        var registryAddress = bundle.RegistryAddress.Length == EthAddress.Size ? new EthAddress(bundle.RegistryAddress.Span) : EthAddress.Zero;
+        if (_options.ExpectedChainId is { } wantChain && wantChain != chainId)
+        {
+            throw Fail(WorkerClientErrorReason.RegistrationMismatch, $"the node is on chain {chainId}, expected {wantChain}");
+        }
+
+        if (_options.ExpectedRegistry is { } wantRegistry && wantRegistry != registryAddress)
+        {
+            throw Fail(WorkerClientErrorReason.RegistrationMismatch, $"the node is registered in {registryAddress}, expected {wantRegistry}");
+        }
+
+        return new VerifiedNode(address, bundle.HpkePublicKey.ToByteArray(), quote, quoteHash, bundle.TeeType, chainId, registryAddress,
+            bundle.ComputeBackend, bundle.AgentVersion, appraisal, null, bundle);
+    }
+
+    private QuoteAppraisal Appraise(AttestationBundle bundle, byte[] quote)
+    {
+        QuoteCollateral collateral;
+        try
+        {
+            collateral = _options.Collateral ?? (bundle.Collateral.Length > 0
+                ? QuoteCollateral.FromJson(bundle.Collateral)
+                : throw Fail(WorkerClientErrorReason.QuoteRejected, "no collateral: the node stapled none and none was given"));
+        }
+        catch (AttestationException ex)
+        {
+            throw Fail(WorkerClientErrorReason.MalformedAttestation, $"the stapled collateral does not parse: {ex.Message}", ex);
+        }
+
+        var emulated = bundle.TeeType == TeeType.EmulatedTdx;
+        var policy = emulated ? _options.Policy with { AllowEmulated = true } : _options.Policy;
+        var roots = emulated ? TrustedRoots.Intel.WithEmulated(EmulatedRoot(_options.EmulationSeed)) : TrustedRoots.Intel;
+        var appraisal = DcapVerifier.Verify(quote, collateral, _options.TimeProvider.GetUtcNow(), policy, roots);
+        if (!appraisal.Valid)
+        {
+            throw Fail(WorkerClientErrorReason.QuoteRejected,
+                $"the quote failed verification at {appraisal.FailedCheck}: {appraisal.Reason} (TCB status {appraisal.TcbStatus})");
+        }
+
+        return appraisal;
+    }
+
+    private static void CheckEventLog(AttestationBundle bundle, TdxQuote quote)
+    {
+        if (bundle.EventLog.Count == 0)
+        {
+            return;
+        }
+
+        var events = new List<RtmrEvent>(bundle.EventLog.Count);
+        foreach (var measurement in bundle.EventLog)
+        {
+            var rtmrEvent = new RtmrEvent((int)measurement.RtmrIndex, measurement.EventType, measurement.EventData.ToByteArray(), measurement.Digest.ToByteArray());
+            if (rtmrEvent.RtmrIndex != RtmrEventLog.AgentRtmrIndex || !rtmrEvent.IsDigestConsistent())
+            {
+                throw Fail(WorkerClientErrorReason.MalformedAttestation,
+                    $"event '{measurement.EventType}' is malformed: it must extend RTMR{RtmrEventLog.AgentRtmrIndex} with the SHA-384 of its data");
+            }
+
+            events.Add(rtmrEvent);
+        }
+
+        var replay = RtmrEventLog.Verify(events, quote.Body.Rtmr3);
+        if (!replay.Matches)
+        {
+            throw Fail(WorkerClientErrorReason.QuoteRejected, $"the RTMR3 event log does not replay to the quote's RTMR3: {replay.Reason}");
+        }
+    }
+
+    /// <summary>The emulated root every emulated node derives from the well-known seed (only its key is pinned).</summary>
+    private static byte[] EmulatedRoot(string seed) =>
+        EmulatedRoots.GetOrAdd(seed, s => EmulatedTee.FromSeed(System.Text.Encoding.ASCII.GetBytes(s), DateTimeOffset.UnixEpoch.AddYears(50)).EmulatedRootCertificateDer);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> EmulatedRoots = new(StringComparer.Ordinal);
+
+    private static void CheckShape(AttestationBundle bundle)
+    {
+        if (bundle.NodeAddress.Length != EthAddress.Size || bundle.HpkePublicKey.Length != 32 || bundle.Quote.IsEmpty
+            || bundle.NonceSignature.Length != 65 || bundle.GpuEvidenceDigest.Length is not (0 or 32))
+        {
+            throw Fail(WorkerClientErrorReason.MalformedAttestation,
+                $"malformed bundle: node_address {bundle.NodeAddress.Length} B, hpke_public_key {bundle.HpkePublicKey.Length} B, quote {bundle.Quote.Length} B, nonce_signature {bundle.NonceSignature.Length} B");
+        }
+
+        if (bundle.ReportDataVersion != ReportDataBinding.Version)
+        {
+            throw Fail(WorkerClientErrorReason.MalformedAttestation, $"report_data version {bundle.ReportDataVersion} is not supported (expected {ReportDataBinding.Version})");
+        }
+    }
+
+    private static void CheckRegistration(VerifiedNode node, RegisteredNode? record)
+    {
+        if (record is null)
+        {
+            throw Fail(WorkerClientErrorReason.RegistrationMismatch, $"node {node.Address} is not registered in {node.Registry}");
+        }
+
+        if (!record.HpkePublicKey.AsSpan().SequenceEqual(node.HpkePublicKey))
+        {
+            throw Fail(WorkerClientErrorReason.RegistrationMismatch, "the registry holds another HPKE key for this node than the one it attests");
+        }
+
+        if (record.QuoteHash != node.QuoteHash)
+        {
+            throw Fail(WorkerClientErrorReason.RegistrationMismatch, $"the registry holds quote hash {record.QuoteHash}, the node presents {node.QuoteHash}");
+        }
+
+        if (!record.Active)
+        {
+            throw Fail(WorkerClientErrorReason.RegistrationMismatch, $"node {node.Address} is deregistered");
+        }
+    }
+
+    private static WorkerClientException Fail(WorkerClientErrorReason reason, string message, Exception? inner = null) => new(reason, message, inner);
+}

@@ -1,0 +1,44 @@
+using PhalaWorker.Attestation.Dcap;
+using PhalaWorker.Attestation.Policy;
+using PhalaWorker.Chain.Primitives;
+
+namespace PhalaWorker.Client;
+
+/// <summary>How strictly <see cref="NodeVerifier"/> checks a node.</summary>
+public sealed class NodeVerifierOptions
+{
+    /// <summary>The attestation policy (TCB status, measurements, debug).</summary>
+    /// <value>Default <see cref="AttestationPolicy.Strict"/>.</value>
+    public AttestationPolicy Policy { get; set; } = AttestationPolicy.Strict;
+
+    /// <summary>Accept a software-emulated TEE. Nothing sent to such a node is confidential.</summary>
+    /// <value>Default false.</value>
+    public bool AllowEmulated { get; set; }
+
+    /// <summary>
+    /// Seed of the emulated TEE whose root key is trusted when <see cref="AllowEmulated"/> is set. Emulated agents use the
+    /// same well-known seed, so the full DCAP path runs on their quotes; this proves nothing about confidentiality.
+    /// </summary>
+    /// <value>Default <c>phala-worker/emulated-tee/v1</c>.</value>
+    public string EmulationSeed { get; set; } = "phala-worker/emulated-tee/v1";
+
+    /// <summary>Collateral to verify the quote with; null uses the collateral the node staples to its bundle.</summary>
+    /// <value>Default null.</value>
+    public QuoteCollateral? Collateral { get; set; }
+
+    /// <summary>The chain id the node must be registered on; null accepts the node's (then checked on chain when a registry is given).</summary>
+    /// <value>Default null.</value>
+    public ulong? ExpectedChainId { get; set; }
+
+    /// <summary>The registry the node must be registered in; null accepts the node's.</summary>
+    /// <value>Default null.</value>
+    public EthAddress? ExpectedRegistry { get; set; }
+
+    /// <summary>Require the on-chain registration check (needs a <see cref="RegistryReader"/>).</summary>
+    /// <value>Default true.</value>
+    public bool RequireRegistration { get; set; } = true;
+
+    /// <summary>The clock DCAP windows are checked at.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

@@ -1,0 +1,91 @@
+using PhalaWorker.Chain.Merkle;
+using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Receipts;
+using PhalaWorker.Chain.Signing;
+using PhalaWorker.Protocol.V1;
+
+namespace PhalaWorker.Client;
+
+/// <summary>Checks a receipt against what was sent and received, and its Merkle inclusion proof.</summary>
+public static class ReceiptVerifier
+{
+    /// <summary>
+    /// Recomputes the model, input, output and quote hashes, checks job id, chain id, registry and node address, and that
+    /// the EIP-712 signature recovers to the node.
+    /// </summary>
+    public static VerifiedReceipt Verify(Receipt receipt, VerifiedNode node, ReadOnlySpan<byte> jobId, JobRequest request, JobOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(output);
+        if (receipt.JobId.Length != 32 || receipt.ModelHash.Length != 32 || receipt.InputHash.Length != 32 || receipt.OutputHash.Length != 32
+            || receipt.QuoteHash.Length != 32 || receipt.Signature.Length != 65 || receipt.RegistryAddress.Length != EthAddress.Size
+            || receipt.NodeAddress.Length != EthAddress.Size)
+        {
+            throw Fail("the receipt is malformed (field lengths)");
+        }
+
+        Expect("job id", receipt.JobId.Span, jobId);
+        Expect("model hash", receipt.ModelHash.Span, Keccak256.Hash(request.Model.Span).AsSpan());
+        Expect("input hash", receipt.InputHash.Span, ReceiptHashes.Tensors(request.Inputs).AsSpan());
+        Expect("output hash", receipt.OutputHash.Span, ReceiptHashes.Tensors(output.Outputs).AsSpan());
+        Expect("quote hash", receipt.QuoteHash.Span, node.QuoteHash.AsSpan());
+        Expect("node address", receipt.NodeAddress.Span, node.Address.AsSpan());
+        if (receipt.ChainId != node.ChainId)
+        {
+            throw Fail($"the receipt's chain id {receipt.ChainId} is not the node's chain {node.ChainId}");
+        }
+
+        var registry = new EthAddress(receipt.RegistryAddress.Span);
+        if (registry != node.Registry)
+        {
+            throw Fail($"the receipt's registry {registry} is not the node's registry {node.Registry}");
+        }
+
+        if (receipt.Backend != output.ComputeBackend)
+        {
+            throw Fail($"the receipt names backend '{receipt.Backend}' but the output came from '{output.ComputeBackend}'");
+        }
+
+        var data = new JobReceiptData(
+            new Hash32(receipt.JobId.Span), new Hash32(receipt.ModelHash.Span), new Hash32(receipt.InputHash.Span), new Hash32(receipt.OutputHash.Span),
+            new Hash32(receipt.QuoteHash.Span), receipt.FinishedAt, receipt.Backend);
+        var digest = JobReceiptTypedData.Digest(data, receipt.ChainId, registry);
+        var signature = receipt.Signature.ToByteArray();
+        if (!Secp256k1.TryRecover(digest.AsSpan(), EthSignature.FromBytes65(signature), out var signer) || signer != node.Address)
+        {
+            throw Fail($"the receipt's EIP-712 signature does not recover to the node {node.Address}");
+        }
+
+        return new VerifiedReceipt(data, receipt.ChainId, registry, signer, digest, signature);
+    }
+
+    /// <summary>Checks the Merkle proof of the receipt digest against the proof's batch root (off chain).</summary>
+    public static void VerifyInclusion(VerifiedReceipt receipt, InclusionProof inclusion)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        ArgumentNullException.ThrowIfNull(inclusion);
+        if (inclusion.BatchRoot.Length != 32 || inclusion.Proof.Any(p => p.Length != 32))
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.InclusionInvalid, "the inclusion proof is malformed (hash lengths)");
+        }
+
+        var proof = inclusion.Proof.Select(p => new Hash32(p.Span)).ToArray();
+        if (!ReceiptMerkleTree.Verify(receipt.Digest, proof, new Hash32(inclusion.BatchRoot.Span)))
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.InclusionInvalid,
+                $"the receipt digest {receipt.Digest} is not in batch {inclusion.BatchIndex} (root {new Hash32(inclusion.BatchRoot.Span)})");
+        }
+    }
+
+    private static void Expect(string field, ReadOnlySpan<byte> actual, ReadOnlySpan<byte> expected)
+    {
+        if (!actual.SequenceEqual(expected))
+        {
+            throw Fail($"the receipt's {field} {Hex.Encode(actual)} does not match the recomputed {Hex.Encode(expected)}");
+        }
+    }
+
+    private static WorkerClientException Fail(string message) => new(WorkerClientErrorReason.ReceiptInvalid, message);
+}

@@ -1,0 +1,67 @@
+extern alias agent;
+
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using PhalaWorker.Client;
+using PhalaWorker.Testing;
+
+namespace PhalaWorker.FunctionalTests;
+
+/// <summary>
+/// The agent in process (CONVENTIONS.md 20): emulated TEE, CPU backend, SQLite journal in a temp directory, and a
+/// <see cref="GrpcChannel"/> over the test server's handler. Settings go in through UseSetting so that Program sees them
+/// while it composes the host. Every log record is collected for <see cref="LogAssert.VerifyNoErrors"/>.
+/// </summary>
+internal sealed class AgentFactory : WebApplicationFactory<agent::Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public AgentFactory(TempDirectory directory, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Attestation:Tee"] = "emulated",
+            ["Agent:JournalPath"] = directory.File("journal.db"),
+            ["Agent:BatchSize"] = "1",
+            ["Agent:BatchMaxAge"] = "00:00:00.200",
+            ["Compute:Backend"] = "cpu",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public FakeLogCollector Logs => Services.GetRequiredService<FakeLogCollector>();
+
+    public GrpcChannel CreateChannel() =>
+        GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+        {
+            HttpHandler = Server.CreateHandler(),
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            MaxSendMessageSize = 64 * 1024 * 1024,
+        });
+
+    public WorkerClient CreateWorkerClient() => new(CreateChannel(), ownsChannel: true);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging =>
+        {
+            logging.ClearProviders();
+            logging.SetMinimumLevel(LogLevel.Debug);
+            logging.AddFakeLogging();
+        });
+    }
+}
