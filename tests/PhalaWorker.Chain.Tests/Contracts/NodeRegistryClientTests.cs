@@ -284,6 +284,31 @@ public sealed class NodeRegistryClientTests
     }
 
     [Test]
+    public async Task HashReceiptAsync_OnChain_EqualsJobReceiptTypedDataDigestAsync()
+    {
+        var receipt = new PhalaWorker.Chain.Receipts.JobReceiptData(
+            Keccak256.HashUtf8("job 7"), Keccak256.HashUtf8("model"), Keccak256.HashUtf8("in"), Keccak256.HashUtf8("out"), Keccak256.HashUtf8("quote"), 1_763_900_000, "ilgpu-cpu");
+
+        var onChain = await _registry.HashReceiptAsync(
+            receipt.JobId, receipt.ModelHash, receipt.InputHash, receipt.OutputHash, receipt.QuoteHash, receipt.FinishedAt, receipt.Backend, Timeout());
+
+        Assert.That(onChain, Is.EqualTo(PhalaWorker.Chain.Receipts.JobReceiptTypedData.Digest(receipt, _env.Anvil.ChainId, _registry.Address)));
+    }
+
+    [Test]
+    public async Task RegistrationDigest_OffChain_EqualsContractViewAsync()
+    {
+        using var node = EthSigner.Generate();
+        var registration = Registration(node.Address, "https://digest.example");
+        var function = NodeRegistryContract.Abi.GetFunction("registrationDigest");
+        var calldata = function.EncodeCall(new object?[] { node.Address, registration.HpkePublicKey, registration.Endpoint, 2, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash }, _operator.Address, 5);
+
+        var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout());
+
+        Assert.That(new Hash32((byte[])function.DecodeOutput(output)[0]!), Is.EqualTo(NodeRegistryTypedData.RegistrationDigest(registration, _operator.Address, 5, _env.Anvil.ChainId, _registry.Address)));
+    }
+
+    [Test]
     public async Task GetNodeAsync_UnknownAddress_ReturnsNullAsync()
     {
         using var node = EthSigner.Generate();
