@@ -135,7 +135,7 @@ public sealed class ComputeEngine
                         args[i] = name.Length == 0 ? null : values[name];
                     }
 
-                    var context = new KernelContext(node, args, allocator, threads, cancellationToken);
+                    var context = new KernelContext(node, args, allocator, threads, cancellationToken, model.ConstantInputs[node.Index]);
                     try
                     {
                         model.Kernels[node.Index].Execute(context);

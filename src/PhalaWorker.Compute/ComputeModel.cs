@@ -57,6 +57,7 @@ public sealed class ComputeModel
         }
 
         DyingAfter = dying;
+        ConstantInputs = graph.Nodes.Select(n => n.Inputs.Select(i => i.Length > 0 && graph.Constants.ContainsKey(i)).ToArray()).ToArray();
     }
 
     internal LoadedGraph Graph { get; }
@@ -65,6 +66,9 @@ public sealed class ComputeModel
     internal Internal.BufferCache Buffers { get; } = new();
 
     internal IOperatorKernel[] Kernels { get; }
+
+    /// <summary>Per node, which inputs are model constants.</summary>
+    internal bool[][] ConstantInputs { get; }
 
     /// <summary>Values whose last reader is node i (released after it runs).</summary>
     internal IReadOnlyList<string>[] DyingAfter { get; }

@@ -10,8 +10,11 @@ public sealed class KernelContext
     private readonly Tensor?[] _outputs;
     private readonly TensorAllocator _allocator;
 
-    internal KernelContext(OperatorNode node, Tensor?[] inputs, TensorAllocator allocator, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+    private readonly bool[]? _constantInputs;
+
+    internal KernelContext(OperatorNode node, Tensor?[] inputs, TensorAllocator allocator, int maxDegreeOfParallelism, CancellationToken cancellationToken, bool[]? constantInputs = null)
     {
+        _constantInputs = constantInputs;
         Node = node;
         _inputs = inputs;
         _outputs = new Tensor?[node.Outputs.Count];
@@ -31,6 +34,9 @@ public sealed class KernelContext
     public CancellationToken CancellationToken { get; }
 
     public int InputCount => _inputs.Length;
+
+    /// <summary>Whether input <paramref name="index"/> is a model constant (same tensor every job), so derived data such as packed weights may be cached on it.</summary>
+    public bool IsConstantInput(int index) => _constantInputs is not null && index < _constantInputs.Length && _constantInputs[index];
 
     public int OutputCount => _outputs.Length;
 
