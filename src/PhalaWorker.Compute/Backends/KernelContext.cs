@@ -11,10 +11,13 @@ public sealed class KernelContext
     private readonly TensorAllocator _allocator;
 
     private readonly bool[]? _constantInputs;
+    private readonly bool[]? _usedOutputs;
 
-    internal KernelContext(OperatorNode node, Tensor?[] inputs, TensorAllocator allocator, int maxDegreeOfParallelism, CancellationToken cancellationToken, bool[]? constantInputs = null)
+    internal KernelContext(OperatorNode node, Tensor?[] inputs, TensorAllocator allocator, int maxDegreeOfParallelism, CancellationToken cancellationToken,
+        bool[]? constantInputs = null, bool[]? usedOutputs = null)
     {
         _constantInputs = constantInputs;
+        _usedOutputs = usedOutputs;
         Node = node;
         _inputs = inputs;
         _outputs = new Tensor?[node.Outputs.Count];
@@ -47,8 +50,8 @@ public sealed class KernelContext
     public Tensor Input(int index) => OptionalInput(index)
         ?? throw new ComputeException(ComputeErrorReason.InvalidModel, $"{Node.Display}: required input {index} is missing");
 
-    /// <summary>Whether output <paramref name="index"/> is consumed by anyone (exists and is named).</summary>
-    public bool IsOutputRequested(int index) => index < _outputs.Length && Node.Outputs[index].Length > 0;
+    /// <summary>Whether output <paramref name="index"/> is named and read by a later node or the graph output (kernels may skip the others).</summary>
+    public bool IsOutputRequested(int index) => index < _outputs.Length && Node.Outputs[index].Length > 0 && (_usedOutputs is null || _usedOutputs[index]);
 
     /// <summary>Allocates output <paramref name="index"/> (zero-filled; checked against the element and memory limits).</summary>
     public Tensor AllocateOutput(int index, DataType type, TensorShape shape)
