@@ -47,7 +47,7 @@ public sealed class ComputeEngine
         var digest = Digest(modelBytes);
         try
         {
-            var graph = ModelLoader.Load(modelBytes, _options);
+            var graph = GraphOptimizer.Optimize(ModelLoader.Load(modelBytes, _options), fuseActivations: _backend is CpuBackend || _backend.Name == "cpu");
             var kernels = new IOperatorKernel[graph.Nodes.Count];
             for (var i = 0; i < kernels.Length; i++)
             {
@@ -113,7 +113,7 @@ public sealed class ComputeEngine
 
         var stopwatch = Stopwatch.StartNew();
         var graph = model.Graph;
-        using var allocator = new TensorAllocator(_options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes));
+        using var allocator = new TensorAllocator(_options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes), model.Buffers);
         try
         {
             var values = BindInputs(graph, inputs);
@@ -135,7 +135,7 @@ public sealed class ComputeEngine
                         args[i] = name.Length == 0 ? null : values[name];
                     }
 
-                    var context = new KernelContext(node, args, allocator, threads, cancellationToken);
+                    var context = new KernelContext(node, args, allocator, threads, cancellationToken, model.ConstantInputs[node.Index], model.UsedOutputs[node.Index]);
                     try
                     {
                         model.Kernels[node.Index].Execute(context);
@@ -154,8 +154,17 @@ public sealed class ComputeEngine
                             continue;
                         }
 
-                        var t = context.GetOutput(o)
-                            ?? throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{node.Display}: output '{name}' was not produced");
+                        var t = context.GetOutput(o);
+                        if (t is null)
+                        {
+                            if (!model.UsedOutputs[node.Index][o])
+                            {
+                                continue;
+                            }
+
+                            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{node.Display}: output '{name}' was not produced");
+                        }
+
                         allocator.Track(t);
                         values[name] = t;
                     }
