@@ -97,7 +97,7 @@ internal static unsafe class Sgemm
 
         var biasp = (nint)rowBias;
 
-        if ((long)m * n * k < 1L << 17)
+        if ((long)m * n * k < 1L << 21)
         {
             threads = 1; // too small to pay for a fork/join
         }
