@@ -60,6 +60,7 @@ public sealed class ComputeEngine
         }
         catch (ComputeException ex)
         {
+            ComputeTelemetry.ModelsRefused.Add(1, new KeyValuePair<string, object?>("reason", ex.Reason.ToString()));
             ComputeLog.ModelRefused(_logger, digest, ex.Reason, ex.Message);
             throw;
         }
@@ -111,7 +112,11 @@ public sealed class ComputeEngine
             throw new ArgumentException($"model was planned for backend '{model.Backend}', this engine runs '{_backend.Name}'", nameof(model));
         }
 
+        using var activity = ComputeTelemetry.ActivitySource.StartActivity("compute.run");
+        activity?.SetTag("compute.backend", _backend.Name);
+        activity?.SetTag("compute.model_digest", model.ModelDigest);
         var stopwatch = Stopwatch.StartNew();
+        var outcome = "failed";
         var graph = model.Graph;
         using var allocator = new TensorAllocator(_options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes), model.Buffers);
         try
@@ -135,7 +140,7 @@ public sealed class ComputeEngine
                         args[i] = name.Length == 0 ? null : values[name];
                     }
 
-                    var context = new KernelContext(node, args, allocator, threads, cancellationToken);
+                    var context = new KernelContext(node, args, allocator, threads, cancellationToken, model.ConstantInputs[node.Index], model.UsedOutputs[node.Index]);
                     try
                     {
                         model.Kernels[node.Index].Execute(context);
@@ -154,8 +159,17 @@ public sealed class ComputeEngine
                             continue;
                         }
 
-                        var t = context.GetOutput(o)
-                            ?? throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{node.Display}: output '{name}' was not produced");
+                        var t = context.GetOutput(o);
+                        if (t is null)
+                        {
+                            if (!model.UsedOutputs[node.Index][o])
+                            {
+                                continue;
+                            }
+
+                            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{node.Display}: output '{name}' was not produced");
+                        }
+
                         allocator.Track(t);
                         values[name] = t;
                     }
@@ -176,14 +190,21 @@ public sealed class ComputeEngine
                 }
 
                 var result = consume(outputs);
+                outcome = "ok";
                 ComputeLog.JobCompleted(_logger, model.ModelDigest, _backend.Name, outputs.Length, digest(result), allocator.AllocatedBytes, allocator.ReuseCount, stopwatch.Elapsed.TotalMilliseconds);
                 return result;
             }
         }
         catch (ComputeException ex)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Reason.ToString());
             ComputeLog.JobFailed(_logger, model.ModelDigest, ex.Reason, ex.Message);
             throw;
+        }
+        finally
+        {
+            ComputeTelemetry.JobDuration.Record(stopwatch.Elapsed.TotalMilliseconds,
+                new KeyValuePair<string, object?>("backend", _backend.Name), new KeyValuePair<string, object?>("outcome", outcome));
         }
     }
 

@@ -157,4 +157,21 @@ public sealed class GemmKernelTests(IlgpuDeviceKind kind) : IlgpuKernelTestBase(
 
         Assert.That(second.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(first.Select(BitConverter.SingleToInt32Bits)));
     }
+
+    [Test]
+    public void MatMul_PanelDirectAndTiledKernels_BitIdentical()
+    {
+        // All three kernels sum each output's products from k = 0 upwards, so they agree to the bit.
+        var a = RandomData(41, 13 * 29);
+        var b = RandomData(42, 29 * 11);
+        var results = new List<int[]>();
+        foreach (string kernel in new[] { "panel", "direct", "tiled" })
+        {
+            var ops = Use(kernel);
+            results.Add([.. ops.Download(ops.MatMul(ops.Upload(a, 13, 29), ops.Upload(b, 29, 11))).Select(BitConverter.SingleToInt32Bits)]);
+        }
+
+        Assert.That(results[1], Is.EqualTo(results[0]));
+        Assert.That(results[2], Is.EqualTo(results[0]));
+    }
 }
