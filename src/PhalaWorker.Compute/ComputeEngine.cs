@@ -141,15 +141,7 @@ public sealed class ComputeEngine
                     }
 
                     var context = new KernelContext(node, args, allocator, threads, cancellationToken, model.ConstantInputs[node.Index], model.UsedOutputs[node.Index]);
-                    try
-                    {
-                        model.Kernels[node.Index].Execute(context);
-                    }
-                    catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentException or InvalidCastException or OverflowException or InvalidOperationException)
-                    {
-                        throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{node.Display} failed: {ex.Message}", ex);
-                    }
-
+                    KernelRunner.Execute(model.Kernels[node.Index], context);
                     allocator.ReleaseTemporaries();
                     for (var o = 0; o < node.Outputs.Count; o++)
                     {

@@ -103,6 +103,29 @@ public sealed class ComputeEngineTests
     }
 
     [Test]
+    public void Run_IntegerDivisionByZero_ExecutionFailedNamingNode()
+    {
+        var g = new global::Onnx.GraphProto { Name = "div" };
+        var vi = TestModels.FloatInput("x", 2);
+        vi.Type.TensorType.ElemType = (int)global::Onnx.TensorProto.Types.DataType.Int64;
+        g.Input.Add(vi);
+        var output = TestModels.FloatInput("y", 2);
+        output.Type.TensorType.ElemType = (int)global::Onnx.TensorProto.Types.DataType.Int64;
+        g.Output.Add(output);
+        var zero = new global::Onnx.TensorProto { Name = "zero", DataType = (int)global::Onnx.TensorProto.Types.DataType.Int64 };
+        zero.Int64Data.Add(0);
+        g.Initializer.Add(zero);
+        g.Node.Add(TestModels.Node("Div", ["x", "zero"], ["y"]));
+        var engine = new ComputeEngine(new ComputeOptions(), new CpuBackend());
+        var x = TensorProtoConverter.Serialize(Tensor.FromArray(new long[] { 4, 5 }, 2), "x");
+
+        var ex = Assert.Throws<ComputeException>(() => engine.Run(TestModels.Model(g).Bytes(), [("x", x)], CancellationToken.None));
+
+        Assert.That(ex!.Reason, Is.EqualTo(ComputeErrorReason.ExecutionFailed));
+        Assert.That(ex.Message, Does.Contain("Div"));
+    }
+
+    [Test]
     public void Run_Cancelled_ThrowsOperationCanceled()
     {
         var engine = new ComputeEngine(new ComputeOptions(), new CpuBackend());

@@ -28,7 +28,7 @@ internal static class ConstantFolder
 
             var inputs = node.Inputs.Select(i => i.Length == 0 ? null : constants[i]).ToArray();
             var context = new KernelContext(node, inputs, allocator, options.EffectiveThreads, CancellationToken.None);
-            CpuKernels.Get(node).Execute(context);
+            KernelRunner.Execute(CpuKernels.Get(node), context);
             allocator.ReleaseTemporaries();
             for (var o = 0; o < node.Outputs.Count; o++)
             {
