@@ -19,8 +19,8 @@ namespace PhalaWorker.Chain.JsonRpc;
         typeof(HexUInt64JsonConverter),
         typeof(HexBigIntegerJsonConverter),
         typeof(HexBytesJsonConverter),
-        typeof(Hash32JsonConverter),
-        typeof(EthAddressJsonConverter)])]
+        typeof(RpcHash32JsonConverter),
+        typeof(RpcEthAddressJsonConverter)])]
 [JsonSerializable(typeof(JsonRpcRequest))]
 [JsonSerializable(typeof(JsonRpcRequest[]))]
 [JsonSerializable(typeof(JsonRpcResponse))]

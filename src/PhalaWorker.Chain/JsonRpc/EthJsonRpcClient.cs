@@ -345,8 +345,10 @@ public sealed class EthJsonRpcClient
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                // Rate limits and server errors are worth a retry; other statuses are not.
-                throw new JsonRpcException(JsonRpcErrorKind.HttpStatus, method, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}", httpStatus: (int)response.StatusCode);
+                // Rate limits and server errors are worth a retry; other statuses are not. A short excerpt of the body
+                // (providers explain auth and quota errors there) makes the error actionable.
+                var excerpt = await ReadExcerptAsync(response.Content, linked.Token).ConfigureAwait(false);
+                throw new JsonRpcException(JsonRpcErrorKind.HttpStatus, method, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}{excerpt}", httpStatus: (int)response.StatusCode);
             }
 
             if (response.Content.Headers.ContentLength > Options.MaxResponseBytes)
@@ -368,6 +370,25 @@ public sealed class EthJsonRpcClient
         catch (IOException ex)
         {
             throw new JsonRpcException(JsonRpcErrorKind.Transport, method, $"connection to {Endpoint.Host}:{Endpoint.Port} failed: {ex.Message}", innerException: ex);
+        }
+    }
+
+    private static async Task<string> ReadExcerptAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var buffer = new byte[200];
+                var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                var text = System.Text.Encoding.UTF8.GetString(buffer, 0, read).ReplaceLineEndings(" ").Trim();
+                return text.Length == 0 ? string.Empty : ": " + text;
+            }
+        }
+        catch (IOException)
+        {
+            return string.Empty;
         }
     }
 

@@ -60,7 +60,7 @@ internal sealed class HexBytesJsonConverter : JsonConverter<byte[]>
         writer.WriteStringValue(Hex.Encode(value));
 }
 
-internal sealed class Hash32JsonConverter : JsonConverter<Hash32>
+internal sealed class RpcHash32JsonConverter : JsonConverter<Hash32>
 {
     public override Hash32 Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -74,7 +74,7 @@ internal sealed class Hash32JsonConverter : JsonConverter<Hash32>
         writer.WriteStringValue(value.ToString());
 }
 
-internal sealed class EthAddressJsonConverter : JsonConverter<EthAddress>
+internal sealed class RpcEthAddressJsonConverter : JsonConverter<EthAddress>
 {
     public override EthAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

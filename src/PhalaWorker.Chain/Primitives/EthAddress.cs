@@ -1,9 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
 using PhalaWorker.Chain.Signing;
 
 namespace PhalaWorker.Chain.Primitives;
 
 /// <summary>A 20-byte Ethereum address. <see cref="ToChecksumString"/> (and ToString) give the EIP-55 checksum form. <c>default</c> is the zero address.</summary>
+[JsonConverter(typeof(EthAddressJsonConverter))]
 public readonly record struct EthAddress : ISpanFormattable, IParsable<EthAddress>
 {
     /// <summary>Size in bytes.</summary>

@@ -1,8 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
 
 namespace PhalaWorker.Chain.Primitives;
 
 /// <summary>A 32-byte value (a Keccak-256 digest, a bytes32, a transaction hash). <c>default</c> is all zeros.</summary>
+[JsonConverter(typeof(Hash32JsonConverter))]
 public readonly record struct Hash32 : ISpanFormattable, IParsable<Hash32>
 {
     /// <summary>Size in bytes.</summary>

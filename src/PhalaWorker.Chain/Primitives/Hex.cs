@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Numerics;
 
 namespace PhalaWorker.Chain.Primitives;
 
@@ -66,6 +68,42 @@ public static class Hex
     /// <summary>Whether <paramref name="hex"/> starts with <c>0x</c> or <c>0X</c>.</summary>
     public static bool HasPrefix(ReadOnlySpan<char> hex) =>
         hex.Length >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X');
+
+    /// <summary>A JSON-RPC quantity: <c>0x</c> + lower-case hex without leading zeros (<c>0x0</c> for zero).</summary>
+    public static string FormatQuantity(ulong value) => "0x" + value.ToString("x", CultureInfo.InvariantCulture);
+
+    /// <summary>A JSON-RPC quantity of a non-negative integer.</summary>
+    public static string FormatQuantity(BigInteger value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        if (value.IsZero)
+        {
+            return "0x0";
+        }
+
+        return "0x" + Convert.ToHexStringLower(value.ToByteArray(isUnsigned: true, isBigEndian: true)).TrimStart('0');
+    }
+
+    /// <summary>Parses a JSON-RPC quantity (<c>0x</c> prefix required, 1..64 hex digits; leading zeros tolerated).</summary>
+    /// <exception cref="FormatException">Not a quantity.</exception>
+    public static BigInteger ParseQuantity(ReadOnlySpan<char> quantity)
+    {
+        if (!HasPrefix(quantity) || quantity.Length < 3 || quantity.Length > 66
+            || !BigInteger.TryParse(string.Concat("0", quantity[2..]), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value))
+        {
+            throw new FormatException($"'{quantity}' is not a hex quantity.");
+        }
+
+        return value;
+    }
+
+    /// <summary>Parses a JSON-RPC quantity that must fit 64 bits.</summary>
+    /// <exception cref="FormatException">Not a quantity, or larger than 64 bits.</exception>
+    public static ulong ParseQuantityUInt64(ReadOnlySpan<char> quantity)
+    {
+        var value = ParseQuantity(quantity);
+        return value <= ulong.MaxValue ? (ulong)value : throw new FormatException($"'{quantity}' does not fit 64 bits.");
+    }
 
     private static ReadOnlySpan<char> StripPrefix(ReadOnlySpan<char> hex) => HasPrefix(hex) ? hex[2..] : hex;
 }

@@ -1,3 +1,4 @@
+using CryptographicOperations = System.Security.Cryptography.CryptographicOperations;
 using Org.BouncyCastle.Asn1.X9;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.EC;
@@ -28,8 +29,16 @@ internal static class ManagedSecp256k1
             return false;
         }
 
-        var d = new BigInteger(1, privateKey.ToArray());
-        return d.SignValue > 0 && d.CompareTo(s_n) < 0;
+        var copy = privateKey.ToArray();
+        try
+        {
+            var d = new BigInteger(1, copy);
+            return d.SignValue > 0 && d.CompareTo(s_n) < 0;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(copy);
+        }
     }
 
     public static bool TryGetPublicKey(ReadOnlySpan<byte> privateKey, Span<byte> publicKey64)
@@ -39,9 +48,17 @@ internal static class ManagedSecp256k1
             return false;
         }
 
-        var q = s_multiplier.Multiply(s_curve.G, new BigInteger(1, privateKey.ToArray())).Normalize();
-        WritePoint(q, publicKey64);
-        return true;
+        var copy = privateKey.ToArray();
+        try
+        {
+            var q = s_multiplier.Multiply(s_curve.G, new BigInteger(1, copy)).Normalize();
+            WritePoint(q, publicKey64);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(copy);
+        }
     }
 
     public static bool TrySign(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> hash32, Span<byte> signature64, out int recoveryId)
@@ -52,7 +69,9 @@ internal static class ManagedSecp256k1
             return false;
         }
 
-        var d = new BigInteger(1, privateKey.ToArray());
+        var keyCopy = privateKey.ToArray();
+        var d = new BigInteger(1, keyCopy);
+        CryptographicOperations.ZeroMemory(keyCopy);
         var message = hash32.ToArray();
         var e = new BigInteger(1, message);
 

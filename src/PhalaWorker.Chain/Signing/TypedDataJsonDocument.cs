@@ -17,7 +17,3 @@ internal sealed class TypedDataJsonDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Signature { get; set; }
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-[JsonSerializable(typeof(TypedDataJsonDocument))]
-internal sealed partial class TypedDataJsonContext : JsonSerializerContext;

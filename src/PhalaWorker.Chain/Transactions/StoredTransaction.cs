@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Text.Json.Serialization;
 using PhalaWorker.Chain.Primitives;
 
 namespace PhalaWorker.Chain.Transactions;
@@ -10,14 +11,14 @@ namespace PhalaWorker.Chain.Transactions;
 public sealed record StoredTransaction(
     string Key,
     ulong Nonce,
-    EthAddress? To,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] EthAddress? To,
     byte[] Data,
     BigInteger Value,
     ulong GasLimit,
     IReadOnlyList<SignedAttempt> Attempts,
     TransactionState State,
-    Hash32? MinedHash,
-    ulong? BlockNumber,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] Hash32? MinedHash,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ulong? BlockNumber,
     DateTimeOffset CreatedAt)
 {
     /// <summary>The latest attempt (the one to re-broadcast).</summary>

@@ -200,14 +200,15 @@ public sealed class TransactionSender : IDisposable
                 }
                 else
                 {
-                    var known = await _rpc.GetTransactionByHashAsync(tx.Latest.Hash, cancellationToken).ConfigureAwait(false);
-                    if (known is null)
-                    {
-                        await RebroadcastAsync(tx.Key, cancellationToken).ConfigureAwait(false);
-                    }
-                    else if (_timeProvider.GetUtcNow() - tx.Latest.SignedAt >= Options.ReplaceAfter)
+                    // Unmined for too long (priced out, or refused again and again): replace with higher fees.
+                    // Otherwise make sure the node has it (it may have restarted and lost its pool).
+                    if (_timeProvider.GetUtcNow() - tx.Latest.SignedAt >= Options.ReplaceAfter)
                     {
                         await ReplaceAsync(tx.Key, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (await _rpc.GetTransactionByHashAsync(tx.Latest.Hash, cancellationToken).ConfigureAwait(false) is null)
+                    {
+                        await RebroadcastAsync(tx.Key, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -376,9 +377,9 @@ public sealed class TransactionSender : IDisposable
             await _rpc.SendRawTransactionAsync(attempt.RawTransaction, cancellationToken).ConfigureAwait(false);
             return tx;
         }
-        catch (JsonRpcException ex) when (ex.IsTransient)
+        catch (JsonRpcException ex) when (ex.IsTransient || ex.Kind is JsonRpcErrorKind.MalformedResponse or JsonRpcErrorKind.HttpStatus)
         {
-            // Journaled: waiting re-broadcasts once the node is back.
+            // Journaled, and the node may or may not have taken it: waiting polls and re-broadcasts, never signs anew.
             ChainLog.TxBroadcastFailed(_logger, attempt.Hash.ToString(), ex.Message);
             return tx;
         }
@@ -478,7 +479,9 @@ public sealed class TransactionSender : IDisposable
             maxFee = BigInteger.Max(maxFee, tip);
             if (maxFee > Options.MaxFeePerGas)
             {
+                // Cannot outbid within the cap: keep the current attempt alive in the node's pool instead.
                 ChainLog.TxBroadcastFailed(_logger, old.Hash.ToString(), $"cannot replace: the bumped fee {maxFee} exceeds the cap {Options.MaxFeePerGas}");
+                await BroadcastLockedAsync(tx, firstBroadcast: false, cancellationToken).ConfigureAwait(false);
                 return;
             }
 

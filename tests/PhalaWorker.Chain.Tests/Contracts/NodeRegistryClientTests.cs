@@ -249,6 +249,65 @@ public sealed class NodeRegistryClientTests
         Assert.That(events.Select(e => e.GetType()), Is.EqualTo(new[] { typeof(NodeRegisteredEvent), typeof(NodeHeartbeatEvent), typeof(BatchPostedEvent), typeof(NodeDeregisteredEvent) }));
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    [TestCase(7)]
+    [TestCase(16)]
+    [TestCase(33)]
+    public async Task ProcessProof_OnChain_MatchesOffChainTreeAsync(int size)
+    {
+        var leaves = Enumerable.Range(0, size).Select(i => Keccak256.HashUtf8($"leaf {size}/{i}")).ToList();
+        var tree = new ReceiptMerkleTree(leaves);
+        var function = NodeRegistryContract.Abi.GetFunction("processProof");
+
+        for (var i = 0; i < size; i++)
+        {
+            var calldata = function.EncodeCall(tree.GetProof(i).Select(p => (object?)p).ToArray(), leaves[i]);
+            var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout());
+            Assert.That(new Hash32((byte[])function.DecodeOutput(output)[0]!), Is.EqualTo(tree.Root), $"leaf {i}");
+        }
+    }
+
+    [Test]
+    public async Task HashReceiptAsync_OnChainDigest_VerifiesWithNodeSignatureAsync()
+    {
+        using var node = EthSigner.Generate();
+        await _registry.RegisterNodeAsync(Registration(node.Address), node, cancellationToken: Timeout());
+        var digest = await _registry.HashReceiptAsync(
+            Keccak256.HashUtf8("job"), Keccak256.HashUtf8("model"), Keccak256.HashUtf8("in"), Keccak256.HashUtf8("out"), Keccak256.HashUtf8("quote"), 1_700_000_000, "cpu", Timeout());
+        var posted = await _registry.PostBatchAsync(node.Address, digest, 1, node, cancellationToken: Timeout());
+
+        var ok = await _registry.VerifyReceiptAsync(node.Address, posted.Event.BatchIndex, digest, [], node.SignHash(digest).ToBytes65(), Timeout());
+
+        Assert.That(ok, Is.True);
+    }
+
+    [Test]
+    public async Task HashReceiptAsync_OnChain_EqualsJobReceiptTypedDataDigestAsync()
+    {
+        var receipt = new PhalaWorker.Chain.Receipts.JobReceiptData(
+            Keccak256.HashUtf8("job 7"), Keccak256.HashUtf8("model"), Keccak256.HashUtf8("in"), Keccak256.HashUtf8("out"), Keccak256.HashUtf8("quote"), 1_763_900_000, "ilgpu-cpu");
+
+        var onChain = await _registry.HashReceiptAsync(
+            receipt.JobId, receipt.ModelHash, receipt.InputHash, receipt.OutputHash, receipt.QuoteHash, receipt.FinishedAt, receipt.Backend, Timeout());
+
+        Assert.That(onChain, Is.EqualTo(PhalaWorker.Chain.Receipts.JobReceiptTypedData.Digest(receipt, _env.Anvil.ChainId, _registry.Address)));
+    }
+
+    [Test]
+    public async Task RegistrationDigest_OffChain_EqualsContractViewAsync()
+    {
+        using var node = EthSigner.Generate();
+        var registration = Registration(node.Address, "https://digest.example");
+        var function = NodeRegistryContract.Abi.GetFunction("registrationDigest");
+        var calldata = function.EncodeCall(new object?[] { node.Address, registration.HpkePublicKey, registration.Endpoint, 2, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash }, _operator.Address, 5);
+
+        var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout());
+
+        Assert.That(new Hash32((byte[])function.DecodeOutput(output)[0]!), Is.EqualTo(NodeRegistryTypedData.RegistrationDigest(registration, _operator.Address, 5, _env.Anvil.ChainId, _registry.Address)));
+    }
+
     [Test]
     public async Task GetNodeAsync_UnknownAddress_ReturnsNullAsync()
     {

@@ -78,6 +78,33 @@ public class EthSignerTests
         Assert.That(() => signer.SignHash(Hash32.Zero), Throws.TypeOf<ObjectDisposedException>());
     }
 
+    [Test]
+    public void Dispose_WipesPrivateKey()
+    {
+        var signer = EthSigner.FromHex(AnvilKey0);
+        var field = typeof(EthSigner).GetField("_privateKey", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        var key = (byte[])field.GetValue(signer)!;
+        Assume.That(key.Any(b => b != 0), "the key is present before Dispose");
+
+        signer.Dispose();
+
+        Assert.That(key, Is.All.EqualTo((byte)0));
+    }
+
+    [Test]
+    public void Sign_HashNot32Bytes_ThrowsArgumentException()
+    {
+        var key = Hex.Decode(AnvilKey0);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => Secp256k1.Sign(key, new byte[31]), Throws.ArgumentException);
+            Assert.That(() => Secp256k1.Sign(new byte[32], new byte[32]), Throws.TypeOf<ChainException>()
+                .With.Property(nameof(ChainException.Reason)).EqualTo(ChainErrorReason.InvalidPrivateKey));
+            Assert.That(Secp256k1.TryRecover(new byte[31], new EthSignature(new byte[32], new byte[32], 0), out _), Is.False);
+        });
+    }
+
     [TestCase(26)]
     [TestCase(29)]
     [TestCase(2)]

@@ -222,6 +222,8 @@ public sealed class AnvilNode : IAsyncDisposable
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.Start();
+        // A test host that dies without disposing must not leave anvil behind.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillQuietly(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
@@ -276,6 +278,21 @@ public sealed class AnvilNode : IAsyncDisposable
         using var config = JsonDocument.Parse(await File.ReadAllTextAsync(configPath, cancellationToken));
         PrivateKeys = [.. config.RootElement.GetProperty("private_keys").EnumerateArray().Select(e => e.GetString()!)];
         Addresses = [.. config.RootElement.GetProperty("available_accounts").EnumerateArray().Select(e => e.GetString()!)];
+    }
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone or disposed.
+        }
     }
 
     private void Append(string? line)

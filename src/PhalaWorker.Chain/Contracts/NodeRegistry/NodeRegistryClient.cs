@@ -48,8 +48,11 @@ public sealed class NodeRegistryClient
         var receipt = await sender.SendAsync(new TransactionRequest(null, NodeRegistryContract.Bytecode) { IdempotencyKey = idempotencyKey }, cancellationToken).ConfigureAwait(false);
         var address = receipt.ContractAddress
             ?? throw new ChainException(ChainErrorReason.TransactionFailed, $"Deployment {receipt.TransactionHash} has no contract address.");
-        return new NodeRegistryClient(sender.Rpc, address, sender.Options.ChainId, sender);
+        return new NodeRegistryClient(sender.Rpc, address, sender.Options.ChainId, sender) { DeploymentReceipt = receipt };
     }
+
+    /// <summary>The receipt of the deployment, when this client was created by <see cref="DeployAsync"/>.</summary>
+    public TransactionReceipt? DeploymentReceipt { get; private init; }
 
     // ------------------------------------------------------------------ writes
 

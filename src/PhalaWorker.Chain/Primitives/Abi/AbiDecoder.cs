@@ -14,7 +14,12 @@ public static class AbiDecoder
     public static object?[] Decode(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data)
     {
         ArgumentNullException.ThrowIfNull(types);
-        return DecodeSequence(types, data, 0);
+
+        // Offsets may alias, so hostile data could make nested arrays decode the same words over and over.
+        // A legitimate encoding spends about one word per value (more only for deeply nested static arrays);
+        // allow generous headroom and no more, so decoding work stays linear in the input.
+        var budget = Math.Max(4096, 16 * (data.Length / 32));
+        return DecodeSequence(types, data, 0, ref budget);
     }
 
     /// <summary>Decodes a single value.</summary>
@@ -24,10 +29,11 @@ public static class AbiDecoder
     public static object? DecodeTopic(AbiType type, Hash32 topic)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return type.IsDynamic || type.Kind is AbiTypeKind.Tuple or AbiTypeKind.FixedArray ? topic : DecodeValue(type, topic.AsSpan(), 0, 0);
+        var budget = 1;
+        return type.IsDynamic || type.Kind is AbiTypeKind.Tuple or AbiTypeKind.FixedArray ? topic : DecodeValue(type, topic.AsSpan(), 0, 0, ref budget);
     }
 
-    private static object?[] DecodeSequence(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data, int depth)
+    private static object?[] DecodeSequence(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data, int depth, ref int budget)
     {
         if (depth > 64)
         {
@@ -42,12 +48,12 @@ public static class AbiDecoder
             if (type.IsDynamic)
             {
                 var offset = ReadLength(data, head, "offset");
-                values[i] = DecodeValue(type, data, offset, depth);
+                values[i] = DecodeValue(type, data, offset, depth, ref budget);
                 head += 32;
             }
             else
             {
-                values[i] = DecodeValue(type, data, head, depth);
+                values[i] = DecodeValue(type, data, head, depth, ref budget);
                 head += type.StaticSize;
             }
         }
@@ -55,8 +61,13 @@ public static class AbiDecoder
         return values;
     }
 
-    private static object? DecodeValue(AbiType type, ReadOnlySpan<byte> data, int position, int depth)
+    private static object? DecodeValue(AbiType type, ReadOnlySpan<byte> data, int position, int depth, ref int budget)
     {
+        if (--budget < 0)
+        {
+            throw Error("too many values for the data size (aliased offsets?)");
+        }
+
         switch (type.Kind)
         {
             case AbiTypeKind.UInt:
@@ -119,7 +130,7 @@ public static class AbiDecoder
             }
 
             case AbiTypeKind.FixedArray:
-                return DecodeSequence(Enumerable.Repeat(type.ElementType!, type.Size).ToArray(), Rest(data, position), depth + 1);
+                return DecodeSequence(Enumerable.Repeat(type.ElementType!, type.Size).ToArray(), Rest(data, position), depth + 1, ref budget);
             case AbiTypeKind.Array:
             {
                 var count = ReadLength(data, position, "array length");
@@ -130,11 +141,11 @@ public static class AbiDecoder
                     throw Error($"array of {count} elements runs past the end");
                 }
 
-                return DecodeSequence(Enumerable.Repeat(type.ElementType!, count).ToArray(), rest, depth + 1);
+                return DecodeSequence(Enumerable.Repeat(type.ElementType!, count).ToArray(), rest, depth + 1, ref budget);
             }
 
             default:
-                return DecodeSequence(type.Components.Select(c => c.Type).ToArray(), Rest(data, position), depth + 1);
+                return DecodeSequence(type.Components.Select(c => c.Type).ToArray(), Rest(data, position), depth + 1, ref budget);
         }
     }
 

@@ -133,27 +133,3 @@ public class RlpTests
         return RlpItem.Decode(writer.ToArray());
     }
 }
-
-/// <summary>A random RLP tree for property tests (byte strings of every header size, nested lists).</summary>
-public sealed record RlpTree(RlpItem Item)
-{
-    public override string ToString() => Item.ToString();
-}
-
-public static class RlpArbitraries
-{
-    public static Arbitrary<RlpTree> Trees() => Gen.Sized(size => Tree(Math.Min(size, 6))).Select(i => new RlpTree(i)).ToArbitrary();
-
-    private static Gen<RlpItem> Tree(int depth)
-    {
-        var length = Gen.OneOf(Gen.Choose(0, 2), Gen.Choose(50, 60), Gen.Choose(0, 300));
-        var leaf = length.SelectMany(n => Gen.ArrayOf(ArbMap.Default.GeneratorFor<byte>(), n)).Select(b => RlpItem.FromBytes(b));
-        if (depth <= 0)
-        {
-            return leaf;
-        }
-
-        var list = Gen.Choose(0, 5).SelectMany(n => Gen.ListOf(Tree(depth - 1), n)).Select(items => RlpItem.FromList(items));
-        return Gen.Frequency((3, leaf), (1, list));
-    }
-}

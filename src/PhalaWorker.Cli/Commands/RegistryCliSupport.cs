@@ -1,0 +1,105 @@
+using System.CommandLine;
+using PhalaWorker.Chain;
+using PhalaWorker.Chain.JsonRpc;
+using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Signing;
+
+namespace PhalaWorker.Cli.Commands;
+
+/// <summary>Options and plumbing shared by the chain commands (<c>registry</c>, <c>nodes</c>, <c>result</c>).</summary>
+internal static class RegistryCliSupport
+{
+    /// <summary>Environment variable holding the hex private key when neither --key nor --keystore is given.</summary>
+    public const string KeyEnvironmentVariable = "PHALA_WORKER_KEY";
+
+    public static Option<Uri> RpcOption() => new("--rpc")
+    {
+        Description = "JSON-RPC endpoint of the chain (e.g. http://127.0.0.1:8545).",
+        Required = true,
+        CustomParser = r => Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new CliException($"--rpc: '{r.Tokens.Single().Value}' is not an http(s) URL."),
+    };
+
+    public static Option<string> RegistryOption() => new("--registry")
+    {
+        Description = "Address of the NodeRegistry contract.",
+        Required = true,
+    };
+
+    public static Option<TimeSpan> TimeoutOption() => new("--timeout")
+    {
+        Description = "Give up after this long (default 00:02:00).",
+        DefaultValueFactory = _ => TimeSpan.FromMinutes(2),
+    };
+
+    public static EthAddress ParseAddress(string text, string option)
+    {
+        try
+        {
+            return EthAddress.Parse(text.Trim());
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException($"{option}: {ex.Message}", CliApplication.ExitUsage, ex);
+        }
+    }
+
+    /// <summary>The signing key from --key, else --keystore (a file holding the hex key), else $PHALA_WORKER_KEY.</summary>
+    public static EthSigner LoadSigner(string? keyHex, FileInfo? keystore)
+    {
+        string? source;
+        string? hex;
+        if (keyHex is not null)
+        {
+            (source, hex) = ("--key", keyHex);
+        }
+        else if (keystore is not null)
+        {
+            if (!keystore.Exists)
+            {
+                throw new CliException($"--keystore: {keystore.FullName} does not exist.");
+            }
+
+            (source, hex) = ("--keystore", File.ReadAllText(keystore.FullName).Trim());
+        }
+        else
+        {
+            (source, hex) = ("$" + KeyEnvironmentVariable, Environment.GetEnvironmentVariable(KeyEnvironmentVariable));
+        }
+
+        if (string.IsNullOrWhiteSpace(hex))
+        {
+            throw new CliException($"no signing key: pass --key HEX, --keystore FILE or set {KeyEnvironmentVariable}.");
+        }
+
+        try
+        {
+            return EthSigner.FromHex(hex.Trim());
+        }
+        catch (ChainException ex)
+        {
+            throw new CliException($"{source}: {ex.Message}", CliApplication.ExitUsage, ex);
+        }
+    }
+
+    public static EthJsonRpcClient CreateRpc(Uri endpoint, IHttpClientFactory factory) =>
+        new(factory, endpoint, new JsonRpcClientOptions { RequestTimeout = TimeSpan.FromSeconds(15), MaxRetries = 2 });
+
+    /// <summary>Maps chain failures to CLI errors: unreachable node → exit 2 with the node's address.</summary>
+    public static CliException ToCliException(ChainException ex) => ex switch
+    {
+        JsonRpcException rpc when rpc.IsTransient => new CliException($"the chain node is unreachable: {rpc.Message}", CliApplication.ExitUsage, ex),
+        _ => new CliException(ex.Message, CliApplication.ExitUsage, ex),
+    };
+
+    /// <summary>One pooled handler for the process (the CLI has no DI container).</summary>
+    public sealed class HttpClientFactory : IHttpClientFactory, IDisposable
+    {
+        private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+
+        public HttpClient CreateClient(string name) => new(_handler, disposeHandler: false);
+
+        public void Dispose() => _handler.Dispose();
+    }
+}

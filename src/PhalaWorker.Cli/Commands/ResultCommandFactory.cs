@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using PhalaWorker.Chain;
+using PhalaWorker.Chain.Contracts.NodeRegistry;
+using PhalaWorker.Chain.Merkle;
+using PhalaWorker.Chain.Receipts;
+
+namespace PhalaWorker.Cli.Commands;
+
+/// <summary>
+/// <c>phala-worker result verify --rpc URL --registry ADDR --receipt FILE --proof FILE</c>: checks a receipt's signature,
+/// its Merkle inclusion off-chain against the root posted on-chain, and the contract's own <c>verifyReceipt</c>.
+/// Exit 0 verified, 1 a check failed, 2 unusable input or unreachable node.
+/// </summary>
+internal sealed class ResultCommandFactory : ICommandFactory
+{
+    public Command Create(CliContext context)
+    {
+        var result = new Command("result", "Verify published job results.");
+        var verify = new Command("verify", "Verify a receipt (eth_signTypedData_v4 JSON + signature) and its inclusion proof against the registry.");
+        var rpc = RegistryCliSupport.RpcOption();
+        var registry = RegistryCliSupport.RegistryOption();
+        var receiptFile = new Option<FileInfo>("--receipt") { Description = "Receipt JSON ({domain, types, primaryType, message, signature}).", Required = true };
+        var proofFile = new Option<FileInfo>("--proof") { Description = "Inclusion proof JSON ({node, batchIndex, leaf, proof, root}).", Required = true };
+        var timeout = RegistryCliSupport.TimeoutOption();
+        verify.Options.Add(rpc);
+        verify.Options.Add(registry);
+        verify.Options.Add(receiptFile);
+        verify.Options.Add(proofFile);
+        verify.Options.Add(timeout);
+        verify.SetAction(async (parse, cancellationToken) =>
+        {
+            var address = RegistryCliSupport.ParseAddress(parse.GetValue(registry)!, "--registry");
+            var receipt = Read(parse.GetValue(receiptFile)!, "--receipt", JobReceiptTypedData.ParseJson);
+            var proof = Read(parse.GetValue(proofFile)!, "--proof", ReceiptInclusionProof.Parse);
+            using var http = new RegistryCliSupport.HttpClientFactory();
+            var client = RegistryCliSupport.CreateRpc(parse.GetValue(rpc)!, http);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(parse.GetValue(timeout));
+
+            var checks = new JsonObject();
+            var failures = new List<string>();
+            void Check(string name, bool ok, string failure)
+            {
+                checks[name] = ok;
+                if (!ok)
+                {
+                    failures.Add(failure);
+                }
+            }
+
+            try
+            {
+                var chainId = await client.ChainIdAsync(cts.Token);
+                Check("chainId", receipt.ChainId == chainId, $"the receipt is for chain {receipt.ChainId}, the node is on chain {chainId}");
+                Check("registry", receipt.Registry == address, $"the receipt names registry {receipt.Registry}, not {address}");
+                var digest = receipt.Digest;
+                var signer = SafeRecover(receipt);
+                Check("signature", signer == proof.Node, $"the receipt is signed by {signer?.ToString() ?? "nobody (bad signature)"}, not by node {proof.Node}");
+                Check("leaf", proof.Leaf == digest, $"the proof's leaf {proof.Leaf} is not the receipt digest {digest}");
+                var reader = new NodeRegistryClient(client, address, chainId);
+                BatchInfo? batch = null;
+                try
+                {
+                    batch = await reader.GetBatchAsync(proof.Node, proof.BatchIndex, cts.Token);
+                }
+                catch (NodeRegistryException ex) when (ex.Error == NodeRegistryError.BatchNotFound)
+                {
+                    failures.Add($"node {proof.Node} has no batch {proof.BatchIndex} in the registry");
+                }
+
+                Check("rootPosted", batch is not null && batch.Root == proof.Root, $"the proof's root {proof.Root} is not the posted root {batch?.Root}");
+                Check("offChainInclusion", batch is not null && ReceiptMerkleTree.Verify(digest, proof.Proof, batch.Root), "the Merkle proof does not lead from the receipt digest to the posted root");
+                var onChain = batch is not null && await reader.VerifyReceiptAsync(proof.Node, proof.BatchIndex, digest, proof.Proof, receipt.Signature, cts.Token);
+                Check("onChainVerifyReceipt", onChain, "the registry's verifyReceipt returned false");
+                checks["digest"] = digest.ToString();
+                checks["node"] = proof.Node.ToChecksumString();
+                checks["batchIndex"] = proof.BatchIndex;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new CliException($"timed out after {parse.GetValue(timeout)}");
+            }
+            catch (ChainException ex) when (ex is not NodeRegistryException)
+            {
+                throw RegistryCliSupport.ToCliException(ex);
+            }
+
+            checks["verified"] = failures.Count == 0;
+            await context.Out.WriteLineAsync(checks.ToJsonString());
+            if (failures.Count > 0)
+            {
+                throw new CliException("verification failed: " + string.Join("; ", failures), CliApplication.ExitRejected);
+            }
+
+            return CliApplication.ExitOk;
+        });
+        result.Subcommands.Add(verify);
+        return result;
+    }
+
+    private static T Read<T>(FileInfo file, string option, Func<string, T> parse)
+    {
+        if (!file.Exists)
+        {
+            throw new CliException($"{option}: {file.FullName} does not exist.");
+        }
+
+        try
+        {
+            return parse(File.ReadAllText(file.FullName));
+        }
+        catch (Exception ex) when (ex is FormatException or ChainException or System.Text.Json.JsonException or ArgumentException)
+        {
+            throw new CliException($"{option}: {file.Name} is not valid: {ex.Message}", CliApplication.ExitUsage, ex);
+        }
+    }
+
+    private static Chain.Primitives.EthAddress? SafeRecover(SignedJobReceipt receipt)
+    {
+        try
+        {
+            return receipt.RecoverSigner();
+        }
+        catch (ChainException)
+        {
+            return null;
+        }
+    }
+}
