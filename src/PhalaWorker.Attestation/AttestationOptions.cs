@@ -51,6 +51,15 @@ public sealed class AttestationOptions
     [Range(1, 10)]
     public int QuoteAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// GPU evidence source: <c>none</c> (digest of zeros in report_data) or <c>emulated</c> (signed by the emulated TEE's GPU key;
+    /// requires <see cref="Tee"/> = <c>emulated</c>). NVIDIA hardware evidence is not implemented yet.
+    /// </summary>
+    /// <value>Default <c>none</c>.</value>
+    [Required]
+    [RegularExpression("^(none|emulated)$", ErrorMessage = "Attestation:GpuEvidence must be none or emulated.")]
+    public string GpuEvidence { get; set; } = "none";
+
     /// <summary>Whether the agent's RTMR3 events extend the hardware RTMR (TDX modes). Off only for kernels without RTMR extension.</summary>
     /// <value>Default <see langword="true"/>.</value>
     public bool ExtendHardwareRtmr { get; set; } = true;

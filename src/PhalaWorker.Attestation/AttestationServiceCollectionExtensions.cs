@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Gpu;
 using PhalaWorker.Attestation.Providers;
 
 namespace PhalaWorker.Attestation;
@@ -11,8 +13,8 @@ public static class AttestationServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="AttestationOptions"/> from <paramref name="configuration"/> (the <c>Attestation</c> section), validated on start,
-    /// and registers <see cref="QuoteProviderSelector"/>, the selected <see cref="TeeSelection"/>, <see cref="IQuoteProvider"/> and the
-    /// agent's <see cref="RtmrEventLog"/>. The selection runs on first resolution and fails closed (see <see cref="QuoteProviderSelector"/>).
+    /// and registers <see cref="QuoteProviderSelector"/>, the selected <see cref="TeeSelection"/>, <see cref="IQuoteProvider"/>, the
+    /// agent's <see cref="RtmrEventLog"/> and an <see cref="IGpuEvidenceProvider"/>. The selection runs on first resolution and fails closed (see <see cref="QuoteProviderSelector"/>).
     /// </summary>
     public static IServiceCollection AddAttestation(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,6 +30,20 @@ public static class AttestationServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<QuoteProviderSelector>().Select());
         services.TryAddSingleton(sp => sp.GetRequiredService<TeeSelection>().Provider);
         services.TryAddSingleton(sp => sp.GetRequiredService<TeeSelection>().EventLog);
+        services.TryAddSingleton(CreateGpuEvidenceProvider);
         return services;
+    }
+
+    private static IGpuEvidenceProvider CreateGpuEvidenceProvider(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<AttestationOptions>>().Value;
+        if (!string.Equals(options.GpuEvidence, "emulated", StringComparison.OrdinalIgnoreCase))
+        {
+            return new NoGpuEvidenceProvider();
+        }
+
+        var tee = services.GetRequiredService<TeeSelection>().EmulatedTee
+            ?? throw new TeeProviderException(TeeErrorReason.NotAvailable, "Attestation:GpuEvidence=emulated requires Attestation:Tee=emulated.");
+        return new EmulatedGpuEvidenceProvider(tee, services.GetRequiredService<TimeProvider>());
     }
 }

@@ -47,7 +47,7 @@ public sealed class ComputeEngine
         var digest = Digest(modelBytes);
         try
         {
-            var graph = ModelLoader.Load(modelBytes, _options);
+            var graph = GraphOptimizer.Optimize(ModelLoader.Load(modelBytes, _options), fuseActivations: _backend is CpuBackend || _backend.Name == "cpu");
             var kernels = new IOperatorKernel[graph.Nodes.Count];
             for (var i = 0; i < kernels.Length; i++)
             {
@@ -113,7 +113,7 @@ public sealed class ComputeEngine
 
         var stopwatch = Stopwatch.StartNew();
         var graph = model.Graph;
-        using var allocator = new TensorAllocator(_options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes));
+        using var allocator = new TensorAllocator(_options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes), model.Buffers);
         try
         {
             var values = BindInputs(graph, inputs);

@@ -61,6 +61,9 @@ public sealed class ComputeModel
 
     internal LoadedGraph Graph { get; }
 
+    /// <summary>Zeroed buffers kept between this model's jobs.</summary>
+    internal Internal.BufferCache Buffers { get; } = new();
+
     internal IOperatorKernel[] Kernels { get; }
 
     /// <summary>Values whose last reader is node i (released after it runs).</summary>

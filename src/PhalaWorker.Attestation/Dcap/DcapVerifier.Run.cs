@@ -90,7 +90,7 @@ public static partial class DcapVerifier
 
             var crlIssuer = prepared.PckCrlIssuerChain[0];
             if (!pck.LeafIssuer.SubjectPublicKeyInfoSha256.AsSpan().SequenceEqual(crlIssuer.SubjectPublicKeyInfoSha256)
-                || !pck.LeafIssuer.Certificate.SubjectDN.Equivalent(crlIssuer.Certificate.SubjectDN, inOrder: true))
+                || !pck.LeafIssuer.SubjectDer.AsSpan().SequenceEqual(crlIssuer.SubjectDer))
             {
                 return Fatal(VerificationCheck.PckCrl, "pck_crl",
                     $"PCK CRL is issued by {crlIssuer.DisplayName}, which did not issue the PCK leaf (issuer {pck.LeafIssuer.DisplayName})");
@@ -169,7 +169,7 @@ public static partial class DcapVerifier
         private void CheckWindows(PreparedCollateral prepared, PreparedPckChain pck)
         {
             var expires = prepared.ExpiresAt;
-            foreach (var cert in pck.Chain.Concat(prepared.CollateralCertificates).DistinctBy(c => c.SerialHex + c.Issuer))
+            foreach (var cert in pck.Chain.Concat(prepared.CollateralCertificates).DistinctBy(c => c.Identity))
             {
                 if (cert.NotAfter < expires)
                 {
@@ -219,14 +219,14 @@ public static partial class DcapVerifier
                 Add(VerificationCheck.CertificateRevoked, pck.Leaf.DisplayName, $"PCK leaf {pck.Leaf.DisplayName} is revoked by the PCK CRL");
             }
 
-            foreach (var cert in pck.Chain.Skip(1).Concat(prepared.CollateralCertificates).DistinctBy(c => c.SerialHex + c.Issuer))
+            foreach (var cert in pck.Chain.Skip(1).Concat(prepared.CollateralCertificates).DistinctBy(c => c.Identity))
             {
                 if (cert.IsSelfIssued)
                 {
                     continue;
                 }
 
-                if (cert.Certificate.IssuerDN.Equivalent(prepared.RootCrl.Issuer, inOrder: true) && prepared.RootCrl.IsRevoked(cert))
+                if (cert.IssuerDer.AsSpan().SequenceEqual(prepared.RootCrl.IssuerDer) && prepared.RootCrl.IsRevoked(cert))
                 {
                     Add(VerificationCheck.CertificateRevoked, cert.DisplayName, $"{cert.DisplayName} is revoked by the root CA CRL");
                 }

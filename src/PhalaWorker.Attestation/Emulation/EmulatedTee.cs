@@ -40,6 +40,7 @@ public sealed partial class EmulatedTee
     private readonly EmulatedKey _pckKey;
     private readonly EmulatedKey _tcbSigningKey;
     private readonly EmulatedKey _attestationKey;
+    private readonly EmulatedKey _gpuKey;
     private readonly X509Name _rootName = Name(RootCaName);
     private readonly X509Name _platformCaName = Name(PlatformCaName);
     private readonly byte[] _pemChainWithNul;
@@ -54,6 +55,7 @@ public sealed partial class EmulatedTee
         _pckKey = EmulatedKey.Derive(seed, "pck-leaf");
         _tcbSigningKey = EmulatedKey.Derive(seed, "tcb-signing");
         _attestationKey = EmulatedKey.Derive(seed, "attestation-key");
+        _gpuKey = EmulatedKey.Derive(seed, "gpu-attestation-key");
 
         issuedAt = TruncateToSeconds(issuedAt);
         var notBefore = issuedAt.AddDays(-1);
@@ -65,6 +67,7 @@ public sealed partial class EmulatedTee
         PckSerialNumber = pck.SerialNumber;
         _pemChainWithNul = [.. System.Text.Encoding.ASCII.GetBytes(PckChain.PckChainPem), 0];
         Collateral = CreateCollateral(issuedAt, collateralValidity);
+        InitializeQeReport();
     }
 
     /// <summary>The platform identity this TEE claims.</summary>
@@ -78,6 +81,9 @@ public sealed partial class EmulatedTee
 
     /// <summary>The attestation public key (X ‖ Y, 64 bytes) that signs quotes.</summary>
     public byte[] AttestationPublicKey => _attestationKey.PublicKeyRaw.ToArray();
+
+    /// <summary>The emulated GPU attestation public key (X ‖ Y) that signs emulated GPU evidence.</summary>
+    public byte[] GpuAttestationPublicKey => _gpuKey.PublicKeyRaw.ToArray();
 
     /// <summary>The collateral generated at construction (valid from the issue time for <see cref="DefaultCollateralValidity"/>).</summary>
     public EmulatedCollateral Collateral { get; }
@@ -113,6 +119,14 @@ public sealed partial class EmulatedTee
         {
             CryptographicOperations.ZeroMemory(seed);
         }
+    }
+
+    internal byte[] SignWithGpuKey(ReadOnlySpan<byte> data) => _gpuKey.SignRaw(data);
+
+    internal string GpuUuid(int index)
+    {
+        var bytes = EmulatedKey.DeriveBytes(_seed, "gpu-uuid:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture), 16);
+        return "GPU-" + new Guid(bytes).ToString();
     }
 
     private static DateTimeOffset TruncateToSeconds(DateTimeOffset value) =>

@@ -22,6 +22,11 @@ internal sealed class ParsedCertificate
         NotAfter = new DateTimeOffset(DateTime.SpecifyKind(cert.NotAfter, DateTimeKind.Utc));
         Serial = cert.SerialNumber.ToByteArrayUnsigned();
         IsCa = cert.GetBasicConstraints() >= 0;
+        SerialHex = Convert.ToHexStringLower(Serial);
+        SubjectDer = cert.CertificateStructure.Subject.GetDerEncoded();
+        IssuerDer = cert.CertificateStructure.Issuer.GetDerEncoded();
+        IsSelfIssued = cert.IssuerDN.Equivalent(cert.SubjectDN, inOrder: true);
+        Identity = SerialHex + "/" + Convert.ToHexStringLower(IssuerDer);
     }
 
     public byte[] Der { get; }
@@ -51,12 +56,21 @@ internal sealed class ParsedCertificate
 
     public bool IsCa { get; }
 
-    public string SerialHex => Convert.ToHexStringLower(Serial);
+    public string SerialHex { get; }
+
+    /// <summary>DER of the subject name (exact-match comparisons on the hot path).</summary>
+    public byte[] SubjectDer { get; }
+
+    /// <summary>DER of the issuer name.</summary>
+    public byte[] IssuerDer { get; }
+
+    /// <summary>Serial and issuer: identifies the certificate for revocation and de-duplication.</summary>
+    public string Identity { get; }
 
     /// <summary>A short human name: the subject CN and serial.</summary>
     public string DisplayName => $"{CommonName(Subject)} (serial {SerialHex})";
 
-    public bool IsSelfIssued => Certificate.IssuerDN.Equivalent(Certificate.SubjectDN, inOrder: true);
+    public bool IsSelfIssued { get; }
 
     /// <summary>Parses DER; throws FormatException on anything that is not an ECDSA-SHA256-signed certificate with a P-256 key.</summary>
     public static ParsedCertificate Parse(byte[] der)

@@ -15,6 +15,7 @@ internal sealed class ParsedCrl
         RevokedSerials = revoked;
         Issuer = list.Issuer;
         ThisUpdate = new DateTimeOffset(DateTime.SpecifyKind(list.ThisUpdate.ToDateTime(), DateTimeKind.Utc));
+        IssuerDer = list.Issuer.GetDerEncoded();
         NextUpdate = list.NextUpdate is { } next ? new DateTimeOffset(DateTime.SpecifyKind(next.ToDateTime(), DateTimeKind.Utc)) : null;
     }
 
@@ -27,6 +28,8 @@ internal sealed class ParsedCrl
     public X509Name Issuer { get; }
 
     public string IssuerName => Issuer.ToString();
+
+    public byte[] IssuerDer { get; }
 
     public DateTimeOffset ThisUpdate { get; }
 

@@ -69,4 +69,7 @@ public sealed class KernelContext
     }
 
     internal Tensor? GetOutput(int index) => _outputs[index];
+
+    internal Tensor GetOutputTensor(int index) => _outputs[index]
+        ?? throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{Node.Display}: output {index} was not produced");
 }

@@ -20,6 +20,9 @@ public sealed class NodeAttributes
 
     public bool Has(string name) => _values.ContainsKey(name);
 
+    /// <summary>The decoded value (long, float, string, arrays or <see cref="Tensor"/>).</summary>
+    public object Raw(string name) => _values[name];
+
     public long GetInt(string name, long defaultValue) => _values.TryGetValue(name, out var v) ? AsLong(name, v) : defaultValue;
 
     public long? GetIntOrNull(string name) => _values.TryGetValue(name, out var v) ? AsLong(name, v) : null;

@@ -16,12 +16,15 @@ internal sealed class TensorAllocator : IDisposable
     private readonly Dictionary<DataType, List<Array>> _free = [];
     private readonly List<Tensor> _temporaries = [];
     private readonly HashSet<ITensorDeviceData> _deviceData = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Array, DataType> _ownedTypes = new(ReferenceEqualityComparer.Instance);
+    private readonly BufferCache? _cache;
     private long _allocatedBytes;
 
-    public TensorAllocator(long maxElements, long maxBytes)
+    public TensorAllocator(long maxElements, long maxBytes, BufferCache? cache = null)
     {
         _maxElements = maxElements;
         _maxBytes = maxBytes;
+        _cache = cache;
     }
 
     /// <summary>Bytes of all arrays this job allocated (live or pooled).</summary>
@@ -43,16 +46,28 @@ internal sealed class TensorAllocator : IDisposable
         var array = TakeFree(type, n);
         if (array is null)
         {
-            var bytes = (long)Math.Max(n, 1) * DataTypes.SizeOf(type);
+            var cached = _cache?.Take(type, n);
+            var bytes = (long)(cached?.Length ?? Math.Max(n, 1)) * DataTypes.SizeOf(type);
             if (_allocatedBytes + bytes > _maxBytes)
             {
+                if (cached is not null)
+                {
+                    _cache!.Return(type, cached);
+                }
+
                 throw new ComputeException(ComputeErrorReason.LimitExceeded,
                     $"{node?.Display ?? "tensor"}: allocating {type}{shape} would use {_allocatedBytes + bytes} bytes, over MaxPlannedMemoryBytes {_maxBytes}");
             }
 
-            array = DataTypes.NewArray(type, Math.Max(n, 1));
+            array = cached ?? DataTypes.NewArray(type, Math.Max(n, 1));
+            if (cached is not null && clear)
+            {
+                Array.Clear(array, 0, n);
+            }
+
             _allocatedBytes += bytes;
             _owned.Add(array);
+            _ownedTypes[array] = type;
         }
         else
         {
@@ -177,7 +192,10 @@ internal sealed class TensorAllocator : IDisposable
         foreach (var a in _owned)
         {
             Array.Clear(a);
+            _cache?.Return(_ownedTypes[a], a);
         }
+
+        _ownedTypes.Clear();
 
         _owned.Clear();
         _free.Clear();

@@ -2,7 +2,6 @@ using PhalaWorker.Compute.Backends;
 using PhalaWorker.Compute.Backends.Cpu;
 using PhalaWorker.Compute.Graph;
 using PhalaWorker.Compute.Internal;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace PhalaWorker.Compute.Operators;
 
@@ -12,7 +11,16 @@ namespace PhalaWorker.Compute.Operators;
 /// </summary>
 internal static class ConvOperators
 {
+    /// <summary>Packed weights per constant weight tensor and group (constants live as long as their loaded model).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[][]> PackedWeights = [];
+
     public static void Register(Dictionary<string, Action<KernelContext>> table)
+    {
+        table["Conv"] = Conv;
+    }
+
+    /// <summary>Conv with a fused Relu (attribute activation = "Relu"), created by the graph optimizer for the CPU backend.</summary>
+    public static void RegisterFused(Dictionary<string, Action<KernelContext>> table)
     {
         table["Conv"] = Conv;
     }
@@ -58,6 +66,11 @@ internal static class ConvOperators
         var xs = (float[])x.Storage;
         var ws = (float[])w.Storage;
         var ys = (float[])y.Storage;
+        var relu = c.Node.Domain == CpuKernels.FusedDomain && c.Attributes.GetString("activation") == "Relu";
+        var biasArray = bias is null ? null : (float[])bias.Storage;
+        // Weights that are model constants are packed once for the GEMM micro-kernel and reused by every job.
+        var packed = PackedWeights.GetValue(w, weights => Enumerable.Range(0, group)
+            .Select(g => Sgemm.PrepackA(mg, kDim, (float[])weights.Storage, g * mg * kDim, kDim)).ToArray());
         var col = pointwise || y.Length == 0 ? null : (float[])c.AllocateTemporary(DataType.Float, new TensorShape(kDim, outSize)).Storage;
         for (var n = 0; n < batch; n++)
         {
@@ -68,28 +81,16 @@ internal static class ConvOperators
                 var wOff = g * mg * kDim;
                 if (pointwise)
                 {
-                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, xs, xOff, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism);
+                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, xs, xOff, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu, packed[g]);
                 }
                 else if (outSize > 0)
                 {
                     Im2Col(xs, xOff, cg, geo, col!, c.MaxDegreeOfParallelism);
-                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, col!, 0, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism);
+                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, col!, 0, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu, packed[g]);
                 }
             }
         }
 
-        if (bias is not null)
-        {
-            var b = bias.AsReadOnlySpan<float>();
-            var yv = y.AsSpan<float>();
-            for (var n = 0; n < batch; n++)
-            {
-                for (var m = 0; m < maps; m++)
-                {
-                    TensorPrimitives.Add(yv.Slice(((n * maps) + m) * outSize, outSize), b[m], yv.Slice(((n * maps) + m) * outSize, outSize));
-                }
-            }
-        }
     }
 
     /// <summary>Fills col[(c·k + kernel index), output index] with the input value under each kernel tap (0 in padding).</summary>

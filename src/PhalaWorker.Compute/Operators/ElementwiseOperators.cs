@@ -50,6 +50,27 @@ internal static class ElementwiseOperators
         table["Pow"] = Pow;
     }
 
+    /// <summary>Add/Sum followed by Relu (fused by the graph optimizer for the CPU backend).</summary>
+    public static void RegisterFused(Dictionary<string, Action<KernelContext>> table)
+    {
+        table["Add"] = c => WithRelu(c, static k => Binary(k, Arith.Add));
+        table["Sum"] = c => WithRelu(c, static k => Variadic(k, Arith.Add, mean: false));
+    }
+
+    private static void WithRelu(KernelContext c, Action<KernelContext> op)
+    {
+        op(c);
+        var y = c.GetOutputTensor(0);
+        if (y.DataType == DataType.Float)
+        {
+            TensorPrimitives.Max(y.AsReadOnlySpan<float>(), 0f, y.AsSpan<float>());
+            return;
+        }
+
+        var relu = new UnaryOperators.NumericAction { X = y, O = y, Op = UnaryOperators.NumericUnary.Relu };
+        TypeDispatch.Numeric(y.DataType, c.Node.Display, ref relu);
+    }
+
     private static void Binary(KernelContext c, Arith op)
     {
         var a = c.Input(0);

@@ -20,4 +20,11 @@ internal static class OperatorRegistration
         CastOperators.Register(table);
         ConstantOperators.Register(table);
     }
+
+    /// <summary>Kernels of the fused nodes the graph optimizer creates (domain <c>phala.fused</c>; never accepted from a model).</summary>
+    public static void RegisterFused(Dictionary<string, Action<KernelContext>> table)
+    {
+        ConvOperators.RegisterFused(table);
+        ElementwiseOperators.RegisterFused(table);
+    }
 }

@@ -48,7 +48,95 @@ internal static class PoolingOperators
             ColumnMajor = c.Attributes.GetInt("storage_order", 0) != 0,
             Threads = c.MaxDegreeOfParallelism,
         };
+        if (x.DataType == DataType.Float && rank == 2 && indices is null)
+        {
+            Pool2D(act);
+            return;
+        }
+
         TypeDispatch.Numeric(x.DataType, c.Node.Display, ref act);
+    }
+
+    /// <summary>Float 2-D pools: window bounds clamped once per output, no per-tap index arithmetic.</summary>
+    private static void Pool2D(PoolAction p)
+    {
+        var g = p.Geo;
+        int ih = g.Input[0], iw = g.Input[1], oh = g.Output[0], ow = g.Output[1];
+        int kh = g.Kernel[0], kw = g.Kernel[1], sh = g.Strides[0], sw = g.Strides[1];
+        int dh = g.Dilations[0], dw = g.Dilations[1], ph = g.PadBegin[0], pw = g.PadBegin[1];
+        int padEndH = g.PadEnd[0], padEndW = g.PadEnd[1];
+        var planes = p.X.Shape[0] * p.X.Shape[1];
+        var xs = (float[])p.X.Storage;
+        var ys = (float[])p.Y.Storage;
+        var max = p.Max;
+        var includePad = p.IncludePad;
+        ParallelLoop.For(planes, planes >= 4 ? p.Threads : 1, plane =>
+        {
+            var x = xs.AsSpan(plane * ih * iw, ih * iw);
+            var y = ys.AsSpan(plane * oh * ow, oh * ow);
+            for (var oy = 0; oy < oh; oy++)
+            {
+                var y0 = (oy * sh) - ph;
+                for (var ox = 0; ox < ow; ox++)
+                {
+                    var x0 = (ox * sw) - pw;
+                    var best = float.NegativeInfinity;
+                    var sum = 0f;
+                    var count = 0;
+                    var padded = 0;
+                    for (var ky = 0; ky < kh; ky++)
+                    {
+                        var iy = y0 + (ky * dh);
+                        var rowInPad = iy >= -ph && iy < ih + padEndH;
+                        if (iy < 0 || iy >= ih)
+                        {
+                            if (rowInPad)
+                            {
+                                for (var kx = 0; kx < kw; kx++)
+                                {
+                                    var ix = x0 + (kx * dw);
+                                    padded += ix >= -pw && ix < iw + padEndW ? 1 : 0;
+                                }
+                            }
+
+                            continue;
+                        }
+
+                        var row = x.Slice(iy * iw, iw);
+                        for (var kx = 0; kx < kw; kx++)
+                        {
+                            var ix = x0 + (kx * dw);
+                            if (ix < 0 || ix >= iw)
+                            {
+                                padded += rowInPad && ix >= -pw && ix < iw + padEndW ? 1 : 0;
+                                continue;
+                            }
+
+                            var v = row[ix];
+                            if (max)
+                            {
+                                best = v > best || float.IsNaN(v) ? v : best;
+                            }
+                            else
+                            {
+                                sum += v;
+                                count++;
+                            }
+                        }
+                    }
+
+                    if (max)
+                    {
+                        y[(oy * ow) + ox] = best;
+                    }
+                    else
+                    {
+                        var divisor = includePad ? count + padded : count;
+                        y[(oy * ow) + ox] = divisor == 0 ? 0f : sum / divisor;
+                    }
+                }
+            }
+        });
     }
 
     private static void Global(KernelContext c, bool max)

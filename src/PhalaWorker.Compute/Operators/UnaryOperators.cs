@@ -120,7 +120,7 @@ internal static class UnaryOperators
         o.AsSpan<long>()[0] = c.Input(0).Shape.ElementCount;
     }
 
-    private struct NumericAction : INumericAction
+    internal struct NumericAction : INumericAction
     {
         public Tensor X;
         public Tensor O;

@@ -45,27 +45,31 @@ internal static class DhkemX25519
     }
 
     /// <summary>
-    /// Encap (sender is null) or AuthEncap: writes enc = pkE and shared_secret. The ephemeral key pair is the caller's
-    /// (fresh for every message; fixed only by the RFC vector tests).
+    /// Encap (sender is null) or AuthEncap: writes enc = pkE and shared_secret. The ephemeral private key is the
+    /// caller's: fresh for every message, fixed only by the RFC vector tests.
     /// </summary>
-    public static void Encap(ReadOnlySpan<byte> recipientPublicKey, X25519KeyPair ephemeral, X25519KeyPair? sender, Span<byte> enc, Span<byte> sharedSecret)
+    public static void Encap(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> ephemeralPrivateKey, X25519KeyPair? sender, Span<byte> enc, Span<byte> sharedSecret)
     {
         if (recipientPublicKey.Length != Length)
         {
             throw new CryptoException(CryptoErrorReason.InvalidPublicKey, $"The recipient X25519 public key must be {Length} bytes, got {recipientPublicKey.Length}.");
         }
 
+        if (!X25519KeyPair.TryComputePublicKey(ephemeralPrivateKey, enc))
+        {
+            throw new CryptoException(CryptoErrorReason.InvalidPrivateKey, "The ephemeral X25519 private key is invalid.");
+        }
+
         int dhLength = sender is null ? Length : 2 * Length;
         Span<byte> dh = stackalloc byte[2 * Length];
         try
         {
-            if (!ephemeral.TryAgree(recipientPublicKey, dh[..Length]) ||
+            if (!X25519KeyPair.TryAgree(ephemeralPrivateKey, recipientPublicKey, dh[..Length]) ||
                 (sender is not null && !sender.TryAgree(recipientPublicKey, dh[Length..])))
             {
                 throw new CryptoException(CryptoErrorReason.InvalidPublicKey, "The recipient X25519 public key is invalid (small-order point).");
             }
 
-            ephemeral.PublicKeySpan.CopyTo(enc);
             ExtractAndExpand(dh[..dhLength], enc[..Length], recipientPublicKey, sender is null ? [] : sender.PublicKeySpan, sharedSecret);
         }
         finally

@@ -36,7 +36,7 @@ public static class Hpke
     /// <summary>
     /// SetupBaseS / SetupPSKS / SetupAuthS / SetupAuthPSKS: encapsulates to <paramref name="recipientPublicKey"/>, writes enc
     /// (32 bytes) and returns the sender context. <paramref name="sender"/> is required in the auth modes;
-    /// <paramref name="ephemeral"/> is for deterministic tests only (null = fresh key).
+    /// <paramref name="ephemeralPrivateKey"/> is for deterministic tests only (empty = fresh key).
     /// </summary>
     internal static HpkeContext SetupSender(
         HpkeMode mode,
@@ -47,7 +47,7 @@ public static class Hpke
         ReadOnlySpan<byte> psk = default,
         ReadOnlySpan<byte> pskId = default,
         X25519KeyPair? sender = null,
-        X25519KeyPair? ephemeral = null)
+        ReadOnlySpan<byte> ephemeralPrivateKey = default)
     {
         HpkeSuite.Validate(aead);
         bool authenticated = IsAuthMode(mode);
@@ -61,20 +61,32 @@ public static class Hpke
             throw new ArgumentException($"The enc buffer must hold {DhkemX25519.Length} bytes.", nameof(enc));
         }
 
-        X25519KeyPair ephemeralKey = ephemeral ?? X25519KeyPair.Generate();
+        if (!ephemeralPrivateKey.IsEmpty && ephemeralPrivateKey.Length != DhkemX25519.Length)
+        {
+            throw new ArgumentException($"An ephemeral X25519 private key is {DhkemX25519.Length} bytes.", nameof(ephemeralPrivateKey));
+        }
+
+        // The ephemeral key lives only on this stack frame (GenerateKeyPair of RFC 9180 §4 from the OS CSPRNG).
+        Span<byte> ephemeralKey = stackalloc byte[DhkemX25519.Length];
         Span<byte> sharedSecret = stackalloc byte[DhkemX25519.Length];
         try
         {
+            if (ephemeralPrivateKey.IsEmpty)
+            {
+                RandomNumberGenerator.Fill(ephemeralKey);
+            }
+            else
+            {
+                ephemeralPrivateKey.CopyTo(ephemeralKey);
+            }
+
             DhkemX25519.Encap(recipientPublicKey, ephemeralKey, sender, enc, sharedSecret);
             return HpkeKeySchedule.Derive(mode, aead, sharedSecret, info, psk, pskId);
         }
         finally
         {
+            CryptographicOperations.ZeroMemory(ephemeralKey);
             CryptographicOperations.ZeroMemory(sharedSecret);
-            if (ephemeral is null)
-            {
-                ephemeralKey.Dispose();
-            }
         }
     }
 

@@ -1,27 +1,31 @@
 using System.Security.Cryptography;
-using NSec.Cryptography;
+using PhalaWorker.Crypto.Native;
 
 namespace PhalaWorker.Crypto.Keys;
 
 /// <summary>
-/// An X25519 key pair held by libsodium (through NSec) in guarded memory. The private key cannot be exported;
-/// <see cref="ToString"/> shows the public key only.
+/// An X25519 key pair; the Diffie-Hellman runs in libsodium (constant time). The private key lives in a pinned
+/// array that is wiped on <see cref="Dispose"/>, cannot be exported, and is never shown by <see cref="ToString"/>.
 /// </summary>
 public sealed class X25519KeyPair : IDisposable
 {
     /// <summary>Length of X25519 public and private keys.</summary>
     public const int KeyLength = 32;
 
-    private static readonly KeyAgreementAlgorithm Algorithm = KeyAgreementAlgorithm.X25519;
-
-    private readonly Key _key;
+    private readonly byte[] _privateKey;
     private readonly byte[] _publicKey;
     private bool _disposed;
 
-    private X25519KeyPair(Key key)
+    /// <summary>Takes ownership of a pinned 32-byte private key.</summary>
+    private X25519KeyPair(byte[] privateKey)
     {
-        _key = key;
-        _publicKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        _privateKey = privateKey;
+        _publicKey = new byte[KeyLength];
+        if (!TryComputePublicKey(privateKey, _publicKey))
+        {
+            CryptographicOperations.ZeroMemory(privateKey);
+            throw new CryptoException(CryptoErrorReason.InvalidPrivateKey, "libsodium refused the X25519 private key.");
+        }
     }
 
     /// <summary>The 32-byte public key (a copy).</summary>
@@ -29,10 +33,15 @@ public sealed class X25519KeyPair : IDisposable
 
     internal ReadOnlySpan<byte> PublicKeySpan => _publicKey;
 
-    /// <summary>Creates a fresh key pair from libsodium's CSPRNG.</summary>
-    public static X25519KeyPair Generate() => new(Key.Create(Algorithm));
+    /// <summary>Creates a fresh key pair from the OS CSPRNG.</summary>
+    public static X25519KeyPair Generate()
+    {
+        byte[] privateKey = GC.AllocateArray<byte>(KeyLength, pinned: true);
+        RandomNumberGenerator.Fill(privateKey);
+        return new X25519KeyPair(privateKey);
+    }
 
-    /// <summary>Imports a 32-byte X25519 private key (clamped by X25519 itself, so every 32-byte string is a key).</summary>
+    /// <summary>Imports a 32-byte X25519 private key (X25519 clamps it, so every 32-byte string is a key).</summary>
     /// <exception cref="ArgumentException">The key is not 32 bytes.</exception>
     public static X25519KeyPair FromPrivateKey(ReadOnlySpan<byte> privateKey)
     {
@@ -41,29 +50,37 @@ public sealed class X25519KeyPair : IDisposable
             throw new ArgumentException($"An X25519 private key is {KeyLength} bytes, got {privateKey.Length}.", nameof(privateKey));
         }
 
-        return new X25519KeyPair(Key.Import(Algorithm, privateKey, KeyBlobFormat.RawPrivateKey));
+        byte[] copy = GC.AllocateArray<byte>(KeyLength, pinned: true);
+        privateKey.CopyTo(copy);
+        return new X25519KeyPair(copy);
     }
 
-    /// <summary>Raw X25519 (RFC 7748): writes DH(sk, peer) to <paramref name="sharedSecret"/>; false if the peer key is malformed or the output is all zero.</summary>
+    /// <summary>Raw X25519 (RFC 7748): writes DH(sk, peer); false if the peer key is not 32 bytes or is a small-order point.</summary>
     internal bool TryAgree(ReadOnlySpan<byte> peerPublicKey, Span<byte> sharedSecret)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (peerPublicKey.Length != KeyLength ||
-            !NSec.Cryptography.PublicKey.TryImport(Algorithm, peerPublicKey, KeyBlobFormat.RawPublicKey, out NSec.Cryptography.PublicKey? peer))
+        return TryAgree(_privateKey, peerPublicKey, sharedSecret);
+    }
+
+    /// <summary>X25519(privateKey, 9).</summary>
+    internal static bool TryComputePublicKey(ReadOnlySpan<byte> privateKey, Span<byte> publicKey) =>
+        privateKey.Length == KeyLength && publicKey.Length >= KeyLength &&
+        LibsodiumNativeMethods.crypto_scalarmult_curve25519_base(publicKey, privateKey) == 0;
+
+    /// <summary>X25519(privateKey, peer); libsodium returns an error for small-order points (all-zero output, RFC 9180 §7.1.4).</summary>
+    internal static bool TryAgree(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> peerPublicKey, Span<byte> sharedSecret)
+    {
+        if (privateKey.Length != KeyLength || peerPublicKey.Length != KeyLength || sharedSecret.Length < KeyLength)
         {
             return false;
         }
 
-        // NSec returns null when libsodium rejects a small-order point (all-zero output), as RFC 9180 §7.1.4 requires.
-        using SharedSecret? secret = Algorithm.Agree(_key, peer!, new SharedSecretCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
-        if (secret is null)
+        if (LibsodiumNativeMethods.crypto_scalarmult_curve25519(sharedSecret, privateKey, peerPublicKey) != 0)
         {
+            CryptographicOperations.ZeroMemory(sharedSecret[..KeyLength]);
             return false;
         }
 
-        byte[] raw = secret.Export(SharedSecretBlobFormat.RawSharedSecret);
-        raw.CopyTo(sharedSecret);
-        CryptographicOperations.ZeroMemory(raw);
         return true;
     }
 
@@ -72,7 +89,7 @@ public sealed class X25519KeyPair : IDisposable
         if (!_disposed)
         {
             _disposed = true;
-            _key.Dispose();
+            CryptographicOperations.ZeroMemory(_privateKey);
         }
     }
 

@@ -13,6 +13,9 @@ public sealed class EmulatedTeeTests
     internal static readonly DateTimeOffset IssuedAt = new(2025, 7, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly Lazy<EmulatedTee> SharedTee = new(() => EmulatedTee.FromSeed(Seed, IssuedAt));
 
+    private const int PinnedQuoteLength = 5123;
+    private const string PinnedQuoteSha256 = "831108563ab8e577f441c34c90ee3ee60ad8124b0078cdb072c83f84ab4936da";
+
     internal static EmulatedTee Tee => SharedTee.Value;
 
     internal static byte[] ReportData => [.. Enumerable.Range(0, 64).Select(i => (byte)(0xa0 ^ i))];
@@ -26,6 +29,16 @@ public sealed class EmulatedTeeTests
         Assert.That(other.PckChain.PckCertificateDer, Is.EqualTo(Tee.PckChain.PckCertificateDer));
         Assert.That(other.Collateral.Json, Is.EqualTo(Tee.Collateral.Json));
         Assert.That(other.CreateQuote(ReportData), Is.EqualTo(Tee.CreateQuote(ReportData)));
+    }
+
+    [Test]
+    public void CreateQuote_FixedSeed_PinnedBytes()
+    {
+        // Regression pin: the seeded emulated quote (keys, certificates, layout) must not change unnoticed.
+        var quote = Tee.CreateQuote(ReportData);
+
+        Assert.That(quote, Has.Length.EqualTo(PinnedQuoteLength));
+        Assert.That(Convert.ToHexStringLower(SHA256.HashData(quote)), Is.EqualTo(PinnedQuoteSha256));
     }
 
     [Test]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Gpu;
 using PhalaWorker.Attestation.Providers;
 
 namespace PhalaWorker.Attestation.Tests.Providers;
@@ -22,6 +23,30 @@ public sealed class AttestationServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void AddAttestation_EmulatedGpu_ResolvesEmulatedGpuProvider()
+    {
+        using var services = Build(new() { ["Tee"] = "emulated", ["GpuEvidence"] = "emulated" });
+
+        Assert.That(services.GetRequiredService<IGpuEvidenceProvider>(), Is.TypeOf<EmulatedGpuEvidenceProvider>());
+    }
+
+    [Test]
+    public void AddAttestation_EmulatedGpuOnRealTee_FailsClosed()
+    {
+        using var services = Build(new() { ["Tee"] = "configfs-tsm", ["ConfigFsTsmRoot"] = "/nonexistent", ["GpuEvidence"] = "emulated" });
+
+        Assert.That(() => services.GetRequiredService<IGpuEvidenceProvider>(), Throws.TypeOf<TeeProviderException>());
+    }
+
+    [Test]
+    public void AddAttestation_Defaults_NoGpuEvidence()
+    {
+        using var services = Build([]);
+
+        Assert.That(services.GetRequiredService<IGpuEvidenceProvider>(), Is.TypeOf<NoGpuEvidenceProvider>());
+    }
+
+    [Test]
     public void AddAttestation_Defaults_AutoWithDocumentedPaths()
     {
         using var services = Build([]);
@@ -38,6 +63,7 @@ public sealed class AttestationServiceCollectionExtensionsTests
     [TestCase("EmulationSeed", "abcd")]
     [TestCase("QuoteAttempts", "0")]
     [TestCase("EmulatedCollateralValidity", "00:00:01")]
+    [TestCase("GpuEvidence", "nvml")]
     public void AddAttestation_InvalidSetting_ValidationFails(string key, string value)
     {
         using var services = Build(new() { [key] = value });

@@ -262,6 +262,19 @@ public sealed class HpkeTests
         Assert.That(opened.AsSpan().SequenceEqual(plaintext), Is.True);
     }
 
+    [Test]
+    public void Open_ConcurrentCallsWithOneKey_AllRoundTrip()
+    {
+        // The node opens jobs on several workers with the same key pair.
+        HpkeSealed[] messages = [.. Enumerable.Range(0, 64).Select(i => HpkeApi.Seal(_recipient.PublicKeySpan, "i"u8, [(byte)i], [(byte)i, 42]))];
+        var opened = new byte[messages.Length][];
+
+        Parallel.For(0, messages.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+            opened[i] = HpkeApi.Open(_recipient, messages[i].Enc, "i"u8, [(byte)i], messages[i].Ciphertext, HpkeAead.ChaCha20Poly1305));
+
+        Assert.That(opened.Select((plaintext, i) => plaintext[0] == i && plaintext[1] == 42), Is.All.True);
+    }
+
     /// <summary>Curve25519 points of small order (RFC 7748 §7 / libsodium blocklist) for which X25519 yields zero.</summary>
     private static IEnumerable<byte[]> SmallOrderPoints()
     {

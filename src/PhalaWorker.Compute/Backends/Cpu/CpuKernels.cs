@@ -10,7 +10,12 @@ namespace PhalaWorker.Compute.Backends.Cpu;
 /// </summary>
 public static class CpuKernels
 {
-    private static readonly FrozenDictionary<string, IOperatorKernel> Kernels = Build();
+    /// <summary>Domain of nodes the graph optimizer fuses for the CPU backend (e.g. Conv with a Relu epilogue).
+    /// Models cannot use it: the loader refuses every non-default domain.</summary>
+    public const string FusedDomain = "phala.fused";
+
+    private static readonly FrozenDictionary<string, IOperatorKernel> Kernels = Build(OperatorRegistration.RegisterAll);
+    private static readonly FrozenDictionary<string, IOperatorKernel> FusedKernels = Build(OperatorRegistration.RegisterFused);
 
     /// <summary>Every supported op type.</summary>
     public static IEnumerable<string> OpTypes => Kernels.Keys.Order(StringComparer.Ordinal);
@@ -21,15 +26,16 @@ public static class CpuKernels
     public static IOperatorKernel Get(OperatorNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return Kernels.TryGetValue(node.OpType, out var k)
+        var table = node.Domain == FusedDomain ? FusedKernels : Kernels;
+        return table.TryGetValue(node.OpType, out var k)
             ? k
             : throw new ComputeException(ComputeErrorReason.UnsupportedOperator, $"operator '{node.OpType}' is not supported");
     }
 
-    private static FrozenDictionary<string, IOperatorKernel> Build()
+    private static FrozenDictionary<string, IOperatorKernel> Build(Action<Dictionary<string, Action<KernelContext>>> register)
     {
         var table = new Dictionary<string, Action<KernelContext>>(StringComparer.Ordinal);
-        OperatorRegistration.RegisterAll(table);
+        register(table);
         return table.ToFrozenDictionary(p => p.Key, p => (IOperatorKernel)new DelegateKernel(p.Value), StringComparer.Ordinal);
     }
 

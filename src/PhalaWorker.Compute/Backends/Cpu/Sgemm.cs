@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using PhalaWorker.Compute.Internal;
@@ -21,33 +20,67 @@ internal static unsafe class Sgemm
 
     /// <summary>Multiplies with explicit leading dimensions; arrays are pinned for the call.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads,
+        float[]? rowBias = null, int rowBiasOffset = 0, bool relu = false, float[]? prepackedA = null)
     {
         if (m == 0 || n == 0)
         {
             return;
         }
 
-        fixed (float* pa = a, pb = b, pc = c)
+        fixed (float* pa = a, pb = b, pc = c, pbias = rowBias, ppa = prepackedA)
         {
-            Multiply(transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, threads);
+            Multiply(transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, threads,
+                pbias == null ? null : pbias + rowBiasOffset, relu, ppa);
         }
     }
 
-    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
+    /// <summary>
+    /// Packs a constant row-major A (m×k, e.g. convolution weights) once into the micro-kernel layout
+    /// (per KC block, MR-row panels), so repeated multiplications skip packing it.
+    /// </summary>
+    public static float[] PrepackA(int m, int k, float[] a, int aOffset, int lda)
     {
+        var mPad = (m + MR - 1) / MR * MR;
+        var packed = new float[Math.Max(1, (long)mPad * k)];
+        fixed (float* pa = a, dst = packed)
+        {
+            for (var pc = 0; pc < k; pc += KC)
+            {
+                var kc = Math.Min(KC, k - pc);
+                for (var p = 0; p * MR < m; p++)
+                {
+                    PackA(pa + aOffset, lda, false, p * MR, Math.Min(MR, m - (p * MR)), pc, kc, dst + ((long)mPad * pc) + ((long)p * MR * kc));
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false, float* prepackedA = null)
+    {
+        var prep = (nint)prepackedA;
+        var mPad = (m + MR - 1) / MR * MR;
         if (k == 0)
         {
             ScaleC(m, n, beta, c, ldc);
+            Epilogue(m, n, c, ldc, rowBias, relu);
             return;
+        }
+
+        var biasp = (nint)rowBias;
+
+        if ((long)m * n * k < 1L << 17)
+        {
+            threads = 1; // too small to pay for a fork/join
         }
 
         var ap = (nint)a;
         var bp = (nint)b;
         var cp = (nint)c;
-        var packedB = ArrayPool<float>.Shared.Rent(KC * (NC + NR));
-        try
+        var packedB = Scratch.B(KC * (((Math.Min(NC, n) + NR - 1) / NR) * NR));
         {
             fixed (float* pbPacked = packedB)
             {
@@ -60,6 +93,7 @@ internal static unsafe class Sgemm
                     {
                         var kc = Math.Min(KC, k - pc);
                         var first = pc == 0;
+                        var last = pc + KC >= k;
                         var jc0 = jc;
                         var pc0 = pc;
                         ParallelLoop.For(nPanels, nPanels >= 8 ? threads : 1, p =>
@@ -82,15 +116,22 @@ internal static unsafe class Sgemm
                                 return;
                             }
 
-                            var packedA = ArrayPool<float>.Shared.Rent(KC * (MC + MR));
-                            try
+                            var packedA = Scratch.A(KC * (MC + MR));
                             {
-                                fixed (float* paPacked = packedA)
+                                fixed (float* paScratch = packedA)
                                 {
                                     var mPanels = (mc + MR - 1) / MR;
-                                    for (var ip = 0; ip < mPanels; ip++)
+                                    var paPacked = paScratch;
+                                    if (prep != 0)
                                     {
-                                        PackA((float*)ap, lda, transA, ic + ip * MR, Math.Min(MR, mc - ip * MR), pc0, kc, paPacked + ip * kc * MR);
+                                        paPacked = (float*)prep + ((long)mPad * pc0) + ((long)ic * kc);
+                                    }
+                                    else
+                                    {
+                                        for (var ip = 0; ip < mPanels; ip++)
+                                        {
+                                            PackA((float*)ap, lda, transA, ic + ip * MR, Math.Min(MR, mc - ip * MR), pc0, kc, paPacked + ip * kc * MR);
+                                        }
                                     }
 
                                     var acc = stackalloc float[MR * NR];
@@ -105,22 +146,63 @@ internal static unsafe class Sgemm
                                             var mr = Math.Min(MR, m - i);
                                             Kernel(kc, paPacked + ip * kc * MR, bPanel, acc);
                                             Store(acc, (float*)cp + (long)i * ldc + j, ldc, mr, nr, alpha, beta, first);
+                                            if (last && (biasp != 0 || relu))
+                                            {
+                                                Epilogue(mr, nr, (float*)cp + (long)i * ldc + j, ldc, biasp == 0 ? null : (float*)biasp + i, relu);
+                                            }
                                         }
                                     }
                                 }
-                            }
-                            finally
-                            {
-                                ArrayPool<float>.Shared.Return(packedA);
                             }
                         });
                     }
                 }
             }
         }
-        finally
+    }
+
+    /// <summary>Per-thread packing buffers, grown on demand and kept (no per-call allocation).</summary>
+    private static class Scratch
+    {
+        [ThreadStatic]
+        private static float[]? _a;
+
+        [ThreadStatic]
+        private static float[]? _b;
+
+        public static float[] A(int length) => _a is { } a && a.Length >= length ? a : _a = new float[length];
+
+        public static float[] B(int length) => _b is { } b && b.Length >= length ? b : _b = new float[length];
+    }
+
+    /// <summary>Adds a per-row bias and applies Relu to an mr×nr tile (after its last k block).</summary>
+    private static void Epilogue(int mr, int nr, float* c, int ldc, float* rowBias, bool relu)
+    {
+        for (var i = 0; i < mr; i++)
         {
-            ArrayPool<float>.Shared.Return(packedB);
+            var row = c + (long)i * ldc;
+            var add = rowBias == null ? 0f : rowBias[i];
+            var j = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vb = Vector256.Create(add);
+                for (; j + 8 <= nr; j += 8)
+                {
+                    var v = Vector256.Load(row + j) + vb;
+                    if (relu)
+                    {
+                        v = Vector256.Max(v, Vector256<float>.Zero);
+                    }
+
+                    Vector256.Store(v, row + j);
+                }
+            }
+
+            for (; j < nr; j++)
+            {
+                var v = row[j] + add;
+                row[j] = relu && !(v > 0) && !float.IsNaN(v) ? 0f : v;
+            }
         }
     }
 
@@ -165,6 +247,30 @@ internal static unsafe class Sgemm
 
     private static void PackA(float* a, int lda, bool transA, int i0, int mr, int k0, int kc, float* dst)
     {
+        if (!transA)
+        {
+            for (var ii = 0; ii < MR; ii++)
+            {
+                if (ii >= mr)
+                {
+                    for (var kk = 0; kk < kc; kk++)
+                    {
+                        dst[(kk * MR) + ii] = 0f;
+                    }
+
+                    continue;
+                }
+
+                var src = a + ((long)(i0 + ii) * lda) + k0;
+                for (var kk = 0; kk < kc; kk++)
+                {
+                    dst[(kk * MR) + ii] = src[kk];
+                }
+            }
+
+            return;
+        }
+
         for (var kk = 0; kk < kc; kk++)
         {
             for (var ii = 0; ii < MR; ii++)

@@ -1,0 +1,261 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using PhalaWorker.Compute;
+using PhalaWorker.Compute.Backends;
+using PhalaWorker.Compute.Conformance;
+using PhalaWorker.Compute.Graph;
+using PhalaWorker.Compute.Onnx;
+
+namespace PhalaWorker.Cli.Commands;
+
+/// <summary>
+/// <c>phala-worker onnx run|test|bench</c>: run a model on input tensors, run ONNX backend-test folders, and measure
+/// latency, on any backend the compute library knows ("cpu", "ilgpu-cpu", "cuda").
+/// </summary>
+internal sealed class OnnxCommandFactory : ICommandFactory
+{
+    public Command Create(CliContext context)
+    {
+        var onnx = new Command("onnx", "Run ONNX models, ONNX backend tests and latency benchmarks on a compute backend.");
+        onnx.Subcommands.Add(CreateRun(context));
+        onnx.Subcommands.Add(CreateTest(context));
+        onnx.Subcommands.Add(CreateBench(context));
+        return onnx;
+    }
+
+    private static Option<string> BackendOption() => new("--backend")
+    {
+        Description = "Backend: cpu, ilgpu-cpu or cuda.",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    private static Command CreateRun(CliContext context)
+    {
+        var model = new Option<FileInfo>("--model") { Description = "The model.onnx file.", Required = true };
+        var inputs = new Option<string[]>("--input")
+        {
+            Description = "NAME=FILE.pb (a serialized onnx TensorProto); repeat per input. NAME may be empty to bind by position.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var backend = BackendOption();
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Directory to write <output>.pb files to." };
+        var command = new Command("run", "Run a model once and print (or write) its outputs.") { model, inputs, backend, output };
+        command.SetAction(parse =>
+        {
+            var engine = CreateEngine(parse.GetValue(backend)!, threads: 0);
+            var modelBytes = ReadFile(parse.GetValue(model)!);
+            var bound = new List<(string, ReadOnlyMemory<byte>)>();
+            foreach (var spec in parse.GetValue(inputs) ?? [])
+            {
+                var eq = spec.IndexOf('=', StringComparison.Ordinal);
+                if (eq < 0)
+                {
+                    throw new CliException($"--input '{spec}' is not NAME=FILE.pb");
+                }
+
+                bound.Add((spec[..eq], ReadFile(new FileInfo(spec[(eq + 1)..]))));
+            }
+
+            var result = Execute(() => engine.Run(modelBytes, bound, CancellationToken.None));
+            var outDir = parse.GetValue(output);
+            if (outDir is not null)
+            {
+                Directory.CreateDirectory(outDir.FullName);
+            }
+
+            for (var i = 0; i < result.Outputs.Count; i++)
+            {
+                var (name, proto) = result.Outputs[i];
+                var tensor = TensorProtoConverter.Deserialize(proto, long.MaxValue, name);
+                context.Out.WriteLine($"{name}: {tensor.DataType}{tensor.Shape} sha256={Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(proto))[..16]} {Preview(tensor)}");
+                if (outDir is not null)
+                {
+                    var file = Path.Combine(outDir.FullName, $"output_{i}.pb");
+                    File.WriteAllBytes(file, proto);
+                    context.Out.WriteLine($"  -> {file}");
+                }
+            }
+
+            context.Out.WriteLine($"backend: {result.Backend}");
+            return CliApplication.ExitOk;
+        });
+        return command;
+    }
+
+    private static Command CreateTest(CliContext context)
+    {
+        var dirs = new Argument<DirectoryInfo[]>("dir") { Description = "Backend-test folders, or folders containing them.", Arity = ArgumentArity.OneOrMore };
+        var backend = BackendOption();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of lines." };
+        var command = new Command("test", "Run ONNX backend-test folders (model.onnx + test_data_set_*) and report passed / failed / unsupported.") { dirs, backend, json };
+        command.SetAction(parse =>
+        {
+            var backendName = parse.GetValue(backend)!;
+            var engine = CreateEngine(backendName, threads: 0);
+            var folders = new List<string>();
+            foreach (var dir in parse.GetValue(dirs)!)
+            {
+                var found = NodeTestRunner.FindTestFolders(dir.FullName);
+                if (found.Count == 0)
+                {
+                    throw new CliException($"no ONNX backend tests in '{dir.FullName}'");
+                }
+
+                folders.AddRange(found);
+            }
+
+            var results = folders.Select(f => NodeTestRunner.Run(f, engine, CancellationToken.None)).ToList();
+            var passed = results.Count(r => r.Status == NodeTestStatus.Passed);
+            var failed = results.Count(r => r.Status == NodeTestStatus.Failed);
+            var unsupported = results.Count(r => r.Status == NodeTestStatus.Unsupported);
+            if (parse.GetValue(json))
+            {
+                var report = new Dictionary<string, object>
+                {
+                    ["backend"] = engine.BackendName,
+                    ["passed"] = passed,
+                    ["failed"] = failed,
+                    ["unsupported"] = unsupported,
+                    ["tests"] = results.Select(r => new Dictionary<string, string>
+                    {
+                        ["name"] = r.Name,
+                        ["status"] = r.Status.ToString().ToLowerInvariant(),
+                        ["detail"] = r.Detail,
+                    }).ToList(),
+                };
+                context.Out.WriteLine(JsonSerializer.Serialize(report));
+            }
+            else
+            {
+                foreach (var r in results)
+                {
+                    var status = r.Status switch
+                    {
+                        NodeTestStatus.Passed => "PASS",
+                        NodeTestStatus.Failed => "FAIL",
+                        _ => "UNSUPPORTED",
+                    };
+                    context.Out.WriteLine(r.Detail.Length == 0 ? $"{status} {r.Name}" : $"{status} {r.Name}: {r.Detail}");
+                }
+
+                context.Out.WriteLine($"{engine.BackendName}: {passed} passed, {failed} failed, {unsupported} unsupported");
+            }
+
+            return failed > 0 ? CliApplication.ExitRejected : CliApplication.ExitOk;
+        });
+        return command;
+    }
+
+    private static Command CreateBench(CliContext context)
+    {
+        var model = new Option<FileInfo>("--model") { Description = "The model.onnx file.", Required = true };
+        var inputDir = new Option<DirectoryInfo?>("--input-dir") { Description = "Folder with input_<i>.pb (default: test_data_set_0 next to the model)." };
+        var backend = BackendOption();
+        var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var iterations = new Option<int>("--iterations") { Description = "Measured runs (after 2 warm-up runs).", DefaultValueFactory = _ => 20 };
+        var json = new Option<bool>("--json") { Description = "Print {\"medianMs\",\"p90Ms\"}." };
+        var command = new Command("bench", "Measure run latency (median and p90) of a model.") { model, inputDir, backend, threads, iterations, json };
+        command.SetAction(parse =>
+        {
+            var n = parse.GetValue(iterations);
+            if (n < 1)
+            {
+                throw new CliException("--iterations must be at least 1");
+            }
+
+            var modelFile = parse.GetValue(model)!;
+            var engine = CreateEngine(parse.GetValue(backend)!, parse.GetValue(threads));
+            var dir = parse.GetValue(inputDir)?.FullName ?? Path.Combine(modelFile.DirectoryName ?? ".", "test_data_set_0");
+            if (!Directory.Exists(dir))
+            {
+                throw new CliException($"input folder '{dir}' not found (use --input-dir)");
+            }
+
+            var inputs = NodeTestRunner.ReadTensorFiles(dir, "input").Select(b => (string.Empty, (ReadOnlyMemory<byte>)b)).ToList();
+            var loaded = Execute(() => engine.Load(ReadFile(modelFile)));
+            for (var i = 0; i < 2; i++)
+            {
+                Execute(() => engine.Run(loaded, inputs, CancellationToken.None));
+            }
+
+            var times = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                Execute(() => engine.Run(loaded, inputs, CancellationToken.None));
+                times[i] = sw.Elapsed.TotalMilliseconds;
+            }
+
+            Array.Sort(times);
+            var median = n % 2 == 1 ? times[n / 2] : (times[(n / 2) - 1] + times[n / 2]) / 2;
+            var p90 = times[Math.Min(n - 1, (int)Math.Ceiling(0.9 * n) - 1)];
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double> { ["medianMs"] = Math.Round(median, 3), ["p90Ms"] = Math.Round(p90, 3) }));
+            }
+            else
+            {
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{modelFile.Name} on {engine.BackendName}: median {median:F3} ms, p90 {p90:F3} ms over {n} runs"));
+            }
+
+            return CliApplication.ExitOk;
+        });
+        return command;
+    }
+
+    private static ComputeEngine CreateEngine(string backend, int threads)
+    {
+        var options = new ComputeOptions { Backend = backend, Threads = threads };
+        try
+        {
+            return new ComputeEngine(options, ComputeBackendRegistry.Create(backend, options));
+        }
+        catch (ComputeException ex)
+        {
+            throw new CliException(ex.Message, CliApplication.ExitUsage, ex);
+        }
+    }
+
+    private static T Execute<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (ComputeException ex)
+        {
+            throw new CliException($"{ex.Reason}: {ex.Message}", CliApplication.ExitUsage, ex);
+        }
+    }
+
+    private static byte[] ReadFile(FileInfo file)
+    {
+        try
+        {
+            return File.ReadAllBytes(file.FullName);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot read '{file.FullName}': {ex.Message}", CliApplication.ExitUsage, ex);
+        }
+    }
+
+    private static string Preview(Tensor tensor)
+    {
+        var values = Enumerable.Range(0, Math.Min(6, tensor.Length)).Select(i => FormatElement(tensor, i));
+        return "[" + string.Join(", ", values) + (tensor.Length > 6 ? ", ..." : string.Empty) + "]";
+    }
+
+    private static string FormatElement(Tensor t, int i) => t.DataType switch
+    {
+        DataType.Float => t.AsReadOnlySpan<float>()[i].ToString("G6", CultureInfo.InvariantCulture),
+        DataType.Double => t.AsReadOnlySpan<double>()[i].ToString("G6", CultureInfo.InvariantCulture),
+        DataType.Int64 => t.AsReadOnlySpan<long>()[i].ToString(CultureInfo.InvariantCulture),
+        DataType.Int32 => t.AsReadOnlySpan<int>()[i].ToString(CultureInfo.InvariantCulture),
+        DataType.Bool => t.AsReadOnlySpan<bool>()[i] ? "true" : "false",
+        _ => "…",
+    };
+}

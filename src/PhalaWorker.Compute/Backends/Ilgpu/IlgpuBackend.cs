@@ -1,0 +1,209 @@
+using PhalaWorker.Compute.Backends.Cpu;
+using PhalaWorker.Compute.Graph;
+
+namespace PhalaWorker.Compute.Backends.Ilgpu;
+
+/// <summary>
+/// The ILGPU backend: float32 MatMul/Gemm, elementwise, Softmax, normalizations, Conv, pooling and reductions run as
+/// ILGPU kernels on a CUDA GPU ("cuda") or on ILGPU's CPU accelerator ("ilgpu-cpu"). Other data types, shape ops and
+/// attribute combinations the kernels do not cover run on the CPU kernels on the host, as ONNX Runtime does.
+/// Owns the ILGPU context, accelerator, compiled kernels and the per-job device-memory pool (zeroed after every job).
+/// </summary>
+public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
+{
+    /// <summary>Name of the CPU-accelerator flavour.</summary>
+    public const string CpuAcceleratorName = "ilgpu-cpu";
+
+    /// <summary>Name of the CUDA flavour.</summary>
+    public const string CudaName = "cuda";
+
+    private readonly SemaphoreSlim jobGate = new(1, 1);
+    private readonly List<IlgpuDeviceData> live = [];
+    private readonly Dictionary<string, int> fallbacks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> deviceRuns = new(StringComparer.Ordinal);
+    private readonly object statsLock = new();
+    private long job;
+    private bool inJob;
+    private bool disposed;
+
+    /// <summary>Creates the backend; for <see cref="IlgpuDeviceKind.Cuda"/> throws <see cref="ComputeException"/> (BackendUnavailable) without a CUDA device.</summary>
+    public IlgpuBackend(IlgpuDeviceKind kind)
+    {
+        try
+        {
+            Device = IlgpuDevice.Create(kind);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ComputeException(ComputeErrorReason.BackendUnavailable, ex.Message, ex);
+        }
+
+        Operators = new IlgpuOperators(Device);
+    }
+
+    public string Name => Device.Kind == IlgpuDeviceKind.Cuda ? CudaName : CpuAcceleratorName;
+
+    /// <summary>The accelerator in use, e.g. "CPU 'CPUAccelerator'" or "Cuda 'NVIDIA H100'".</summary>
+    public string DeviceDescription => Device.Description;
+
+    /// <summary>Why cuBLAS is not used (null when it is).</summary>
+    public string? CuBlasUnavailableReason => Device.CuBlasUnavailableReason;
+
+    internal IlgpuDevice Device { get; }
+
+    internal IlgpuOperators Operators { get; }
+
+    internal long CurrentJob => job;
+
+    /// <summary>Per op type: how many node executions ran on the device.</summary>
+    public IReadOnlyDictionary<string, int> DeviceRuns
+    {
+        get
+        {
+            lock (statsLock)
+            {
+                return new Dictionary<string, int>(deviceRuns);
+            }
+        }
+    }
+
+    /// <summary>Per op type: how many node executions fell back to the CPU kernel (dtype or attribute not covered).</summary>
+    public IReadOnlyDictionary<string, int> Fallbacks
+    {
+        get
+        {
+            lock (statsLock)
+            {
+                return new Dictionary<string, int>(fallbacks);
+            }
+        }
+    }
+
+    /// <summary>Whether ILGPU finds a CUDA device here; <paramref name="reason"/> says what was found.</summary>
+    public static bool IsCudaAvailable(out string reason) => IlgpuDevice.IsCudaAvailable(out reason);
+
+    public IOperatorKernel? TryCreateKernel(OperatorNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (node.Domain.Length != 0 && node.Domain != "ai.onnx")
+        {
+            return null;
+        }
+
+        return IlgpuNodeKernel.Handles(node.OpType) && CpuKernels.IsSupported(node.OpType)
+            ? new IlgpuNodeKernel(this, node, CpuKernels.Get(node))
+            : null;
+    }
+
+    public IDisposable BeginJob()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        jobGate.Wait();
+        job++;
+        inJob = true;
+        return new JobScope(this);
+    }
+
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        Device.Dispose();
+        jobGate.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The device copy of <paramref name="tensor"/> for this job, uploading (and attaching) it when there is none.</summary>
+    internal IlgpuTensor ToDevice(Tensor tensor)
+    {
+        if (tensor.DeviceData is IlgpuDeviceData d && d.IsOwnedBy(this, job))
+        {
+            return d.Value;
+        }
+
+        var value = Operators.Upload(tensor.AsReadOnlySpan<float>(), tensor.Shape.ToArray());
+        if (tensor.DeviceData is null)
+        {
+            Attach(tensor, value, hostIsStale: false);
+        }
+
+        return value;
+    }
+
+    /// <summary>Makes <paramref name="value"/> the authoritative content of <paramref name="tensor"/> (host copied lazily).</summary>
+    internal void Attach(Tensor tensor, IlgpuTensor value, bool hostIsStale)
+    {
+        var data = new IlgpuDeviceData(this, value, job) { Host = tensor };
+        live.Add(data);
+        tensor.AttachDeviceData(data, hostIsStale);
+    }
+
+    internal void OnDeviceDataDisposed(IlgpuDeviceData data)
+    {
+        live.Remove(data);
+        if (inJob && data.Job == job)
+        {
+            Operators.Release(data.Value);
+        }
+    }
+
+    internal void CountRun(string opType, bool onDevice)
+    {
+        lock (statsLock)
+        {
+            var table = onDevice ? deviceRuns : fallbacks;
+            table[opType] = table.GetValueOrDefault(opType) + 1;
+        }
+    }
+
+    private void EndJob()
+    {
+        try
+        {
+            // Values still on the device (graph outputs, constants we uploaded) get their host copy now; then every
+            // buffer of the job goes back to the pool and is zeroed.
+            foreach (var data in live.ToArray())
+            {
+                if (data.Host is { } host && ReferenceEquals(host.DeviceData, data))
+                {
+                    host.ReleaseDeviceData();
+                }
+                else
+                {
+                    data.Dispose();
+                }
+            }
+
+            live.Clear();
+            inJob = false;
+            Device.EndJob();
+        }
+        finally
+        {
+            jobGate.Release();
+        }
+    }
+
+    private sealed class JobScope(IlgpuBackend backend) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                backend.EndJob();
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace PhalaWorker.Compute.Backends.Ilgpu.Kernels;
+
+/// <summary>
+/// Every kernel compiled for one accelerator. Each is compiled on first use and then cached for the life of the
+/// backend (compilation costs tens of milliseconds per kernel; a job launches hundreds).
+/// </summary>
+internal sealed class IlgpuKernelSet
+{
+    private readonly Accelerator accelerator;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride>? unary;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, GridStride>? binary;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, GridStride>? stridedCopy;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams>? gemm;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>? gemmDirect;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>? gemmRowPanel;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, GridStride>? softmax;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerNormParams, GridStride>? layerNorm;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormParams, GridStride>? batchNorm;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>? im2Col;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, GridStride>? channelBias;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>? pool;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, GridStride>? globalAveragePool;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>? reduce;
+
+    public IlgpuKernelSet(Accelerator accelerator)
+    {
+        this.accelerator = accelerator;
+    }
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride> Unary =>
+        unary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride>(ElementwiseKernels.Unary);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, GridStride> Binary =>
+        binary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, GridStride>(ElementwiseKernels.Binary);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, GridStride> StridedCopy =>
+        stridedCopy ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, GridStride>(ElementwiseKernels.StridedCopy);
+
+    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams> Gemm =>
+        gemm ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams>(GemmKernel.Tiled);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride> GemmDirect =>
+        gemmDirect ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>(GemmKernel.Direct);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride> GemmRowPanel =>
+        gemmRowPanel ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>(GemmKernel.RowPanel);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, GridStride> Softmax =>
+        softmax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, GridStride>(NormalizationKernels.Softmax);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerNormParams, GridStride> LayerNorm =>
+        layerNorm ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerNormParams, GridStride>(NormalizationKernels.LayerNorm);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormParams, GridStride> BatchNorm =>
+        batchNorm ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormParams, GridStride>(NormalizationKernels.BatchNorm);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride> Im2Col =>
+        im2Col ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>(SpatialKernels.Im2Col);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, GridStride> ChannelBias =>
+        channelBias ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, GridStride>(SpatialKernels.AddChannelBias);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride> Pool =>
+        pool ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>(SpatialKernels.Pool);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, GridStride> GlobalAveragePool =>
+        globalAveragePool ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, GridStride>(SpatialKernels.GlobalAveragePool);
+
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride> Reduce =>
+        reduce ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>(ReduceKernels.Reduce);
+}

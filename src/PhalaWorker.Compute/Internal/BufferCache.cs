@@ -1,0 +1,58 @@
+using PhalaWorker.Compute.Graph;
+
+namespace PhalaWorker.Compute.Internal;
+
+/// <summary>
+/// Arrays kept between jobs of one loaded model, so steady-state runs allocate nothing large (no LOH churn, no GC pauses).
+/// Arrays enter the cache only after the job that used them zeroed them, so one job never sees another's data.
+/// </summary>
+internal sealed class BufferCache
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<DataType, List<Array>> _free = [];
+
+    /// <summary>The smallest cached array of <paramref name="type"/> with at least <paramref name="length"/> elements, or null.</summary>
+    public Array? Take(DataType type, int length)
+    {
+        lock (_lock)
+        {
+            if (!_free.TryGetValue(type, out var list))
+            {
+                return null;
+            }
+
+            var best = -1;
+            for (var i = 0; i < list.Count; i++)
+            {
+                var len = list[i].Length;
+                if (len >= length && (best < 0 || len < list[best].Length))
+                {
+                    best = i;
+                }
+            }
+
+            if (best < 0)
+            {
+                return null;
+            }
+
+            var a = list[best];
+            list.RemoveAt(best);
+            return a;
+        }
+    }
+
+    /// <summary>Returns zeroed arrays to the cache.</summary>
+    public void Return(DataType type, Array array)
+    {
+        lock (_lock)
+        {
+            if (!_free.TryGetValue(type, out var list))
+            {
+                _free[type] = list = [];
+            }
+
+            list.Add(array);
+        }
+    }
+}

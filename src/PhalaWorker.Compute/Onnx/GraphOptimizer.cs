@@ -1,0 +1,174 @@
+using PhalaWorker.Compute.Backends.Cpu;
+using PhalaWorker.Compute.Graph;
+
+namespace PhalaWorker.Compute.Onnx;
+
+/// <summary>
+/// Load-time rewrites that keep results within float rounding of the original graph:
+/// <list type="bullet">
+/// <item>BatchNormalization (inference, constant parameters) after a Conv with constant weights is folded into the
+/// Conv's weights and bias (every backend sees a plain Conv).</item>
+/// <item>For the CPU backend only: Conv/Add/Sum followed by Relu become one node in <see cref="CpuKernels.FusedDomain"/>
+/// (Relu applied in the GEMM epilogue / in place), saving a pass over memory and a buffer.</item>
+/// </list>
+/// A rewrite applies only when the intermediate value has exactly one consumer and is not a graph output.
+/// </summary>
+internal static class GraphOptimizer
+{
+    public static LoadedGraph Optimize(LoadedGraph graph, bool fuseActivations)
+    {
+        var constants = new Dictionary<string, Tensor>(graph.Constants, StringComparer.Ordinal);
+        var nodes = graph.Nodes.ToList();
+        var outputs = new HashSet<string>(graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
+        FoldBatchNorm(nodes, constants, outputs);
+        if (fuseActivations)
+        {
+            FuseRelu(nodes, outputs);
+        }
+
+        var used = new HashSet<string>(nodes.SelectMany(n => n.Inputs).Concat(outputs), StringComparer.Ordinal);
+        foreach (var name in constants.Keys.Where(k => !used.Contains(k)).ToList())
+        {
+            constants.Remove(name);
+        }
+
+        var renumbered = nodes.Select((n, i) => new OperatorNode(i, n.Name, n.OpType, n.Domain, n.OpsetVersion, n.Inputs, n.Outputs, n.Attributes)).ToList();
+        return new LoadedGraph
+        {
+            Nodes = renumbered,
+            Constants = constants,
+            Inputs = graph.Inputs,
+            Outputs = graph.Outputs,
+            ConstantBytes = constants.Values.Distinct(ReferenceEqualityComparer.Instance).Cast<Tensor>().Sum(t => t.ByteLength),
+            IrVersion = graph.IrVersion,
+            Opset = graph.Opset,
+            FoldedNodes = graph.FoldedNodes,
+        };
+    }
+
+    private static Dictionary<string, int> Consumers(List<OperatorNode> nodes)
+    {
+        var count = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var n in nodes)
+        {
+            foreach (var i in n.Inputs)
+            {
+                if (i.Length > 0)
+                {
+                    count[i] = count.GetValueOrDefault(i) + 1;
+                }
+            }
+        }
+
+        return count;
+    }
+
+    private static int SoleConsumer(List<OperatorNode> nodes, Dictionary<string, int> consumers, HashSet<string> outputs, string value, string opType)
+    {
+        if (outputs.Contains(value) || consumers.GetValueOrDefault(value) != 1)
+        {
+            return -1;
+        }
+
+        var index = nodes.FindIndex(n => n.Inputs.Contains(value));
+        return index >= 0 && nodes[index].OpType == opType && nodes[index].Domain.Length == 0 && nodes[index].Inputs[0] == value ? index : -1;
+    }
+
+    private static void FoldBatchNorm(List<OperatorNode> nodes, Dictionary<string, Tensor> constants, HashSet<string> outputs)
+    {
+        var consumers = Consumers(nodes);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var conv = nodes[i];
+            if (conv.OpType != "Conv" || conv.Domain.Length != 0 || conv.Inputs.Count < 2 || conv.Outputs.Count != 1
+                || !constants.TryGetValue(conv.Inputs[1], out var w) || w.DataType != DataType.Float || w.Shape.Rank < 3)
+            {
+                continue;
+            }
+
+            Tensor? b = null;
+            if (conv.Inputs.Count > 2 && conv.Inputs[2].Length > 0 && !constants.TryGetValue(conv.Inputs[2], out b))
+            {
+                continue;
+            }
+
+            var j = SoleConsumer(nodes, consumers, outputs, conv.Outputs[0], "BatchNormalization");
+            if (j < 0)
+            {
+                continue;
+            }
+
+            var bn = nodes[j];
+            var training = bn.OpsetVersion >= 14 && bn.Attributes.GetInt("training_mode", 0) != 0;
+            if (training || bn.Outputs.Skip(1).Any(o => o.Length > 0) || bn.Inputs.Count < 5
+                || !bn.Inputs.Skip(1).Take(4).All(constants.ContainsKey))
+            {
+                continue;
+            }
+
+            var scale = constants[bn.Inputs[1]];
+            var shift = constants[bn.Inputs[2]];
+            var mean = constants[bn.Inputs[3]];
+            var variance = constants[bn.Inputs[4]];
+            var maps = w.Shape[0];
+            if (new[] { scale, shift, mean, variance }.Any(t => t.DataType != DataType.Float || t.Length != maps) || (b is not null && (b.DataType != DataType.Float || b.Length != maps)))
+            {
+                continue;
+            }
+
+            var epsilon = (double)bn.Attributes.GetFloat("epsilon", 1e-5f);
+            var perMap = w.Length / maps;
+            var newW = new float[w.Length];
+            var newB = new float[maps];
+            var ws = w.AsReadOnlySpan<float>();
+            for (var m = 0; m < maps; m++)
+            {
+                var factor = scale.AsReadOnlySpan<float>()[m] / Math.Sqrt(variance.AsReadOnlySpan<float>()[m] + epsilon);
+                for (var k = 0; k < perMap; k++)
+                {
+                    newW[(m * perMap) + k] = (float)(ws[(m * perMap) + k] * factor);
+                }
+
+                var bias = b is null ? 0.0 : b.AsReadOnlySpan<float>()[m];
+                newB[m] = (float)(((bias - mean.AsReadOnlySpan<float>()[m]) * factor) + shift.AsReadOnlySpan<float>()[m]);
+            }
+
+            var wName = $"{conv.Inputs[1]}::bn{i}";
+            var bName = $"{bn.Outputs[0]}::bias{i}";
+            constants[wName] = new Tensor(DataType.Float, w.Shape, newW);
+            constants[bName] = new Tensor(DataType.Float, new TensorShape(maps), newB);
+            nodes[i] = new OperatorNode(i, conv.Name, conv.OpType, conv.Domain, conv.OpsetVersion,
+                [conv.Inputs[0], wName, bName], [bn.Outputs[0]], conv.Attributes);
+            nodes.RemoveAt(j);
+            consumers = Consumers(nodes);
+        }
+    }
+
+    private static void FuseRelu(List<OperatorNode> nodes, HashSet<string> outputs)
+    {
+        var consumers = Consumers(nodes);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var n = nodes[i];
+            var fusable = n.Domain.Length == 0 && n.Outputs.Count == 1 && (n.OpType is "Conv" or "Add" || (n.OpType == "Sum" && n.Inputs.Count >= 2));
+            if (!fusable)
+            {
+                continue;
+            }
+
+            var j = SoleConsumer(nodes, consumers, outputs, n.Outputs[0], "Relu");
+            if (j < 0)
+            {
+                continue;
+            }
+
+            var attributes = n.Attributes.Names.ToDictionary(a => a, a => Get(n.Attributes, a), StringComparer.Ordinal);
+            attributes["activation"] = "Relu";
+            nodes[i] = new OperatorNode(i, n.Name, n.OpType, CpuKernels.FusedDomain, n.OpsetVersion, n.Inputs, [nodes[j].Outputs[0]], new NodeAttributes(attributes));
+            nodes.RemoveAt(j);
+            consumers = Consumers(nodes);
+        }
+    }
+
+    private static object Get(NodeAttributes attributes, string name) => attributes.Raw(name);
+}

@@ -1,0 +1,12 @@
+using PhalaWorker.Compute.Backends;
+using PhalaWorker.Compute.Backends.Ilgpu;
+using PhalaWorker.Compute.Tests.Conformance;
+
+namespace PhalaWorker.Compute.Tests.Backends;
+
+/// <summary>The ONNX conformance suite on ILGPU's CPU accelerator (the same kernels the CUDA flavour runs).</summary>
+[TestFixture]
+public sealed class IlgpuCpuConformanceTests : ConformanceSuite
+{
+    protected override IComputeBackend CreateBackend() => new IlgpuBackend(IlgpuDeviceKind.CpuAccelerator);
+}
