@@ -106,12 +106,10 @@ public static partial class DcapVerifier
             }
 
             Span<byte> binding = stackalloc byte[32];
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            {
-                hash.AppendData(quote.SignatureData.AttestationKey);
-                hash.AppendData(qe.QeAuthData);
-                hash.GetHashAndReset(binding);
-            }
+            var keyAndAuth = 64 + qe.QeAuthData.Length <= 512 ? stackalloc byte[64 + qe.QeAuthData.Length] : new byte[64 + qe.QeAuthData.Length];
+            quote.SignatureData.AttestationKey.CopyTo(keyAndAuth);
+            qe.QeAuthData.CopyTo(keyAndAuth[64..]);
+            SHA256.HashData(keyAndAuth, binding);
 
             var qeReportData = qe.QeReport.ReportData;
             if (!binding.SequenceEqual(qeReportData.AsSpan(0, 32)) || !IsAllZero(qeReportData.AsSpan(32)))
