@@ -135,7 +135,7 @@ public sealed class ComputeEngine
                         args[i] = name.Length == 0 ? null : values[name];
                     }
 
-                    var context = new KernelContext(node, args, allocator, threads, cancellationToken);
+                    var context = new KernelContext(node, args, allocator, threads, cancellationToken, model.ConstantInputs[node.Index], model.UsedOutputs[node.Index]);
                     try
                     {
                         model.Kernels[node.Index].Execute(context);
@@ -154,8 +154,17 @@ public sealed class ComputeEngine
                             continue;
                         }
 
-                        var t = context.GetOutput(o)
-                            ?? throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{node.Display}: output '{name}' was not produced");
+                        var t = context.GetOutput(o);
+                        if (t is null)
+                        {
+                            if (!model.UsedOutputs[node.Index][o])
+                            {
+                                continue;
+                            }
+
+                            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{node.Display}: output '{name}' was not produced");
+                        }
+
                         allocator.Track(t);
                         values[name] = t;
                     }

@@ -57,6 +57,9 @@ public sealed class ComputeModel
         }
 
         DyingAfter = dying;
+        var consumed = new HashSet<string>(graph.Nodes.SelectMany(n => n.Inputs).Concat(graph.Outputs.Select(o => o.Name)), StringComparer.Ordinal);
+        UsedOutputs = graph.Nodes.Select(n => n.Outputs.Select(o => o.Length > 0 && consumed.Contains(o)).ToArray()).ToArray();
+        ConstantInputs = graph.Nodes.Select(n => n.Inputs.Select(i => i.Length > 0 && graph.Constants.ContainsKey(i)).ToArray()).ToArray();
     }
 
     internal LoadedGraph Graph { get; }
@@ -65,6 +68,12 @@ public sealed class ComputeModel
     internal Internal.BufferCache Buffers { get; } = new();
 
     internal IOperatorKernel[] Kernels { get; }
+
+    /// <summary>Per node, which outputs some node or the graph output reads (optional outputs nobody reads are skipped).</summary>
+    internal bool[][] UsedOutputs { get; }
+
+    /// <summary>Per node, which inputs are model constants.</summary>
+    internal bool[][] ConstantInputs { get; }
 
     /// <summary>Values whose last reader is node i (released after it runs).</summary>
     internal IReadOnlyList<string>[] DyingAfter { get; }

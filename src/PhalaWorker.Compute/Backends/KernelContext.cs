@@ -10,8 +10,14 @@ public sealed class KernelContext
     private readonly Tensor?[] _outputs;
     private readonly TensorAllocator _allocator;
 
-    internal KernelContext(OperatorNode node, Tensor?[] inputs, TensorAllocator allocator, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+    private readonly bool[]? _constantInputs;
+    private readonly bool[]? _usedOutputs;
+
+    internal KernelContext(OperatorNode node, Tensor?[] inputs, TensorAllocator allocator, int maxDegreeOfParallelism, CancellationToken cancellationToken,
+        bool[]? constantInputs = null, bool[]? usedOutputs = null)
     {
+        _constantInputs = constantInputs;
+        _usedOutputs = usedOutputs;
         Node = node;
         _inputs = inputs;
         _outputs = new Tensor?[node.Outputs.Count];
@@ -32,6 +38,9 @@ public sealed class KernelContext
 
     public int InputCount => _inputs.Length;
 
+    /// <summary>Whether input <paramref name="index"/> is a model constant (same tensor every job), so derived data such as packed weights may be cached on it.</summary>
+    public bool IsConstantInput(int index) => _constantInputs is not null && index < _constantInputs.Length && _constantInputs[index];
+
     public int OutputCount => _outputs.Length;
 
     /// <summary>Input <paramref name="index"/>, or null when it is absent (optional input omitted or index past the end).</summary>
@@ -41,8 +50,8 @@ public sealed class KernelContext
     public Tensor Input(int index) => OptionalInput(index)
         ?? throw new ComputeException(ComputeErrorReason.InvalidModel, $"{Node.Display}: required input {index} is missing");
 
-    /// <summary>Whether output <paramref name="index"/> is consumed by anyone (exists and is named).</summary>
-    public bool IsOutputRequested(int index) => index < _outputs.Length && Node.Outputs[index].Length > 0;
+    /// <summary>Whether output <paramref name="index"/> is named and read by a later node or the graph output (kernels may skip the others).</summary>
+    public bool IsOutputRequested(int index) => index < _outputs.Length && Node.Outputs[index].Length > 0 && (_usedOutputs is null || _usedOutputs[index]);
 
     /// <summary>Allocates output <paramref name="index"/> (zero-filled; checked against the element and memory limits).</summary>
     public Tensor AllocateOutput(int index, DataType type, TensorShape shape)

@@ -12,7 +12,7 @@ namespace PhalaWorker.Compute.Operators;
 internal static class ConvOperators
 {
     /// <summary>Packed weights per constant weight tensor and group (constants live as long as their loaded model).</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[][]> PackedWeights = [];
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[]?[]> PackedWeights = [];
 
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
@@ -69,8 +69,10 @@ internal static class ConvOperators
         var relu = c.Node.Domain == CpuKernels.FusedDomain && c.Attributes.GetString("activation") == "Relu";
         var biasArray = bias is null ? null : (float[])bias.Storage;
         // Weights that are model constants are packed once for the GEMM micro-kernel and reused by every job.
-        var packed = PackedWeights.GetValue(w, weights => Enumerable.Range(0, group)
-            .Select(g => Sgemm.PrepackA(mg, kDim, (float[])weights.Storage, g * mg * kDim, kDim)).ToArray());
+        var packed = c.IsConstantInput(1)
+            ? PackedWeights.GetValue(w, weights => Enumerable.Range(0, group)
+                .Select(g => Sgemm.PrepackA(mg, kDim, (float[])weights.Storage, g * mg * kDim, kDim)).ToArray())
+            : new float[]?[group];
         var col = pointwise || y.Length == 0 ? null : (float[])c.AllocateTemporary(DataType.Float, new TensorShape(kDim, outSize)).Storage;
         for (var n = 0; n < batch; n++)
         {

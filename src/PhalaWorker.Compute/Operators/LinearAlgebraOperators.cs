@@ -9,6 +9,21 @@ namespace PhalaWorker.Compute.Operators;
 /// <summary>MatMul (numpy semantics, batch broadcasting) and Gemm; float32 runs on the blocked parallel <see cref="Sgemm"/>.</summary>
 internal static class LinearAlgebraOperators
 {
+    /// <summary>Packed constant B operands (weights), keyed on the constant tensor and the transB flag.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[]?[]> PackedB = [];
+
+    private static float[]? Prepacked(KernelContext c, Tensor b, int k, int n, int ldb, bool transB)
+    {
+        if (!c.IsConstantInput(1) || !Sgemm.CanPrepackB(n))
+        {
+            return null;
+        }
+
+        var slots = PackedB.GetValue(b, _ => new float[]?[2]);
+        var slot = transB ? 1 : 0;
+        return slots[slot] ??= Sgemm.PrepackB(k, n, (float[])b.Storage, 0, ldb, transB);
+    }
+
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
         table["MatMul"] = MatMul;
@@ -98,15 +113,16 @@ internal static class LinearAlgebraOperators
             var bv = (float[])b.Storage;
             var ov = (float[])o.Storage;
             // B shared by every batch and A's batches contiguous: one GEMM with M = batches·m.
-            if (batchB.ElementCount == 1 && batches > 1 && aOff.Select((x, i) => x == i).All(x => x))
+            var packedB = batchB.ElementCount == 1 ? Prepacked(c, b, k, n, n, transB: false) : null;
+            if (batchB.ElementCount == 1 && batches > 1 && ContiguousBatches(aOff))
             {
-                Sgemm.Multiply(false, false, batches * m, n, k, 1f, av, 0, k, bv, 0, n, 0f, ov, 0, n, c.MaxDegreeOfParallelism);
+                Sgemm.Multiply(false, false, batches * m, n, k, 1f, av, 0, k, bv, 0, n, 0f, ov, 0, n, c.MaxDegreeOfParallelism, prepackedB: packedB);
                 return;
             }
 
             for (var i = 0; i < batches; i++)
             {
-                Sgemm.Multiply(false, false, m, n, k, 1f, av, (int)(aOff[i] * m * k), k, bv, (int)(bOff[i] * k * n), n, 0f, ov, i * m * n, n, c.MaxDegreeOfParallelism);
+                Sgemm.Multiply(false, false, m, n, k, 1f, av, (int)(aOff[i] * m * k), k, bv, (int)(bOff[i] * k * n), n, 0f, ov, i * m * n, n, c.MaxDegreeOfParallelism, prepackedB: packedB);
             }
 
             return;
@@ -155,12 +171,26 @@ internal static class LinearAlgebraOperators
 
         if (a.DataType == DataType.Float)
         {
-            Sgemm.Multiply(transA, transB, m, n, k, alpha, (float[])a.Storage, 0, a.Shape[1], (float[])b.Storage, 0, b.Shape[1], beta, (float[])o.Storage, 0, n, c.MaxDegreeOfParallelism);
+            Sgemm.Multiply(transA, transB, m, n, k, alpha, (float[])a.Storage, 0, a.Shape[1], (float[])b.Storage, 0, b.Shape[1], beta, (float[])o.Storage, 0, n, c.MaxDegreeOfParallelism,
+                prepackedB: Prepacked(c, b, k, n, b.Shape[1], transB));
             return;
         }
 
         var act = new NaiveGemm { A = a, B = b, O = o, M = m, N = n, K = k, TransA = transA, TransB = transB, Alpha = alpha, Beta = beta };
         TypeDispatch.Numeric(a.DataType, c.Node.Display, ref act);
+    }
+
+    private static bool ContiguousBatches(long[] offsets)
+    {
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            if (offsets[i] != i)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private struct BroadcastFill : IRawAction

@@ -2,6 +2,7 @@ using System.Numerics;
 using PhalaWorker.Compute.Backends;
 using PhalaWorker.Compute.Graph;
 using PhalaWorker.Compute.Internal;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace PhalaWorker.Compute.Operators;
 
@@ -50,11 +51,84 @@ internal static class PoolingOperators
         };
         if (x.DataType == DataType.Float && rank == 2 && indices is null)
         {
-            Pool2D(act);
+            if (max)
+            {
+                MaxPool2DSeparable(act);
+            }
+            else
+            {
+                Pool2D(act);
+            }
+
             return;
         }
 
         TypeDispatch.Numeric(x.DataType, c.Node.Display, ref act);
+    }
+
+    /// <summary>
+    /// Float 2-D max pool as two 1-D passes (max is separable): rows first into a [ih × ow] scratch, then a vectorized
+    /// max over the kh scratch rows of each output row. kh + kw comparisons per output instead of kh·kw.
+    /// </summary>
+    private static void MaxPool2DSeparable(PoolAction p)
+    {
+        var g = p.Geo;
+        int ih = g.Input[0], iw = g.Input[1], oh = g.Output[0], ow = g.Output[1];
+        int kh = g.Kernel[0], kw = g.Kernel[1], sh = g.Strides[0], sw = g.Strides[1];
+        int dh = g.Dilations[0], dw = g.Dilations[1], ph = g.PadBegin[0], pw = g.PadBegin[1];
+        var planes = p.X.Shape[0] * p.X.Shape[1];
+        var xs = (float[])p.X.Storage;
+        var ys = (float[])p.Y.Storage;
+        ParallelLoop.For(planes, planes >= 4 ? p.Threads : 1, plane =>
+        {
+            var tmp = RowScratch.Get(ih * ow);
+            var x = xs.AsSpan(plane * ih * iw, ih * iw);
+            for (var iy = 0; iy < ih; iy++)
+            {
+                var row = x.Slice(iy * iw, iw);
+                var dst = tmp.AsSpan(iy * ow, ow);
+                for (var ox = 0; ox < ow; ox++)
+                {
+                    var x0 = (ox * sw) - pw;
+                    var best = float.NegativeInfinity;
+                    for (var kx = 0; kx < kw; kx++)
+                    {
+                        var ix = x0 + (kx * dw);
+                        if ((uint)ix < (uint)iw)
+                        {
+                            var v = row[ix];
+                            best = v > best || float.IsNaN(v) ? v : best;
+                        }
+                    }
+
+                    dst[ox] = best;
+                }
+            }
+
+            var y = ys.AsSpan(plane * oh * ow, oh * ow);
+            for (var oy = 0; oy < oh; oy++)
+            {
+                var dst = y.Slice(oy * ow, ow);
+                dst.Fill(float.NegativeInfinity);
+                var y0 = (oy * sh) - ph;
+                for (var ky = 0; ky < kh; ky++)
+                {
+                    var iy = y0 + (ky * dh);
+                    if ((uint)iy < (uint)ih)
+                    {
+                        TensorPrimitives.Max(dst, tmp.AsSpan(iy * ow, ow), dst);
+                    }
+                }
+            }
+        });
+    }
+
+    private static class RowScratch
+    {
+        [ThreadStatic]
+        private static float[]? _buffer;
+
+        public static float[] Get(int length) => _buffer is { } b && b.Length >= length ? b : _buffer = new float[length];
     }
 
     /// <summary>Float 2-D pools: window bounds clamped once per output, no per-tap index arithmetic.</summary>

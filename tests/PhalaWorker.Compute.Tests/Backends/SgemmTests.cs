@@ -39,4 +39,23 @@ public sealed class SgemmTests
             }
         }
     }
+
+    [TestCase(7, 33, 5)]
+    [TestCase(130, 70, 600)]
+    public void Multiply_PrepackedOperands_BitIdenticalToPackingPerCall(int m, int n, int k)
+    {
+        var random = new Random(99 + m + n + k);
+        var a = Enumerable.Range(0, m * k).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var b = Enumerable.Range(0, k * n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var bias = Enumerable.Range(0, m).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var plain = new float[m * n];
+        var prepacked = new float[m * n];
+
+        Sgemm.Multiply(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, plain, 0, n, 2, bias, 0, relu: true);
+        Sgemm.Multiply(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, prepacked, 0, n, 2, bias, 0, relu: true,
+            prepackedA: Sgemm.PrepackA(m, k, a, 0, k), prepackedB: Sgemm.PrepackB(k, n, b, 0, n, transB: false));
+
+        Assert.That(prepacked, Is.EqualTo(plain));
+        Assert.That(plain.Min(), Is.GreaterThanOrEqualTo(0f));
+    }
 }

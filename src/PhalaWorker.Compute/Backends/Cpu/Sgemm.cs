@@ -21,18 +21,41 @@ internal static unsafe class Sgemm
     /// <summary>Multiplies with explicit leading dimensions; arrays are pinned for the call.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads,
-        float[]? rowBias = null, int rowBiasOffset = 0, bool relu = false, float[]? prepackedA = null)
+        float[]? rowBias = null, int rowBiasOffset = 0, bool relu = false, float[]? prepackedA = null, float[]? prepackedB = null)
     {
         if (m == 0 || n == 0)
         {
             return;
         }
 
-        fixed (float* pa = a, pb = b, pc = c, pbias = rowBias, ppa = prepackedA)
+        fixed (float* pa = a, pb = b, pc = c, pbias = rowBias, ppa = prepackedA, ppb = prepackedB)
         {
             Multiply(transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, threads,
-                pbias == null ? null : pbias + rowBiasOffset, relu, ppa);
+                pbias == null ? null : pbias + rowBiasOffset, relu, ppa, ppb);
         }
+    }
+
+    /// <summary>Whether <see cref="PrepackB"/> applies (B fits one NC column block).</summary>
+    public static bool CanPrepackB(int n) => n <= NC;
+
+    /// <summary>Packs a constant B (k×n, or n×k when <paramref name="transB"/>) once into the micro-kernel panel layout.</summary>
+    public static float[] PrepackB(int k, int n, float[] b, int bOffset, int ldb, bool transB)
+    {
+        var nPad = (n + NR - 1) / NR * NR;
+        var packed = new float[Math.Max(1, (long)nPad * k)];
+        fixed (float* pb = b, dst = packed)
+        {
+            for (var pc = 0; pc < k; pc += KC)
+            {
+                var kc = Math.Min(KC, k - pc);
+                for (var p = 0; p * NR < n; p++)
+                {
+                    PackB(pb + bOffset, ldb, transB, pc, kc, p * NR, Math.Min(NR, n - (p * NR)), dst + ((long)nPad * pc) + ((long)p * kc * NR));
+                }
+            }
+        }
+
+        return packed;
     }
 
     /// <summary>
@@ -59,9 +82,11 @@ internal static unsafe class Sgemm
     }
 
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false, float* prepackedA = null)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false, float* prepackedA = null, float* prepackedB = null)
     {
         var prep = (nint)prepackedA;
+        var prepB = n <= NC ? (nint)prepackedB : 0;
+        var nPad = (n + NR - 1) / NR * NR;
         var mPad = (m + MR - 1) / MR * MR;
         if (k == 0)
         {
@@ -72,7 +97,7 @@ internal static unsafe class Sgemm
 
         var biasp = (nint)rowBias;
 
-        if ((long)m * n * k < 1L << 17)
+        if ((long)m * n * k < 1L << 21)
         {
             threads = 1; // too small to pay for a fork/join
         }
@@ -96,8 +121,17 @@ internal static unsafe class Sgemm
                         var last = pc + KC >= k;
                         var jc0 = jc;
                         var pc0 = pc;
-                        ParallelLoop.For(nPanels, nPanels >= 8 ? threads : 1, p =>
-                            PackB((float*)bp, ldb, transB, pc0, kc, jc0 + p * NR, Math.Min(NR, n - jc0 - p * NR), (float*)pbp + (long)p * kc * NR));
+                        if (prepB != 0)
+                        {
+                            pbp = (nint)((float*)prepB + ((long)nPad * pc));
+                        }
+                        else
+                        {
+                            var target = (nint)pbPacked;
+                            pbp = target;
+                            ParallelLoop.For(nPanels, nPanels >= 8 ? threads : 1, p =>
+                                PackB((float*)bp, ldb, transB, pc0, kc, jc0 + p * NR, Math.Min(NR, n - jc0 - p * NR), (float*)target + (long)p * kc * NR));
+                        }
 
                         var mBlocks = (m + MC - 1) / MC;
                         var chunks = threads <= 1 ? 1 : Math.Max(1, Math.Min(nPanels, (2 * threads + mBlocks - 1) / mBlocks));
