@@ -55,6 +55,9 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
 
     internal long CurrentJob => job;
 
+    /// <summary>Whether a job scope is open (device memory is only handed out inside one, so it is zeroed after).</summary>
+    internal bool InJob => inJob;
+
     /// <summary>Per op type: how many node executions ran on the device.</summary>
     public IReadOnlyDictionary<string, int> DeviceRuns
     {

@@ -180,7 +180,8 @@ internal sealed class IlgpuDevice : IDisposable
             reason = null;
             return blas;
         }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or CuBlasException or TypeInitializationException)
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or CuBlasException
+            or TypeInitializationException or InvalidOperationException or NotSupportedException)
         {
             // libcublas is optional: without it the tiled GEMM kernel runs on the GPU instead.
             reason = $"libcublas not usable: {ex.GetType().Name}: {ex.Message}";

@@ -42,7 +42,7 @@ internal sealed class IlgpuNodeKernel : IOperatorKernel
         bool ran;
         try
         {
-            ran = FloatInputs(context) && TryRun(context);
+            ran = backend.InJob && FloatInputs(context) && TryRun(context);
         }
         catch (ArgumentException)
         {

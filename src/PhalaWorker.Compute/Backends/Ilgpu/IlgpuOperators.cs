@@ -494,7 +494,7 @@ internal sealed class IlgpuOperators
     {
         bool aDense = (p.ARowStride == p.K && p.AColStride == 1) || (p.ARowStride == 1 && p.AColStride == p.M);
         bool bDense = (p.BRowStride == p.N && p.BColStride == 1) || (p.BRowStride == 1 && p.BColStride == p.K);
-        if (!aDense || !bDense || p.K == 0)
+        if (!aDense || !bDense || p.K == 0 || (p.HasC != 0 && (batchCount != 1 || offsets[2] != 0)))
         {
             return false;
         }
