@@ -13,9 +13,9 @@ public sealed class AgentOptions
         ["--tee"] = "Attestation:Tee",
         ["--listen"] = "Agent:Listen",
         ["--journal"] = "Agent:JournalPath",
-        ["--rpc"] = "Chain:RpcUrl",
-        ["--registry"] = "Chain:Registry",
-        ["--operator-key"] = "Chain:OperatorKey",
+        ["--rpc"] = "Registry:RpcUrl",
+        ["--registry"] = "Registry:Address",
+        ["--operator-key-file"] = "Registry:OperatorKeyFile",
         ["--backend"] = "Compute:Backend",
     };
 

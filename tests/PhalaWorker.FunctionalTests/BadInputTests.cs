@@ -119,6 +119,33 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public void SubmitJob_UnknownOperator_InvalidArgumentNamingIt()
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(TinyMlp.Model);
+        model.Graph.Node[0].OpType = "FancyOp";
+        var request = Request();
+        request.Model = model.ToByteString();
+
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(Seal(_node, NewJobId(), request)).DefaultTimeout());
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
+        Assert.That(ex.RpcReason, Does.StartWith("MODEL_"));
+        Assert.That(ex.Message, Does.Contain("FancyOp"));
+    }
+
+    [Test]
+    public void SubmitJob_GarbageModel_InvalidArgument()
+    {
+        var request = Request();
+        request.Model = ByteString.CopyFrom(0x0a, 0xff, 0xff, 0x01);
+
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(Seal(_node, NewJobId(), request)).DefaultTimeout());
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
+        Assert.That(ex.RpcReason, Does.StartWith("MODEL_").Or.EqualTo("MALFORMED_PROTOBUF"));
+    }
+
+    [Test]
     public async Task SubmitJob_MalformedProtobufPlaintext_InvalidArgumentAsync()
     {
         var jobId = NewJobId();

@@ -14,8 +14,9 @@ internal sealed class JobJournal : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly SqliteConnection _keepAlive;
 
-    private JobJournal(string connectionString, TimeProvider timeProvider, SqliteConnection keepAlive)
+    private JobJournal(string path, string connectionString, TimeProvider timeProvider, SqliteConnection keepAlive)
     {
+        Path = path;
         _connectionString = connectionString;
         _timeProvider = timeProvider;
         _keepAlive = keepAlive;
@@ -24,7 +25,7 @@ internal sealed class JobJournal : IAsyncDisposable
     public static JobJournal Open(string path, TimeProvider timeProvider)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
@@ -62,8 +63,10 @@ internal sealed class JobJournal : IAsyncDisposable
             command.ExecuteNonQuery();
         }
 
-        return new JobJournal(connectionString, timeProvider, connection);
+        return new JobJournal(path, connectionString, timeProvider, connection);
     }
+
+    public string Path { get; }
 
     private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 

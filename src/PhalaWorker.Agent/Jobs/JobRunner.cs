@@ -35,6 +35,7 @@ internal sealed class JobRunner(
         try
         {
             var unfinished = await journal.GetUnfinishedAsync(stoppingToken);
+            AgentLog.JournalOpened(logger, journal.Path, unfinished.Count);
             foreach (var jobId in unfinished)
             {
                 await queue.RequeueAsync(jobId, stoppingToken);

@@ -6,8 +6,8 @@ namespace PhalaWorker.Cli.Commands;
 /// <summary>The options <c>submit</c> and <c>attest</c> share: where the node and its registry are, and how strict to be.</summary>
 internal sealed class SubmitCommonOptions
 {
-    private readonly Option<Uri> _endpoint = new("--endpoint") { Description = "The node's gRPC endpoint, e.g. http://127.0.0.1:7080.", Required = true };
-    private readonly Option<Uri?> _rpc = new("--rpc") { Description = "JSON-RPC URL of the chain holding the NodeRegistry." };
+    private readonly Option<string> _endpoint = new("--endpoint") { Description = "The node's gRPC endpoint, e.g. http://127.0.0.1:7080.", Required = true };
+    private readonly Option<string?> _rpc = new("--rpc") { Description = "JSON-RPC URL of the chain holding the NodeRegistry." };
     private readonly Option<string?> _registry = new("--registry") { Description = "NodeRegistry contract address (0x…)." };
     private readonly Option<bool> _allowEmulated = new("--allow-emulated") { Description = "Accept a node running the software-emulated TEE (testing only: nothing is confidential)." };
     private readonly Option<FileInfo?> _policy = new("--policy") { Description = "Attestation policy JSON (default: strict — UpToDate TCB, no debug, no emulation)." };
@@ -34,7 +34,8 @@ internal sealed class SubmitCommonOptions
 
     public SubmitCommonSettings Read(ParseResult parseResult)
     {
-        var rpc = parseResult.GetValue(_rpc);
+        var rpcText = parseResult.GetValue(_rpc);
+        var rpc = rpcText is null ? null : ParseUrl("--rpc", rpcText);
         var registryText = parseResult.GetValue(_registry);
         EthAddress? registry = null;
         if (registryText is not null)
@@ -53,7 +54,7 @@ internal sealed class SubmitCommonOptions
         }
 
         return new SubmitCommonSettings(
-            parseResult.GetRequiredValue(_endpoint),
+            ParseUrl("--endpoint", parseResult.GetRequiredValue(_endpoint)),
             rpc,
             registry,
             parseResult.GetValue(_allowEmulated),
@@ -62,6 +63,11 @@ internal sealed class SubmitCommonOptions
             parseResult.GetValue(_json),
             parseResult.GetValue(_timeout));
     }
+
+    private static Uri ParseUrl(string option, string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new CliException($"{option} '{text}' is not an http:// or https:// URL");
 
     private static TimeSpan ParseTimeout(string text)
     {

@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using PhalaWorker.Agent.Startup;
+using PhalaWorker.Attestation.Providers;
+using PhalaWorker.Testing;
+
+namespace PhalaWorker.Agent.Tests.Startup;
+
+/// <summary>The host's start-up rules: no TEE, no start (unless emulation is asked for, and then a loud warning).</summary>
+public sealed class AgentStartupTests
+{
+    [Test]
+    public void Start_NoTeeAndNoEmulation_RefusesToStart()
+    {
+        using var directory = new TempDirectory("no-tee");
+        using var factory = Factory(directory, new()
+        {
+            ["Attestation:Tee"] = "auto",
+            ["Attestation:ConfigFsTsmRoot"] = directory.File("no-such-tsm"),
+            ["Attestation:TdxGuestDevice"] = directory.File("no-such-device"),
+        });
+
+        var ex = Assert.Catch(() => factory.CreateClient());
+
+        Assert.That(Flatten(ex!).OfType<TeeProviderException>(), Is.Not.Empty, ex!.ToString());
+    }
+
+    [Test]
+    public void Start_Emulated_AttestsAndWarnsLoudly()
+    {
+        using var directory = new TempDirectory("emulated");
+        using var factory = Factory(directory, new() { ["Attestation:Tee"] = "emulated" });
+
+        factory.CreateClient().Dispose();
+        var node = factory.Services.GetRequiredService<NodeContext>().Current;
+        var logs = factory.Services.GetRequiredService<FakeLogCollector>();
+
+        Assert.That(node, Is.Not.Null);
+        Assert.That(node!.Bundle.TeeType, Is.EqualTo(Protocol.V1.TeeType.EmulatedTdx));
+        Assert.That(node.Bundle.EventLog.Select(e => e.EventType), Is.EqualTo(new[] { "agent-version", "config-digest" }));
+        Assert.That(logs.GetSnapshot().Any(r => r.Id.Id == 5001 && r.Level == LogLevel.Warning), Is.True);
+        LogAssert.VerifyNoErrors(logs);
+    }
+
+    [Test]
+    public void SwitchMappings_TeeEmulated_MapsToAttestationTee()
+    {
+        var configuration = new ConfigurationBuilder().AddCommandLine(["--tee", "emulated", "--listen", "http://127.0.0.1:9"], AgentOptions.SwitchMappings).Build();
+
+        Assert.That(configuration["Attestation:Tee"], Is.EqualTo("emulated"));
+        Assert.That(configuration["Agent:Listen"], Is.EqualTo("http://127.0.0.1:9"));
+    }
+
+    [Test]
+    public void ConfigurationDigest_IgnoresSecretsAndOrder()
+    {
+        var a = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Agent:BatchSize"] = "4", ["Registry:OperatorKey"] = "0x01", ["Compute:Backend"] = "cpu" }).Build();
+        var b = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Compute:Backend"] = "cpu", ["Agent:BatchSize"] = "4", ["Registry:OperatorKey"] = "0x02" }).Build();
+        var c = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Compute:Backend"] = "cuda", ["Agent:BatchSize"] = "4" }).Build();
+
+        Assert.That(AttestationBootstrapper.ConfigurationDigest(a), Is.EqualTo(AttestationBootstrapper.ConfigurationDigest(b)));
+        Assert.That(AttestationBootstrapper.ConfigurationDigest(a), Is.Not.EqualTo(AttestationBootstrapper.ConfigurationDigest(c)));
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            yield return current;
+            if (current is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static WebApplicationFactory<Program> Factory(TempDirectory directory, Dictionary<string, string?> settings) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("Agent:JournalPath", directory.File("journal.db"));
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureLogging(logging => logging.ClearProviders().AddFakeLogging());
+        });
+}

@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf;
+using Grpc.Net.Client;
+using PhalaWorker.Attestation.Binding;
+using PhalaWorker.Attestation.Emulation;
+using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Signing;
+using PhalaWorker.Crypto.Keys;
+using PhalaWorker.Protocol.V1;
+
+namespace PhalaWorker.Client.Tests;
+
+/// <summary>
+/// <see cref="NodeVerifier.VerifyBundle"/> on bundles built here exactly as the agent builds them (emulated TEE from the
+/// well-known seed, real keys, real quote), and on each way such a bundle can lie.
+/// </summary>
+public sealed class NodeVerifierTests
+{
+    private static readonly Lazy<EmulatedTee> Tee = new(() =>
+        EmulatedTee.FromSeed(Encoding.ASCII.GetBytes(new NodeVerifierOptions().EmulationSeed), TimeProvider.System.GetUtcNow()));
+
+    private EthSigner _signer = null!;
+    private X25519KeyPair _hpke = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _signer = EthSigner.Generate();
+        _hpke = X25519KeyPair.Generate();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _signer.Dispose();
+        _hpke.Dispose();
+    }
+
+    [Test]
+    public void VerifyBundle_Honest_Verified()
+    {
+        var (bundle, nonce) = Bundle();
+
+        var node = Verifier(allowEmulated: true).VerifyBundle(bundle, nonce);
+
+        Assert.That(node.Address, Is.EqualTo(_signer.Address));
+        Assert.That(node.HpkePublicKey, Is.EqualTo(_hpke.PublicKey));
+        Assert.That(node.IsEmulated, Is.True);
+        Assert.That(node.Appraisal.Valid, Is.True);
+        Assert.That(node.QuoteHash, Is.EqualTo(Keccak256.Hash(bundle.Quote.Span)));
+    }
+
+    [Test]
+    public void VerifyBundle_EmulatedNotAllowed_Refused()
+    {
+        var (bundle, nonce) = Bundle();
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: false).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.EmulatedNotAllowed));
+    }
+
+    [Test]
+    public void VerifyBundle_EmulatedQuoteClaimingTdx_QuoteRejected()
+    {
+        var (bundle, nonce) = Bundle();
+        bundle.TeeType = TeeType.Tdx;
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.QuoteRejected), "an emulated root is never trusted as Intel's");
+    }
+
+    [Test]
+    public void VerifyBundle_OtherHpkeKey_BindingMismatch()
+    {
+        var (bundle, nonce) = Bundle();
+        using var other = X25519KeyPair.Generate();
+        bundle.HpkePublicKey = ByteString.CopyFrom(other.PublicKey);
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.BindingMismatch));
+    }
+
+    [Test]
+    public void VerifyBundle_SignedByAnotherKey_NonceSignatureInvalid()
+    {
+        var (bundle, nonce) = Bundle();
+        using var impostor = EthSigner.Generate();
+        bundle.NonceSignature = ByteString.CopyFrom(impostor.SignHash(NonceDigest.Compute(nonce, Keccak256.Hash(bundle.Quote.Span))).ToBytes65());
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.NonceSignatureInvalid));
+    }
+
+    [Test]
+    public void VerifyBundle_EventLogDoesNotReplay_QuoteRejected()
+    {
+        var (bundle, nonce) = Bundle();
+        var forged = RtmrEvent.Create(3, RtmrEvent.AgentVersionType, "9.9.9");
+        bundle.EventLog[0] = new MeasurementEvent { RtmrIndex = 3, EventType = forged.EventType, EventData = ByteString.CopyFrom(forged.EventData), Digest = ByteString.CopyFrom(forged.Digest) };
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.QuoteRejected));
+    }
+
+    [Test]
+    public void VerifyBundle_TruncatedQuote_MalformedOrRejected()
+    {
+        var (bundle, nonce) = Bundle();
+        var quote = bundle.Quote.Span[..100].ToArray();
+        bundle.Quote = ByteString.CopyFrom(quote);
+        bundle.NonceSignature = ByteString.CopyFrom(_signer.SignHash(NonceDigest.Compute(nonce, Keccak256.Hash(quote))).ToBytes65());
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.MalformedAttestation));
+        Assert.That(ex.IsVerificationFailure, Is.True);
+    }
+
+    [Test]
+    public void VerifyBundle_ExpectedOtherRegistry_RegistrationMismatch()
+    {
+        var (bundle, nonce) = Bundle();
+        var verifier = new NodeVerifier(Client(), new NodeVerifierOptions
+        {
+            AllowEmulated = true,
+            RequireRegistration = false,
+            ExpectedRegistry = EthAddress.Parse("0x000000000000000000000000000000000000dEaD"),
+        });
+
+        var ex = Assert.Throws<WorkerClientException>(() => verifier.VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.RegistrationMismatch));
+    }
+
+    private NodeVerifier Verifier(bool allowEmulated) =>
+        new(Client(), new NodeVerifierOptions { AllowEmulated = allowEmulated, RequireRegistration = false });
+
+    private static WorkerClient Client() => new(GrpcChannel.ForAddress("http://127.0.0.1:1"), ownsChannel: true);
+
+    private (AttestationBundle Bundle, byte[] Nonce) Bundle()
+    {
+        var log = new RtmrEventLog();
+        log.Record(RtmrEvent.AgentVersionType, "0.1.0");
+        log.Record(RtmrEvent.ConfigDigestType, "sha256:00");
+        var reportData = ReportDataBinding.Compute(_signer.Address.AsSpan(), _hpke.PublicKey, new byte[32]);
+        var quote = Tee.Value.CreateQuote(reportData, EmulatedTdMeasurements.Default.WithRtmr(3, log.CurrentValue.Span));
+        var nonce = RandomNumberGenerator.GetBytes(32);
+        var bundle = new AttestationBundle
+        {
+            TeeType = TeeType.EmulatedTdx,
+            Quote = ByteString.CopyFrom(quote),
+            NodeAddress = ByteString.CopyFrom(_signer.Address.AsSpan()),
+            HpkePublicKey = ByteString.CopyFrom(_hpke.PublicKey),
+            ReportDataVersion = 1,
+            AgentVersion = "0.1.0",
+            GpuEvidenceDigest = ByteString.CopyFrom(new byte[32]),
+            Nonce = ByteString.CopyFrom(nonce),
+            NonceSignature = ByteString.CopyFrom(_signer.SignHash(NonceDigest.Compute(nonce, Keccak256.Hash(quote))).ToBytes65()),
+            ComputeBackend = "cpu",
+            Collateral = Tee.Value.Collateral.Json,
+        };
+        foreach (var e in log.Events)
+        {
+            bundle.EventLog.Add(new MeasurementEvent { RtmrIndex = (uint)e.RtmrIndex, EventType = e.EventType, EventData = ByteString.CopyFrom(e.EventData), Digest = ByteString.CopyFrom(e.Digest) });
+        }
+
+        return (bundle, nonce);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using PhalaWorker.Testing;
+
+namespace PhalaWorker.FunctionalTests;
+
+/// <summary>
+/// The agent as a real process (<c>dotnet PhalaWorker.Agent.dll</c> from its own build output) on a free loopback port,
+/// with its output captured; started and awaited until gRPC health says SERVING; killed hard to simulate a crash.
+/// </summary>
+internal sealed class AgentProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private AgentProcess(Process process, Uri endpoint)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri Endpoint { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static string AgentDll
+    {
+        get
+        {
+            // tests/PhalaWorker.FunctionalTests/bin/<Configuration>/net10.0/ → src/PhalaWorker.Agent/bin/<Configuration>/net10.0/
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            var path = Path.Combine(TestData.RepositoryRoot, "src", "PhalaWorker.Agent", "bin", configuration, "net10.0", "PhalaWorker.Agent.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("build src/PhalaWorker.Agent first", path);
+        }
+    }
+
+    public static async Task<AgentProcess> StartAsync(TempDirectory directory, IReadOnlyDictionary<string, string?> settings, int? port, CancellationToken cancellationToken)
+    {
+        var listenPort = port ?? FreePort();
+        var endpoint = new Uri($"http://127.0.0.1:{listenPort}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = directory.Path,
+        };
+        start.ArgumentList.Add(AgentDll);
+        start.ArgumentList.Add("--tee");
+        start.ArgumentList.Add("emulated");
+        start.ArgumentList.Add("--listen");
+        start.ArgumentList.Add(endpoint.ToString().TrimEnd('/'));
+        start.ArgumentList.Add("--journal");
+        start.ArgumentList.Add(directory.File("journal.db"));
+        start.Environment["Agent__IdentityPath"] = directory.File("identity.key");
+        start.Environment["Agent__BatchSize"] = "1";
+        start.Environment["Agent__BatchMaxAge"] = "00:00:00.200";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var agent = new AgentProcess(process, endpoint);
+        try
+        {
+            await agent.WaitServingAsync(cancellationToken);
+            return agent;
+        }
+        catch
+        {
+            await agent.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>SIGKILL: no graceful shutdown, like a crash or a power cut.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    private async Task WaitServingAsync(CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannel.ForAddress(Endpoint);
+        var health = new Health.HealthClient(channel);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the agent exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(TimeSpan.FromSeconds(2));
+                var reply = await health.CheckAsync(new HealthCheckRequest(), cancellationToken: attempt.Token);
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+            }
+            catch (Grpc.Core.RpcException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
