@@ -43,21 +43,22 @@ dotnet test PhalaWorker.sln -c Release --no-build -nologo \
   --blame-hang --blame-hang-timeout 10m 2>&1 | tee "$results/nunit.log"
 test_rc=${PIPESTATUS[0]}
 set -e
-# One VSTest summary line per test assembly:
-#   "Passed!  - Failed:     0, Passed:   192, Skipped:     0, Total:   192, Duration: 5 s - X.Tests.dll (net10.0)"
-summaries=$(grep -E '^\s*(Passed|Failed)!\s+- Failed:' "$results/nunit.log" || true)
-while IFS= read -r line; do
-  [ -n "$line" ] || continue
-  f=$(echo "$line" | sed -E 's/.*Failed: *([0-9]+),.*/\1/')
-  p=$(echo "$line" | sed -E 's/.*Passed: *([0-9]+),.*/\1/')
-  k=$(echo "$line" | sed -E 's/.*Skipped: *([0-9]+),.*/\1/')
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + k))
-done <<< "$summaries"
+# Count from the trx reports: VSTest's console summary folds tests that share a display name (the CPU and CUDA
+# copies of a parameterized kernel test), so it under-counts; the trx counters list every test case.
+trx_count=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  trx_count=$((trx_count + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | grep -Eo " $1=\"[0-9]+\"" | grep -Eo '[0-9]+' || echo 0; }
+  t=$(get total); p=$(get passed); f=$(get failed); e=$(get error); to=$(get timeout); ab=$(get aborted)
+  passed=$((passed + p)); failed=$((failed + f + e + to + ab)); skipped=$((skipped + t - p - f - e - to - ab))
+done
 if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  echo "dotnet test exited with $test_rc without a failed test in its summaries (crash or hang?)" >&2
+  echo "dotnet test exited with $test_rc without a failed test in its reports (crash or hang?)" >&2
   failed=$((failed + 1))
 fi
-if [ -z "$summaries" ]; then
+if [ "$trx_count" -eq 0 ]; then
   echo "no NUnit results were written" >&2
   failed=$((failed + 1))
 fi
