@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Gpu;
 using PhalaWorker.Attestation.Providers;
@@ -14,7 +15,7 @@ public static class AttestationServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="AttestationOptions"/> from <paramref name="configuration"/> (the <c>Attestation</c> section), validated on start,
     /// and registers <see cref="QuoteProviderSelector"/>, the selected <see cref="TeeSelection"/>, <see cref="IQuoteProvider"/>, the
-    /// agent's <see cref="RtmrEventLog"/> and an <see cref="IGpuEvidenceProvider"/>. The selection runs on first resolution and fails closed (see <see cref="QuoteProviderSelector"/>).
+    /// agent's <see cref="RtmrEventLog"/> and an <see cref="IGpuEvidenceProvider"/> and a <see cref="PcsCollateralFetcher"/>. The selection runs on first resolution and fails closed (see <see cref="QuoteProviderSelector"/>).
     /// </summary>
     public static IServiceCollection AddAttestation(this IServiceCollection services, IConfiguration configuration)
     {
@@ -31,6 +32,17 @@ public static class AttestationServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<TeeSelection>().Provider);
         services.TryAddSingleton(sp => sp.GetRequiredService<TeeSelection>().EventLog);
         services.TryAddSingleton(CreateGpuEvidenceProvider);
+
+        // Collateral for hardware quotes (the emulated TEE makes its own): fetched from the PCCS / Intel PCS named in
+        // Attestation:Collateral (BaseUrl, CacheDirectory, RefreshMargin) and cached on disk until its nextUpdate.
+        services.AddHttpClient(PcsCollateralFetcher.HttpClientName);
+        services.TryAddSingleton(_ =>
+        {
+            var fetcherOptions = new CollateralFetcherOptions();
+            configuration.GetSection("Collateral").Bind(fetcherOptions);
+            return fetcherOptions;
+        });
+        services.TryAddSingleton<PcsCollateralFetcher>();
         return services;
     }
 

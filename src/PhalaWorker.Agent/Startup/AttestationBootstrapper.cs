@@ -3,7 +3,9 @@ using System.Text;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Telemetry;
+using PhalaWorker.Attestation;
 using PhalaWorker.Attestation.Binding;
+using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Providers;
 using PhalaWorker.Chain.Primitives;
@@ -36,6 +38,27 @@ internal sealed class AttestationBootstrapper(
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<AttestationBootstrapper>();
 
+    /// <summary>
+    /// Staples collateral to a hardware quote so submitters need not reach Intel themselves. Best effort: a node whose
+    /// PCCS is unreachable still serves, and clients then bring their own collateral (NodeVerifierOptions.Collateral).
+    /// </summary>
+    private async Task<string?> FetchCollateralAsync(byte[] quote, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            var fetched = await services.GetRequiredService<PcsCollateralFetcher>().GetCollateralAsync(quote, timeout.Token);
+            return fetched.ToJson();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or AttestationException or FormatException
+            && !cancellationToken.IsCancellationRequested)
+        {
+            AgentLog.CollateralUnavailable(_logger, ex.Message);
+            return null;
+        }
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var agent = options.Value;
@@ -63,6 +86,7 @@ internal sealed class AttestationBootstrapper(
 
         var reportData = ReportDataBinding.Compute(signer.Address.AsSpan(), hpkePublicKey, gpuEvidenceDigest);
         var quote = await provider.GetQuoteAsync(reportData, cancellationToken);
+        collateral ??= await FetchCollateralAsync(quote, cancellationToken);
         var bundle = new AttestationBundle
         {
             TeeType = teeType,

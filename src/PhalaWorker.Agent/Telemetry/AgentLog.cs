@@ -74,4 +74,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(5021, LogLevel.Information, "Node identity {Action} {Path}")]
     public static partial void IdentityFile(ILogger logger, string action, string path);
+
+    [LoggerMessage(5022, LogLevel.Warning, "No collateral stapled to the quote (clients must bring their own): {Reason}")]
+    public static partial void CollateralUnavailable(ILogger logger, string reason);
 }

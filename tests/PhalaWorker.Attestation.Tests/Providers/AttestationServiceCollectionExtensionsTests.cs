@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Gpu;
 using PhalaWorker.Attestation.Providers;
@@ -44,6 +45,26 @@ public sealed class AttestationServiceCollectionExtensionsTests
         using var services = Build([]);
 
         Assert.That(services.GetRequiredService<IGpuEvidenceProvider>(), Is.TypeOf<NoGpuEvidenceProvider>());
+    }
+
+    [Test]
+    public void AddAttestation_CollateralSection_BindsFetcherToThatPccs()
+    {
+        using var services = Build(new() { ["Collateral:BaseUrl"] = "https://pccs.example.internal:8081/", ["Collateral:RefreshMargin"] = "00:10:00" });
+
+        var options = services.GetRequiredService<CollateralFetcherOptions>();
+
+        Assert.That(options.BaseUrl, Is.EqualTo(new Uri("https://pccs.example.internal:8081/")));
+        Assert.That(options.RefreshMargin, Is.EqualTo(TimeSpan.FromMinutes(10)));
+        Assert.That(services.GetRequiredService<PcsCollateralFetcher>(), Is.Not.Null);
+    }
+
+    [Test]
+    public void AddAttestation_NoCollateralSection_FetchesFromIntelPcs()
+    {
+        using var services = Build([]);
+
+        Assert.That(services.GetRequiredService<CollateralFetcherOptions>().BaseUrl, Is.EqualTo(CollateralFetcherOptions.IntelPcs));
     }
 
     [Test]
