@@ -67,8 +67,9 @@ internal static class AgentServiceCollectionExtensions
     {
         var builder = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("phala-worker-agent", serviceVersion: new AgentOptions().AgentVersion))
-            .WithTracing(tracing => tracing.AddSource(AgentTelemetry.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
-            .WithMetrics(metrics => metrics.AddMeter(AgentTelemetry.Name).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
+            // Every library's ActivitySource and Meter is named PhalaWorker.<Project> (CONVENTIONS.md 18).
+            .WithTracing(tracing => tracing.AddSource(AgentTelemetry.Name, "PhalaWorker.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics.AddMeter(AgentTelemetry.Name, "PhalaWorker.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.UseOtlpExporter();

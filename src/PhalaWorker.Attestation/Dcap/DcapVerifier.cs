@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using PhalaWorker.Attestation.Appraisal;
@@ -33,17 +34,25 @@ public static partial class DcapVerifier
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(roots);
 
-        TdxQuote parsed;
+        using var activity = AttestationTelemetry.ActivitySource.StartActivity("dcap.verify");
+        var started = Stopwatch.GetTimestamp();
+        QuoteAppraisal appraisal;
         try
         {
-            parsed = QuoteParser.Parse(quote);
+            var parsed = QuoteParser.Parse(quote);
+            appraisal = new Run(parsed, collateral, at, policy, roots).Execute(quote);
         }
         catch (QuoteFormatException ex)
         {
-            return Reject(at, new AppraisalFailure(VerificationCheck.QuoteFormat, ex.Field, ex.Message));
+            appraisal = Reject(at, new AppraisalFailure(VerificationCheck.QuoteFormat, ex.Field, ex.Message));
         }
 
-        return new Run(parsed, collateral, at, policy, roots).Execute(quote);
+        var verdict = new KeyValuePair<string, object?>("verdict", appraisal.Valid ? "accepted" : "rejected");
+        AttestationTelemetry.VerifyDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, verdict);
+        AttestationTelemetry.Verifications.Add(1, verdict,
+            new("tcb_status", appraisal.TcbStatus?.ToString() ?? "none"), new("failed_check", appraisal.FailedCheck?.ToString() ?? "none"));
+        activity?.SetTag("verdict", appraisal.Valid ? "accepted" : "rejected");
+        return appraisal;
     }
 
     /// <summary>Drops cached collateral / chain work (tests, memory pressure).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -228,7 +229,19 @@ public sealed class EthJsonRpcClient
     {
         var id = Interlocked.Increment(ref _nextId);
         var body = JsonSerializer.SerializeToUtf8Bytes(new JsonRpcRequest("2.0", id, method, parameters), ChainJsonContext.Default.JsonRpcRequest);
-        var bytes = await PostAsync(method, body, cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "error";
+        byte[] bytes;
+        try
+        {
+            bytes = await PostAsync(method, body, cancellationToken).ConfigureAwait(false);
+            outcome = "ok";
+        }
+        finally
+        {
+            ChainTelemetry.RpcDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new("method", method), new("outcome", outcome));
+        }
+
         JsonRpcResponse response;
         try
         {

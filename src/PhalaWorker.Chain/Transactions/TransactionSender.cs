@@ -375,6 +375,7 @@ public sealed class TransactionSender : IDisposable
         try
         {
             await _rpc.SendRawTransactionAsync(attempt.RawTransaction, cancellationToken).ConfigureAwait(false);
+            ChainTelemetry.TransactionsBroadcast.Add(1, new KeyValuePair<string, object?>("first", firstBroadcast));
             return tx;
         }
         catch (JsonRpcException ex) when (ex.IsTransient || ex.Kind is JsonRpcErrorKind.MalformedResponse or JsonRpcErrorKind.HttpStatus)

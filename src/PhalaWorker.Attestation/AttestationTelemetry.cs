@@ -1,0 +1,20 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace PhalaWorker.Attestation;
+
+/// <summary>The attestation library's ActivitySource and Meter (both named "PhalaWorker.Attestation"); exporters are configured by the Agent.</summary>
+internal static class AttestationTelemetry
+{
+    public const string Name = "PhalaWorker.Attestation";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    public static readonly Meter Meter = new(Name);
+
+    /// <summary>Time of one DCAP verification in milliseconds, tagged with the verdict.</summary>
+    public static readonly Histogram<double> VerifyDuration = Meter.CreateHistogram<double>("phala.attestation.verify.duration", "ms", "Time to verify one quote");
+
+    /// <summary>Quote verifications, tagged with the verdict, the TCB status and the failed check.</summary>
+    public static readonly Counter<long> Verifications = Meter.CreateCounter<long>("phala.attestation.verifications", description: "Quote verifications by verdict");
+}
