@@ -5,6 +5,7 @@ using PhalaWorker.Attestation.Binding;
 using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Gpu;
 using PhalaWorker.Attestation.Tdx;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
@@ -71,6 +72,12 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         catch (QuoteFormatException ex)
         {
             throw Fail(WorkerClientErrorReason.MalformedAttestation, $"the quote does not parse: {ex.Message}", ex);
+        }
+
+        // report_data binds the GPU evidence by its digest; the evidence the node hands out must be what was bound.
+        if (!CryptographicOperations.FixedTimeEquals(GpuEvidence.ComputeDigest(bundle.GpuEvidence.Span), GpuDigestOrZero(bundle)))
+        {
+            throw Fail(WorkerClientErrorReason.BindingMismatch, "the GPU evidence does not hash to the gpu_evidence_digest bound in report_data");
         }
 
         var expected = ReportDataBinding.Compute(bundle.NodeAddress.Span, bundle.HpkePublicKey.Span, bundle.GpuEvidenceDigest.Span);
@@ -164,6 +171,9 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         EmulatedRoots.GetOrAdd(seed, s => EmulatedTee.FromSeed(System.Text.Encoding.ASCII.GetBytes(s), DateTimeOffset.UnixEpoch.AddYears(50)).EmulatedRootCertificateDer);
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> EmulatedRoots = new(StringComparer.Ordinal);
+
+    private static ReadOnlySpan<byte> GpuDigestOrZero(AttestationBundle bundle) =>
+        bundle.GpuEvidenceDigest.IsEmpty ? new byte[32] : bundle.GpuEvidenceDigest.Span;
 
     private static void CheckShape(AttestationBundle bundle)
     {

@@ -86,6 +86,18 @@ public sealed class NodeVerifierTests
     }
 
     [Test]
+    public void VerifyBundle_GpuEvidenceNotTheBoundOne_BindingMismatch()
+    {
+        var (bundle, nonce) = Bundle();
+        bundle.GpuEvidence = ByteString.CopyFromUtf8("evidence the quote never bound");
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.BindingMismatch));
+        Assert.That(ex.Message, Does.Contain("GPU evidence"));
+    }
+
+    [Test]
     public void VerifyBundle_SignedByAnotherKey_NonceSignatureInvalid()
     {
         var (bundle, nonce) = Bundle();

@@ -7,6 +7,7 @@ using PhalaWorker.Attestation;
 using PhalaWorker.Attestation.Binding;
 using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Gpu;
 using PhalaWorker.Attestation.Providers;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
@@ -79,7 +80,11 @@ internal sealed class AttestationBootstrapper(
         var identity = identityStore.LoadOrCreate();
         var signer = new EthSigner(identity.GetSigningKey());
         var hpkePublicKey = identity.HpkeKey.PublicKey;
-        var gpuEvidenceDigest = new byte[32];
+        // GPU evidence (none unless Attestation:GpuEvidence names a provider) is collected once at start for a nonce
+        // derived from the node keys, and bound into report_data by its digest; clients check the evidence hashes to it.
+        var gpuNonce = SHA256.HashData([.. "phala-worker/v1 gpu evidence nonce"u8, .. signer.Address.AsSpan(), .. hpkePublicKey]);
+        var gpuEvidence = await services.GetRequiredService<IGpuEvidenceProvider>().CollectAsync(gpuNonce, cancellationToken);
+        var gpuEvidenceDigest = gpuEvidence.Digest;
 
         eventLog.Record(RtmrEvent.AgentVersionType, agent.AgentVersion);
         eventLog.Record(RtmrEvent.ConfigDigestType, ConfigurationDigest(configuration));
@@ -96,6 +101,7 @@ internal sealed class AttestationBootstrapper(
             ReportDataVersion = ReportDataBinding.Version,
             AgentVersion = agent.AgentVersion,
             GpuEvidenceDigest = ByteString.CopyFrom(gpuEvidenceDigest),
+            GpuEvidence = ByteString.CopyFrom(gpuEvidence.Evidence),
             ComputeBackend = engine.BackendName,
             Collateral = collateral ?? "",
         };
