@@ -198,7 +198,15 @@ internal static unsafe class Sgemm
                             {
                                 var i = ic + (ip * MR);
                                 var mr = Math.Min(MR, m - i);
-                                Kernel(kc, aBase + (ip * kc * MR), bPanel, acc);
+                                if (mr <= 2)
+                                {
+                                    KernelRows(kc, mr, aBase + (ip * kc * MR), bPanel, acc);
+                                }
+                                else
+                                {
+                                    Kernel(kc, aBase + (ip * kc * MR), bPanel, acc);
+                                }
+
                                 Store(acc, c + ((long)i * ldc) + j, ldc, mr, nr, alpha, beta, first);
                                 if (last && (rowBias != null || relu))
                                 {
@@ -388,6 +396,33 @@ internal static unsafe class Sgemm
         Vector256.Store(c41, acc + 72);
         Vector256.Store(c50, acc + 80);
         Vector256.Store(c51, acc + 88);
+    }
+
+    /// <summary>
+    /// The micro-kernel for a panel with only <paramref name="mr"/> live rows (GEMV-like shapes): row by row, the same
+    /// FMA sequence per element as <see cref="Kernel"/>, without computing the zero-padded rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelRows(int kc, int mr, float* a, float* b, float* acc)
+    {
+        for (var r = 0; r < mr; r++)
+        {
+            var c0 = Vector256<float>.Zero;
+            var c1 = Vector256<float>.Zero;
+            var pa = a + r;
+            var pb = b;
+            for (var kk = 0; kk < kc; kk++)
+            {
+                var av = Vector256.Create(*pa);
+                c0 = Vector256.FusedMultiplyAdd(av, Vector256.Load(pb), c0);
+                c1 = Vector256.FusedMultiplyAdd(av, Vector256.Load(pb + 8), c1);
+                pa += MR;
+                pb += NR;
+            }
+
+            Vector256.Store(c0, acc + (r * NR));
+            Vector256.Store(c1, acc + (r * NR) + 8);
+        }
     }
 
     private static void Store(float* acc, float* c, int ldc, int mr, int nr, float alpha, float beta, bool first)
