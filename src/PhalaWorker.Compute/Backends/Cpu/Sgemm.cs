@@ -96,7 +96,7 @@ internal static unsafe class Sgemm
 
         var biasp = (nint)rowBias;
 
-        if ((long)m * n * k < 1L << 18)
+        if ((long)m * n * k < 1L << 20)
         {
             threads = 1; // too small to pay for one fork/join
         }
