@@ -59,11 +59,8 @@ internal sealed class TensorAllocator : IDisposable
                     $"{node?.Display ?? "tensor"}: allocating {type}{shape} would use {_allocatedBytes + bytes} bytes, over MaxPlannedMemoryBytes {_maxBytes}");
             }
 
+            // Cached arrays were zeroed when the previous job ended (Dispose) before going back to the cache.
             array = cached ?? DataTypes.NewArray(type, Math.Max(n, 1));
-            if (cached is not null && clear)
-            {
-                Array.Clear(array, 0, n);
-            }
 
             _allocatedBytes += bytes;
             _owned.Add(array);

@@ -67,8 +67,8 @@ internal static class PoolingOperators
     }
 
     /// <summary>
-    /// Float 2-D max pool as two 1-D passes (max is separable): rows first into a [ih × ow] scratch, then a vectorized
-    /// max over the kh scratch rows of each output row. kh + kw comparisons per output instead of kh·kw.
+    /// Float 2-D max pool as two 1-D passes (max is separable): a vectorized max over the kh input rows of each output
+    /// row into an [oh × iw] scratch, then the strided kw-wide max along it. kh + kw comparisons per output instead of kh·kw.
     /// </summary>
     private static void MaxPool2DSeparable(PoolAction p)
     {
@@ -81,12 +81,30 @@ internal static class PoolingOperators
         var ys = (float[])p.Y.Storage;
         ParallelLoop.For(planes, planes >= 4 ? p.Threads : 1, plane =>
         {
-            var tmp = RowScratch.Get(ih * ow);
+            // Vertical pass first (contiguous input rows, vectorized) into [oh × iw], then the strided horizontal pass
+            // over oh rows only, with a branch-free NaN-propagating max.
+            var tmp = RowScratch.Get(oh * iw);
             var x = xs.AsSpan(plane * ih * iw, ih * iw);
-            for (var iy = 0; iy < ih; iy++)
+            for (var oy = 0; oy < oh; oy++)
             {
-                var row = x.Slice(iy * iw, iw);
-                var dst = tmp.AsSpan(iy * ow, ow);
+                var dst = tmp.AsSpan(oy * iw, iw);
+                dst.Fill(float.NegativeInfinity);
+                var y0 = (oy * sh) - ph;
+                for (var ky = 0; ky < kh; ky++)
+                {
+                    var iy = y0 + (ky * dh);
+                    if ((uint)iy < (uint)ih)
+                    {
+                        TensorPrimitives.Max(dst, x.Slice(iy * iw, iw), dst);
+                    }
+                }
+            }
+
+            var y = ys.AsSpan(plane * oh * ow, oh * ow);
+            for (var oy = 0; oy < oh; oy++)
+            {
+                var row = tmp.AsSpan(oy * iw, iw);
+                var dst = y.Slice(oy * ow, ow);
                 for (var ox = 0; ox < ow; ox++)
                 {
                     var x0 = (ox * sw) - pw;
@@ -96,28 +114,11 @@ internal static class PoolingOperators
                         var ix = x0 + (kx * dw);
                         if ((uint)ix < (uint)iw)
                         {
-                            var v = row[ix];
-                            best = v > best || float.IsNaN(v) ? v : best;
+                            best = MathF.Max(best, row[ix]);
                         }
                     }
 
                     dst[ox] = best;
-                }
-            }
-
-            var y = ys.AsSpan(plane * oh * ow, oh * ow);
-            for (var oy = 0; oy < oh; oy++)
-            {
-                var dst = y.Slice(oy * ow, ow);
-                dst.Fill(float.NegativeInfinity);
-                var y0 = (oy * sh) - ph;
-                for (var ky = 0; ky < kh; ky++)
-                {
-                    var iy = y0 + (ky * dh);
-                    if ((uint)iy < (uint)ih)
-                    {
-                        TensorPrimitives.Max(dst, tmp.AsSpan(iy * ow, ow), dst);
-                    }
                 }
             }
         });

@@ -84,7 +84,6 @@ internal static unsafe class Sgemm
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false, float* prepackedA = null, float* prepackedB = null)
     {
-        var prep = (nint)prepackedA;
         var prepB = n <= NC ? (nint)prepackedB : 0;
         var nPad = (n + NR - 1) / NR * NR;
         var mPad = (m + MR - 1) / MR * MR;
@@ -97,98 +96,124 @@ internal static unsafe class Sgemm
 
         var biasp = (nint)rowBias;
 
-        if ((long)m * n * k < 1L << 21)
+        if ((long)m * n * k < 1L << 20)
         {
-            threads = 1; // too small to pay for a fork/join
+            threads = 1; // too small to pay for one fork/join
         }
 
+        var nPanelsAll = (n + NR - 1) / NR;
+        var mPanelsAll = (m + MR - 1) / MR;
         var ap = (nint)a;
         var bp = (nint)b;
         var cp = (nint)c;
-        var packedB = Scratch.B(KC * (((Math.Min(NC, n) + NR - 1) / NR) * NR));
+        var ppa = (nint)prepackedA;
+
+        // One fork/join per multiplication: the output is split statically into exactly `threads` slabs (column panels
+        // when there are enough of them, otherwise MR-row panels); each task packs what it needs and runs every k block
+        // of its slab. Every C element is still accumulated by one task over the same KC blocks in ascending order, so
+        // the result does not depend on the split.
+        var tasks = Math.Max(1, threads);
+        var splitColumns = nPanelsAll >= 2 * tasks || nPanelsAll >= mPanelsAll;
+        tasks = Math.Min(tasks, splitColumns ? nPanelsAll : mPanelsAll);
+        ParallelLoop.For(tasks, tasks, t =>
         {
-            fixed (float* pbPacked = packedB)
+            int r0 = 0, r1 = m, c0 = 0, c1 = n;
+            if (splitColumns)
             {
-                var pbp = (nint)pbPacked;
-                for (var jc = 0; jc < n; jc += NC)
+                var per = (nPanelsAll + tasks - 1) / tasks;
+                c0 = Math.Min(n, t * per * NR);
+                c1 = Math.Min(n, (t + 1) * per * NR);
+            }
+            else
+            {
+                var per = (mPanelsAll + tasks - 1) / tasks;
+                r0 = Math.Min(m, t * per * MR);
+                r1 = Math.Min(m, (t + 1) * per * MR);
+            }
+
+            if (r0 < r1 && c0 < c1)
+            {
+                Slab((float*)ap, lda, transA, (float*)bp, ldb, transB, (float*)cp, ldc, k, alpha, beta, r0, r1, c0, c1, m, n,
+                    (float*)biasp, relu, (float*)ppa, mPad, (float*)prepB, nPad);
+            }
+        });
+    }
+
+    /// <summary>Computes C[r0..r1, c0..c1) (r0 a multiple of MR, c0 of NR) over all of k on the calling thread.</summary>
+    private static void Slab(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, float beta,
+        int r0, int r1, int c0, int c1, int m, int n, float* rowBias, bool relu, float* prepackedA, int mPad, float* prepackedB, int nPad)
+    {
+        var packedB = Scratch.B(KC * (((Math.Min(NC, c1 - c0) + NR - 1) / NR) * NR));
+        var packedA = Scratch.A(KC * (MC + MR));
+        var acc = stackalloc float[MR * NR];
+        fixed (float* pbScratch = packedB, paScratch = packedA)
+        {
+            for (var jc = c0; jc < c1; jc += NC)
+            {
+                var nc = Math.Min(NC, c1 - jc);
+                var nPanels = (nc + NR - 1) / NR;
+                for (var pc = 0; pc < k; pc += KC)
                 {
-                    var nc = Math.Min(NC, n - jc);
-                    var nPanels = (nc + NR - 1) / NR;
-                    for (var pc = 0; pc < k; pc += KC)
+                    var kc = Math.Min(KC, k - pc);
+                    var first = pc == 0;
+                    var last = pc + KC >= k;
+                    float* bBase;
+                    if (prepackedB != null)
                     {
-                        var kc = Math.Min(KC, k - pc);
-                        var first = pc == 0;
-                        var last = pc + KC >= k;
-                        var jc0 = jc;
-                        var pc0 = pc;
-                        if (prepB != 0)
+                        bBase = prepackedB + ((long)nPad * pc) + ((long)(jc / NR) * kc * NR);
+                    }
+                    else
+                    {
+                        bBase = pbScratch;
+                        for (var p = 0; p < nPanels; p++)
                         {
-                            pbp = (nint)((float*)prepB + ((long)nPad * pc));
+                            PackB(b, ldb, transB, pc, kc, jc + (p * NR), Math.Min(NR, n - jc - (p * NR)), bBase + ((long)p * kc * NR));
+                        }
+                    }
+
+                    for (var ic = r0; ic < r1; ic += MC)
+                    {
+                        var mc = Math.Min(MC, r1 - ic);
+                        var mPanels = (mc + MR - 1) / MR;
+                        float* aBase;
+                        if (prepackedA != null)
+                        {
+                            aBase = prepackedA + ((long)mPad * pc) + ((long)ic * kc);
                         }
                         else
                         {
-                            var target = (nint)pbPacked;
-                            pbp = target;
-                            ParallelLoop.For(nPanels, nPanels >= 8 ? threads : 1, p =>
-                                PackB((float*)bp, ldb, transB, pc0, kc, jc0 + p * NR, Math.Min(NR, n - jc0 - p * NR), (float*)target + (long)p * kc * NR));
+                            aBase = paScratch;
+                            for (var ip = 0; ip < mPanels; ip++)
+                            {
+                                PackA(a, lda, transA, ic + (ip * MR), Math.Min(MR, m - ic - (ip * MR)), pc, kc, aBase + (ip * kc * MR));
+                            }
                         }
 
-                        var mBlocks = (m + MC - 1) / MC;
-                        var chunks = threads <= 1 ? 1 : Math.Max(1, Math.Min(nPanels, (2 * threads + mBlocks - 1) / mBlocks));
-                        var panelsPerChunk = (nPanels + chunks - 1) / chunks;
-                        var tasks = mBlocks * chunks;
-                        ParallelLoop.For(tasks, threads, t =>
+                        for (var jp = 0; jp < nPanels; jp++)
                         {
-                            var ib = t / chunks;
-                            var ch = t % chunks;
-                            var ic = ib * MC;
-                            var mc = Math.Min(MC, m - ic);
-                            var p0 = ch * panelsPerChunk;
-                            var p1 = Math.Min(nPanels, p0 + panelsPerChunk);
-                            if (p0 >= p1)
+                            var j = jc + (jp * NR);
+                            var nr = Math.Min(NR, n - j);
+                            var bPanel = bBase + ((long)jp * kc * NR);
+                            for (var ip = 0; ip < mPanels; ip++)
                             {
-                                return;
-                            }
-
-                            var packedA = Scratch.A(KC * (MC + MR));
-                            {
-                                fixed (float* paScratch = packedA)
+                                var i = ic + (ip * MR);
+                                var mr = Math.Min(MR, m - i);
+                                if (mr <= 2)
                                 {
-                                    var mPanels = (mc + MR - 1) / MR;
-                                    var paPacked = paScratch;
-                                    if (prep != 0)
-                                    {
-                                        paPacked = (float*)prep + ((long)mPad * pc0) + ((long)ic * kc);
-                                    }
-                                    else
-                                    {
-                                        for (var ip = 0; ip < mPanels; ip++)
-                                        {
-                                            PackA((float*)ap, lda, transA, ic + ip * MR, Math.Min(MR, mc - ip * MR), pc0, kc, paPacked + ip * kc * MR);
-                                        }
-                                    }
+                                    KernelRows(kc, mr, aBase + (ip * kc * MR), bPanel, acc);
+                                }
+                                else
+                                {
+                                    Kernel(kc, aBase + (ip * kc * MR), bPanel, acc);
+                                }
 
-                                    var acc = stackalloc float[MR * NR];
-                                    for (var jp = p0; jp < p1; jp++)
-                                    {
-                                        var j = jc0 + jp * NR;
-                                        var nr = Math.Min(NR, n - j);
-                                        var bPanel = (float*)pbp + (long)jp * kc * NR;
-                                        for (var ip = 0; ip < mPanels; ip++)
-                                        {
-                                            var i = ic + ip * MR;
-                                            var mr = Math.Min(MR, m - i);
-                                            Kernel(kc, paPacked + ip * kc * MR, bPanel, acc);
-                                            Store(acc, (float*)cp + (long)i * ldc + j, ldc, mr, nr, alpha, beta, first);
-                                            if (last && (biasp != 0 || relu))
-                                            {
-                                                Epilogue(mr, nr, (float*)cp + (long)i * ldc + j, ldc, biasp == 0 ? null : (float*)biasp + i, relu);
-                                            }
-                                        }
-                                    }
+                                Store(acc, c + ((long)i * ldc) + j, ldc, mr, nr, alpha, beta, first);
+                                if (last && (rowBias != null || relu))
+                                {
+                                    Epilogue(mr, nr, c + ((long)i * ldc) + j, ldc, rowBias == null ? null : rowBias + i, relu);
                                 }
                             }
-                        });
+                        }
                     }
                 }
             }
@@ -371,6 +396,33 @@ internal static unsafe class Sgemm
         Vector256.Store(c41, acc + 72);
         Vector256.Store(c50, acc + 80);
         Vector256.Store(c51, acc + 88);
+    }
+
+    /// <summary>
+    /// The micro-kernel for a panel with only <paramref name="mr"/> live rows (GEMV-like shapes): row by row, the same
+    /// FMA sequence per element as <see cref="Kernel"/>, without computing the zero-padded rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelRows(int kc, int mr, float* a, float* b, float* acc)
+    {
+        for (var r = 0; r < mr; r++)
+        {
+            var c0 = Vector256<float>.Zero;
+            var c1 = Vector256<float>.Zero;
+            var pa = a + r;
+            var pb = b;
+            for (var kk = 0; kk < kc; kk++)
+            {
+                var av = Vector256.Create(*pa);
+                c0 = Vector256.FusedMultiplyAdd(av, Vector256.Load(pb), c0);
+                c1 = Vector256.FusedMultiplyAdd(av, Vector256.Load(pb + 8), c1);
+                pa += MR;
+                pb += NR;
+            }
+
+            Vector256.Store(c0, acc + (r * NR));
+            Vector256.Store(c1, acc + (r * NR) + 8);
+        }
     }
 
     private static void Store(float* acc, float* c, int ldc, int mr, int nr, float alpha, float beta, bool first)
