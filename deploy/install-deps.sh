@@ -5,7 +5,10 @@
 set -euo pipefail
 deploy="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-if ! ldconfig -p 2>/dev/null | grep -q 'libsecp256k1\.so\.1'; then
+# ldconfig lives in /sbin, which a non-root PATH on Debian lacks; grep reads all of its output (grep -q would end the
+# pipe early, and under pipefail ldconfig's SIGPIPE would read as "missing").
+ldconfig_bin=$(command -v ldconfig || echo /sbin/ldconfig)
+if ! "$ldconfig_bin" -p 2>/dev/null | grep 'libsecp256k1\.so\.1' >/dev/null; then
   echo "installing Debian package libsecp256k1-1"
   sudo_cmd=""
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
