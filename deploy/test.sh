@@ -49,7 +49,7 @@ trx_count=0
 for trx in "$results"/*.trx; do
   [ -e "$trx" ] || continue
   trx_count=$((trx_count + 1))
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  counters=$(grep -o -m 1 '<Counters [^>]*>' "$trx")
   get() { echo "$counters" | grep -Eo " $1=\"[0-9]+\"" | grep -Eo '[0-9]+' || echo 0; }
   t=$(get total); p=$(get passed); f=$(get failed); e=$(get error); to=$(get timeout); ab=$(get aborted)
   passed=$((passed + p)); failed=$((failed + f + e + to + ab)); skipped=$((skipped + t - p - f - e - to - ab))
