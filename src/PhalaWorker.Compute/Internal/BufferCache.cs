@@ -16,29 +16,7 @@ internal sealed class BufferCache
     {
         lock (_lock)
         {
-            if (!_free.TryGetValue(type, out var list))
-            {
-                return null;
-            }
-
-            var best = -1;
-            for (var i = 0; i < list.Count; i++)
-            {
-                var len = list[i].Length;
-                if (len >= length && (best < 0 || len < list[best].Length))
-                {
-                    best = i;
-                }
-            }
-
-            if (best < 0)
-            {
-                return null;
-            }
-
-            var a = list[best];
-            list.RemoveAt(best);
-            return a;
+            return _free.TryGetValue(type, out var list) ? FreeArrayList.TakeBestFit(list, length) : null;
         }
     }
 

@@ -153,29 +153,7 @@ internal sealed class TensorAllocator : IDisposable
 
     private Array? TakeFree(DataType type, int n)
     {
-        if (!_free.TryGetValue(type, out var list) || list.Count == 0)
-        {
-            return null;
-        }
-
-        var best = -1;
-        for (var i = 0; i < list.Count; i++)
-        {
-            var len = list[i].Length;
-            if (len >= n && (best < 0 || len < list[best].Length))
-            {
-                best = i;
-            }
-        }
-
-        if (best < 0)
-        {
-            return null;
-        }
-
-        var a = list[best];
-        list.RemoveAt(best);
-        return a;
+        return _free.TryGetValue(type, out var list) ? FreeArrayList.TakeBestFit(list, n) : null;
     }
 
     public void Dispose()
