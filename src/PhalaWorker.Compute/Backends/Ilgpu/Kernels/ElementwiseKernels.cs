@@ -16,7 +16,7 @@ internal static class ElementwiseKernels
     }
 
     private static void UnaryAt(int i, ArrayView<float> x, ArrayView<float> y, int op, float p0, float p1)
-{
+    {
         float v = x[i];
         float r;
         switch ((UnaryOp)op)
@@ -83,7 +83,7 @@ internal static class ElementwiseKernels
     }
 
     private static void BinaryAt(int i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, ArrayView<int> meta, int rank, int op)
-{
+    {
         int rest = i;
         int ia = 0;
         int ib = 0;
@@ -137,7 +137,7 @@ internal static class ElementwiseKernels
     }
 
     private static void StridedCopyAt(int i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, int rank)
-{
+    {
         int rest = i;
         int ix = 0;
         for (int d = rank - 1; d >= 0; d--)

@@ -19,7 +19,7 @@ internal static class NormalizationKernels
     }
 
     private static void SoftmaxAt(int i, ArrayView<float> x, ArrayView<float> y, int axis, int inner, int logSoftmax)
-{
+    {
         int outer = i / inner;
         int rest = i - (outer * inner);
         int baseIndex = (outer * axis * inner) + rest;
@@ -70,7 +70,7 @@ internal static class NormalizationKernels
     }
 
     private static void LayerNormAt(int row, ArrayView<float> x, ArrayView<float> scale, ArrayView<float> bias, ArrayView<float> y, ArrayView<float> meanOut, ArrayView<float> invStdOut, LayerNormParams p)
-{
+    {
         int start = row * p.Size;
         float sum = 0f;
         for (int k = 0; k < p.Size; k++)
@@ -112,7 +112,7 @@ internal static class NormalizationKernels
     }
 
     private static void BatchNormAt(int i, ArrayView<float> x, ArrayView<float> scale, ArrayView<float> bias, ArrayView<float> mean, ArrayView<float> variance, ArrayView<float> y, BatchNormParams p)
-{
+    {
         int c = (i / p.Inner) % p.Channels;
         y[i] = ((x[i] - mean[c]) / XMath.Sqrt(variance[c] + p.Epsilon) * scale[c]) + bias[c];
     }

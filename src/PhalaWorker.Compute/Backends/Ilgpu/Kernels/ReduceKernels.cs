@@ -18,7 +18,7 @@ internal static class ReduceKernels
     }
 
     private static void ReduceAt(int i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, Int3 shape)
-{
+    {
         int rank = shape.X;
         int reducedCount = shape.Y;
         int mean = shape.Z;

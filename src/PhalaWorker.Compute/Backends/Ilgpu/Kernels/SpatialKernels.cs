@@ -26,7 +26,7 @@ internal static class SpatialKernels
     }
 
     private static void Im2ColAt(int i, ArrayView<float> x, ArrayView<float> col, ArrayView<int> meta, Int3 shape)
-{
+    {
         int s = shape.X;
         int kernelSize = shape.Y;
         int outSize = shape.Z;
@@ -68,7 +68,7 @@ internal static class SpatialKernels
     }
 
     private static void AddChannelBiasAt(int i, ArrayView<float> y, ArrayView<float> bias, int channels, int inner)
-{
+    {
         y[i] += bias[(i / inner) % channels];
     }
 
@@ -82,7 +82,7 @@ internal static class SpatialKernels
     }
 
     private static void PoolAt(int i, ArrayView<float> x, ArrayView<float> y, ArrayView<int> meta, Int3 shape)
-{
+    {
         int s = shape.X;
         int kind = shape.Y;
         int inSize = 1;
@@ -166,7 +166,7 @@ internal static class SpatialKernels
     }
 
     private static void GlobalAveragePoolAt(int i, ArrayView<float> x, ArrayView<float> y, int size)
-{
+    {
         int start = i * size;
         float sum = 0f;
         for (int k = 0; k < size; k++)
