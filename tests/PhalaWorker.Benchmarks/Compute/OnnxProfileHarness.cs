@@ -9,7 +9,10 @@ using PhalaWorker.Compute.Onnx;
 
 namespace PhalaWorker.Benchmarks.Compute;
 
-/// <summary>Per-operator time of the CPU backend on one model: <c>harness onnx-profile MODEL_DIR [threads] [runs]</c>.</summary>
+/// <summary>
+/// Per-operator time of the CPU backend on one model: <c>harness onnx-profile MODEL_DIR [threads] [runs]</c>. Warms up for
+/// 1 s first (tiered JIT), then reports the mean per run of every op and the time outside kernels (engine overhead).
+/// </summary>
 public sealed class OnnxProfileHarness : IHarness
 {
     public string Name => "onnx-profile";
@@ -18,13 +21,18 @@ public sealed class OnnxProfileHarness : IHarness
     {
         var folder = args[0];
         var threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
-        var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+        var runs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200;
         var backend = new TimingBackend();
         var engine = new ComputeEngine(new ComputeOptions { Threads = threads }, backend);
         var model = engine.Load(await File.ReadAllBytesAsync(Path.Combine(folder, "model.onnx")));
         var inputs = NodeTestRunner.ReadTensorFiles(Path.Combine(folder, "test_data_set_0"), "input")
             .Select(b => (string.Empty, TensorProtoConverter.Deserialize(b, long.MaxValue, "in"))).ToList();
-        engine.RunTensors(model, inputs, CancellationToken.None);
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < 3 || (warm.Elapsed.TotalSeconds < 1 && i < 20000); i++)
+        {
+            engine.RunTensors(model, inputs, CancellationToken.None);
+        }
+
         backend.Times.Clear();
         var total = Stopwatch.StartNew();
         for (var i = 0; i < runs; i++)
@@ -32,10 +40,11 @@ public sealed class OnnxProfileHarness : IHarness
             engine.RunTensors(model, inputs, CancellationToken.None);
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {total.Elapsed.TotalMilliseconds / runs:F3} ms/run"));
+        var perRun = total.Elapsed.TotalMilliseconds / runs;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {perRun:F4} ms/run; outside kernels {perRun - (backend.Times.Values.Sum() / runs):F4} ms"));
         foreach (var (op, t) in backend.Times.OrderByDescending(p => p.Value))
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{op,-24} {t / runs:F3} ms"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{op,-24} {t / runs:F4} ms"));
         }
 
         return 0;
