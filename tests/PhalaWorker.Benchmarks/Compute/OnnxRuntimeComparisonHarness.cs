@@ -89,16 +89,17 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
 
     private static double Median<T>(Func<T> run, double minSeconds)
     {
-        // Warm up for at least 3 runs and 1 s, so .NET's tiered JIT has promoted the kernels to optimized code.
+        // Warm up for at least 3 runs and 1.5 s whatever the model's size, so .NET's tiered JIT has promoted the kernels
+        // to optimized code (a cap on warm-up runs let tiny models be measured half in tier-0 code, ~4x slower).
         var warm = Stopwatch.StartNew();
-        for (var i = 0; i < 3 || (warm.Elapsed.TotalSeconds < 1 && i < 2000); i++)
+        for (var i = 0; i < 3 || warm.Elapsed.TotalSeconds < 1.5; i++)
         {
             run();
         }
 
         var times = new List<double>();
         var total = Stopwatch.StartNew();
-        while (times.Count < 5 || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 500))
+        while (times.Count < 5 || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 20000))
         {
             var sw = Stopwatch.StartNew();
             run();
