@@ -8,8 +8,10 @@ namespace PhalaWorker.Compute.Onnx;
 /// <list type="bullet">
 /// <item>BatchNormalization (inference, constant parameters) after a Conv with constant weights is folded into the
 /// Conv's weights and bias (every backend sees a plain Conv).</item>
-/// <item>For the CPU backend only: Conv/Add/Sum followed by Relu become one node in <see cref="CpuKernels.FusedDomain"/>
-/// (Relu applied in the GEMM epilogue / in place), saving a pass over memory and a buffer.</item>
+/// <item>For the CPU backend only, nodes in <see cref="CpuKernels.FusedDomain"/> (see <c>Operators/FusedOperators</c>):
+/// the exact-erf GELU subgraph becomes one Gelu; MatMul by a constant matrix + a constant bias vector becomes one MatMul
+/// with the bias added in place; Conv/Add/Sum/Gemm/MatMul followed by Relu become one node (Relu applied in the GEMM
+/// epilogue / in place), saving passes over memory, buffers and per-node overhead.</item>
 /// </list>
 /// A rewrite applies only when the intermediate value has exactly one consumer and is not a graph output.
 /// </summary>
@@ -23,6 +25,8 @@ internal static class GraphOptimizer
         FoldBatchNorm(nodes, constants, outputs);
         if (fuseActivations)
         {
+            FuseGelu(nodes, constants, outputs);
+            FuseMatMulBias(nodes, constants, outputs);
             FuseRelu(nodes, outputs);
         }
 
@@ -150,7 +154,9 @@ internal static class GraphOptimizer
         for (var i = 0; i < nodes.Count; i++)
         {
             var n = nodes[i];
-            var fusable = n.Domain.Length == 0 && n.Outputs.Count == 1 && (n.OpType is "Conv" or "Add" || (n.OpType == "Sum" && n.Inputs.Count >= 2));
+            var fusable = n.Outputs.Count == 1 && !n.Attributes.Has("activation")
+                && ((n.Domain.Length == 0 && (n.OpType is "Conv" or "Add" or "Gemm" || (n.OpType == "Sum" && n.Inputs.Count >= 2)))
+                    || (n.Domain == CpuKernels.FusedDomain && n.OpType == "MatMul"));
             if (!fusable)
             {
                 continue;
@@ -169,6 +175,119 @@ internal static class GraphOptimizer
             consumers = Consumers(nodes);
         }
     }
+
+    /// <summary>
+    /// MatMul(A, B) + bias with B a constant matrix and bias a constant vector of B's width becomes one fused MatMul
+    /// that adds the bias row by row in place (no second pass through a new buffer, one node less).
+    /// </summary>
+    private static void FuseMatMulBias(List<OperatorNode> nodes, Dictionary<string, Tensor> constants, HashSet<string> outputs)
+    {
+        var consumers = Consumers(nodes);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var n = nodes[i];
+            if (n.OpType != "MatMul" || n.Domain.Length != 0 || n.Inputs.Count != 2 || n.Outputs.Count != 1
+                || !constants.TryGetValue(n.Inputs[1], out var b) || b.DataType != DataType.Float || b.Shape.Rank != 2)
+            {
+                continue;
+            }
+
+            var j = SoleConsumerAnyPosition(nodes, consumers, outputs, n.Outputs[0], "Add", out var position);
+            if (j < 0)
+            {
+                continue;
+            }
+
+            var add = nodes[j];
+            var biasName = add.Inputs[1 - position];
+            if (!constants.TryGetValue(biasName, out var bias) || bias.DataType != DataType.Float || bias.Shape.Rank != 1 || bias.Length != b.Shape[1])
+            {
+                continue;
+            }
+
+            nodes[i] = new OperatorNode(i, n.Name, "MatMul", CpuKernels.FusedDomain, n.OpsetVersion, [n.Inputs[0], n.Inputs[1], biasName], [add.Outputs[0]], n.Attributes);
+            nodes.RemoveAt(j);
+            consumers = Consumers(nodes);
+        }
+    }
+
+    /// <summary>
+    /// The exact-erf GELU subgraph exporters write, y = (x · (erf(x / √2) + 1)) · 0.5 (Div by √2 or Mul by 1/√2; operands
+    /// of Add and Mul in either order), becomes one fused Gelu node placed where the last Mul was.
+    /// </summary>
+    private static void FuseGelu(List<OperatorNode> nodes, Dictionary<string, Tensor> constants, HashSet<string> outputs)
+    {
+        var consumers = Consumers(nodes);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var scale = nodes[i];
+            if (scale.Domain.Length != 0 || scale.Inputs.Count != 2 || scale.Outputs.Count != 1
+                || !((scale.OpType == "Div" && IsScalar(constants, scale.Inputs[1], Math.Sqrt(2)))
+                    || (scale.OpType == "Mul" && IsScalar(constants, scale.Inputs[1], Math.Sqrt(0.5)))))
+            {
+                continue;
+            }
+
+            var x = scale.Inputs[0];
+            var erf = SoleConsumerAnyPosition(nodes, consumers, outputs, scale.Outputs[0], "Erf", out _);
+            if (erf < 0)
+            {
+                continue;
+            }
+
+            var plusOne = SoleConsumerAnyPosition(nodes, consumers, outputs, nodes[erf].Outputs[0], "Add", out var p1);
+            if (plusOne < 0 || !IsScalar(constants, nodes[plusOne].Inputs[1 - p1], 1))
+            {
+                continue;
+            }
+
+            var timesX = SoleConsumerAnyPosition(nodes, consumers, outputs, nodes[plusOne].Outputs[0], "Mul", out var p2);
+            if (timesX < 0 || nodes[timesX].Inputs[1 - p2] != x)
+            {
+                continue;
+            }
+
+            var half = SoleConsumerAnyPosition(nodes, consumers, outputs, nodes[timesX].Outputs[0], "Mul", out var p3);
+            if (half < 0 || !IsScalar(constants, nodes[half].Inputs[1 - p3], 0.5))
+            {
+                continue;
+            }
+
+            nodes[half] = new OperatorNode(half, scale.Name, "Gelu", CpuKernels.FusedDomain, scale.OpsetVersion, [x], [nodes[half].Outputs[0]], NodeAttributes.Empty);
+            foreach (var dead in new[] { timesX, plusOne, erf, i }.OrderDescending())
+            {
+                nodes.RemoveAt(dead);
+            }
+
+            consumers = Consumers(nodes);
+            i--;
+        }
+    }
+
+    /// <summary>The node reading <paramref name="value"/> when it is that value's only reader (in any input position).</summary>
+    private static int SoleConsumerAnyPosition(List<OperatorNode> nodes, Dictionary<string, int> consumers, HashSet<string> outputs, string value, string opType,
+        out int position)
+    {
+        position = -1;
+        if (outputs.Contains(value) || consumers.GetValueOrDefault(value) != 1)
+        {
+            return -1;
+        }
+
+        var index = nodes.FindIndex(n => n.Inputs.Contains(value));
+        if (index < 0 || nodes[index].OpType != opType || nodes[index].Domain.Length != 0 || nodes[index].Inputs.Count != (opType == "Erf" ? 1 : 2)
+            || nodes[index].Outputs.Count != 1)
+        {
+            return -1;
+        }
+
+        position = nodes[index].Inputs[0] == value ? 0 : 1;
+        return index;
+    }
+
+    private static bool IsScalar(Dictionary<string, Tensor> constants, string name, double value) =>
+        constants.TryGetValue(name, out var t) && t.DataType == DataType.Float && t.Length == 1
+        && Math.Abs(t.AsReadOnlySpan<float>()[0] - value) <= 1e-6 * Math.Abs(value);
 
     private static object Get(NodeAttributes attributes, string name) => attributes.Raw(name);
 }

@@ -39,9 +39,16 @@ internal static class ActivationOperators
 
     private static double Softplus(double v) => v > 30 ? v : Math.Log(1 + Math.Exp(v));
 
-    private static void Gelu(KernelContext c)
+    /// <summary>ONNX Gelu (also the kernel of the Gelu the graph optimizer fuses from Div/Erf/Add/Mul/Mul).</summary>
+    internal static void Gelu(KernelContext c)
     {
         var approximate = c.Attributes.GetString("approximate") ?? "none";
+        if (approximate == "none" && c.Input(0).DataType == DataType.Float)
+        {
+            UnaryOperators.Float(c, static (x, d) => VectorMath.Gelu(x, d), static v => v);
+            return;
+        }
+
         Func<double, double> f = approximate switch
         {
             "none" => static v => 0.5 * v * (1 + MathFunctions.Erf(v / Math.Sqrt(2))),

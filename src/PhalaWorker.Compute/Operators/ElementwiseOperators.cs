@@ -57,7 +57,8 @@ internal static class ElementwiseOperators
         table["Sum"] = c => WithRelu(c, static k => Variadic(k, Arith.Add, mean: false));
     }
 
-    private static void WithRelu(KernelContext c, Action<KernelContext> op)
+    /// <summary>Runs <paramref name="op"/>, then Relu in place on its output 0.</summary>
+    internal static void WithRelu(KernelContext c, Action<KernelContext> op)
     {
         op(c);
         var y = c.GetOutputTensor(0);

@@ -26,5 +26,6 @@ internal static class OperatorRegistration
     {
         ConvOperators.RegisterFused(table);
         ElementwiseOperators.RegisterFused(table);
+        FusedOperators.Register(table);
     }
 }

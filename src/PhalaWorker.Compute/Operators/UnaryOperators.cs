@@ -15,7 +15,7 @@ internal static class UnaryOperators
         table["Exp"] = c => Float(c, static (x, d) => TensorPrimitives.Exp(x, d), Math.Exp);
         table["Log"] = c => Float(c, static (x, d) => TensorPrimitives.Log(x, d), Math.Log);
         table["Reciprocal"] = c => Float(c, static (x, d) => TensorPrimitives.Reciprocal(x, d), static v => 1 / v);
-        table["Erf"] = c => Float(c, static (x, d) => Scalar(x, d, MathFunctions.Erf), MathFunctions.Erf);
+        table["Erf"] = c => Float(c, static (x, d) => VectorMath.Erf(x, d), MathFunctions.Erf);
         table["Floor"] = c => Float(c, static (x, d) => TensorPrimitives.Floor(x, d), Math.Floor);
         table["Ceil"] = c => Float(c, static (x, d) => TensorPrimitives.Ceiling(x, d), Math.Ceiling);
         table["Round"] = c => Float(c, static (x, d) => Scalar(x, d, v => Math.Round(v, MidpointRounding.ToEven)), v => Math.Round(v, MidpointRounding.ToEven));
