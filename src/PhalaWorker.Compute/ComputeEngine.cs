@@ -118,35 +118,42 @@ public sealed class ComputeEngine
         var stopwatch = Stopwatch.StartNew();
         var outcome = "failed";
         var graph = model.Graph;
-        using var allocator = new TensorAllocator(_options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes), model.Buffers);
+        var plan = model.Plan;
+        var state = plan.Rent(graph, _options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes), model.Buffers);
         try
         {
-            var values = BindInputs(graph, inputs);
-            foreach (var (name, tensor) in graph.Constants)
+            var values = state.Values;
+            BindInputs(graph, plan, inputs, values);
+            foreach (var (slot, tensor) in plan.Constants)
             {
-                values[name] = tensor;
+                values[slot] = tensor;
             }
 
+            var allocator = state.Allocator;
             using (_backend.BeginJob())
             {
                 var threads = _options.EffectiveThreads;
-                foreach (var node in graph.Nodes)
+                var kernels = model.Kernels;
+                for (var n = 0; n < kernels.Length; n++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var args = new Tensor?[node.Inputs.Count];
+                    var args = state.Arguments[n];
+                    var inputSlots = plan.InputSlots[n];
                     for (var i = 0; i < args.Length; i++)
                     {
-                        var name = node.Inputs[i];
-                        args[i] = name.Length == 0 ? null : values[name];
+                        var slot = inputSlots[i];
+                        args[i] = slot < 0 ? null : values[slot];
                     }
 
-                    var context = new KernelContext(node, args, allocator, threads, cancellationToken, model.ConstantInputs[node.Index], model.UsedOutputs[node.Index]);
-                    KernelRunner.Execute(model.Kernels[node.Index], context);
+                    var context = state.Contexts[n];
+                    context.Reset(threads, cancellationToken);
+                    KernelRunner.Execute(kernels[n], context);
                     allocator.ReleaseTemporaries();
-                    for (var o = 0; o < node.Outputs.Count; o++)
+                    var outputSlots = plan.OutputSlots[n];
+                    for (var o = 0; o < outputSlots.Length; o++)
                     {
-                        var name = node.Outputs[o];
-                        if (name.Length == 0)
+                        var slot = outputSlots[o];
+                        if (slot < 0)
                         {
                             continue;
                         }
@@ -154,36 +161,42 @@ public sealed class ComputeEngine
                         var t = context.GetOutput(o);
                         if (t is null)
                         {
-                            if (!model.UsedOutputs[node.Index][o])
+                            if (!plan.UsedOutputs[n][o])
                             {
                                 continue;
                             }
 
-                            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{node.Display}: output '{name}' was not produced");
+                            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{context.Node.Display}: output '{context.Node.Outputs[o]}' was not produced");
                         }
 
                         allocator.Track(t);
-                        values[name] = t;
+                        values[slot] = t;
                     }
 
-                    foreach (var dead in model.DyingAfter[node.Index])
+                    foreach (var dead in plan.DyingAfter[n])
                     {
-                        if (values.Remove(dead, out var t))
+                        if (values[dead] is { } t)
                         {
+                            values[dead] = null;
                             allocator.Release(t);
                         }
                     }
                 }
 
-                var outputs = new Tensor[graph.Outputs.Count];
+                var outputs = new Tensor[plan.GraphOutputSlots.Length];
                 for (var i = 0; i < outputs.Length; i++)
                 {
-                    outputs[i] = values[graph.Outputs[i].Name];
+                    outputs[i] = values[plan.GraphOutputSlots[i]]
+                        ?? throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"graph output '{graph.Outputs[i].Name}' was not produced");
                 }
 
                 var result = consume(outputs);
                 outcome = "ok";
-                ComputeLog.JobCompleted(_logger, model.ModelDigest, _backend.Name, outputs.Length, digest(result), allocator.AllocatedBytes, allocator.ReuseCount, stopwatch.Elapsed.TotalMilliseconds);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    ComputeLog.JobCompleted(_logger, model.ModelDigest, _backend.Name, outputs.Length, digest(result), allocator.AllocatedBytes, allocator.ReuseCount, stopwatch.Elapsed.TotalMilliseconds);
+                }
+
                 return result;
             }
         }
@@ -195,26 +208,28 @@ public sealed class ComputeEngine
         }
         finally
         {
+            plan.Return(state);
             ComputeTelemetry.JobDuration.Record(stopwatch.Elapsed.TotalMilliseconds,
                 new KeyValuePair<string, object?>("backend", _backend.Name), new KeyValuePair<string, object?>("outcome", outcome));
         }
     }
 
-    private Dictionary<string, Tensor> BindInputs(LoadedGraph graph, IReadOnlyList<(string Name, Tensor Tensor)> inputs)
+    private void BindInputs(LoadedGraph graph, ExecutionPlan plan, IReadOnlyList<(string Name, Tensor Tensor)> inputs, Tensor?[] values)
     {
-        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        Span<bool> bound = graph.Inputs.Count <= 256 ? stackalloc bool[graph.Inputs.Count] : new bool[graph.Inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
             var (name, tensor) = inputs[i];
             ArgumentNullException.ThrowIfNull(tensor);
-            GraphValueInfo? info = string.IsNullOrEmpty(name)
-                ? (i < graph.Inputs.Count ? graph.Inputs[i] : null)
-                : graph.Inputs.FirstOrDefault(x => x.Name == name);
-            if (info is null)
+            var position = string.IsNullOrEmpty(name)
+                ? (i < graph.Inputs.Count ? i : -1)
+                : plan.InputPositions.GetValueOrDefault(name, -1);
+            if (position < 0)
             {
                 throw new ComputeException(ComputeErrorReason.InvalidInput, $"input '{name}' (position {i}) is not a graph input");
             }
 
+            var info = graph.Inputs[position];
             if (tensor.Shape.ElementCount > _options.MaxTensorElements)
             {
                 throw new ComputeException(ComputeErrorReason.LimitExceeded, $"input '{info.Name}' has {tensor.Shape.ElementCount} elements, over MaxTensorElements {_options.MaxTensorElements}");
@@ -240,21 +255,22 @@ public sealed class ComputeEngine
                 }
             }
 
-            if (!values.TryAdd(info.Name, tensor))
+            if (bound[position])
             {
                 throw new ComputeException(ComputeErrorReason.InvalidInput, $"input '{info.Name}' is given twice");
             }
+
+            bound[position] = true;
+            values[plan.GraphInputSlots[position]] = tensor;
         }
 
-        foreach (var info in graph.Inputs)
+        for (var i = 0; i < bound.Length; i++)
         {
-            if (!values.ContainsKey(info.Name))
+            if (!bound[i])
             {
-                throw new ComputeException(ComputeErrorReason.InvalidInput, $"input '{info.Name}' is missing");
+                throw new ComputeException(ComputeErrorReason.InvalidInput, $"input '{graph.Inputs[i].Name}' is missing");
             }
         }
-
-        return values;
     }
 
     private static Tensor Copy(Tensor t)

@@ -6,8 +6,8 @@ namespace PhalaWorker.Compute;
 
 /// <summary>
 /// A model loaded and planned for one engine/backend: validated graph, folded constants, per-node kernels and the
-/// liveness plan (the last node that reads each value, after which its buffer is reused). Reusable across jobs,
-/// one job at a time per instance is not required: runs share no mutable state except the backend's kernels.
+/// execution plan (value slots; the last node that reads each value, after which its buffer is reused). Reusable
+/// across jobs and safe for concurrent runs: each run takes its own pooled run state.
 /// </summary>
 public sealed class ComputeModel
 {
@@ -17,49 +17,7 @@ public sealed class ComputeModel
         Kernels = kernels;
         Backend = backend;
         ModelDigest = modelDigest;
-        var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var node in graph.Nodes)
-        {
-            foreach (var o in node.Outputs)
-            {
-                if (o.Length > 0)
-                {
-                    lastUse[o] = node.Index;
-                }
-            }
-
-            foreach (var i in node.Inputs)
-            {
-                if (i.Length > 0)
-                {
-                    lastUse[i] = node.Index;
-                }
-            }
-        }
-
-        foreach (var o in graph.Outputs)
-        {
-            lastUse[o.Name] = int.MaxValue;
-        }
-
-        var dying = new List<string>[graph.Nodes.Count];
-        for (var i = 0; i < dying.Length; i++)
-        {
-            dying[i] = [];
-        }
-
-        foreach (var (name, index) in lastUse)
-        {
-            if (index != int.MaxValue && !graph.Constants.ContainsKey(name))
-            {
-                dying[index].Add(name);
-            }
-        }
-
-        DyingAfter = dying;
-        var consumed = new HashSet<string>(graph.Nodes.SelectMany(n => n.Inputs).Concat(graph.Outputs.Select(o => o.Name)), StringComparer.Ordinal);
-        UsedOutputs = graph.Nodes.Select(n => n.Outputs.Select(o => o.Length > 0 && consumed.Contains(o)).ToArray()).ToArray();
-        ConstantInputs = graph.Nodes.Select(n => n.Inputs.Select(i => i.Length > 0 && graph.Constants.ContainsKey(i)).ToArray()).ToArray();
+        Plan = new Internal.ExecutionPlan(graph);
     }
 
     internal LoadedGraph Graph { get; }
@@ -69,14 +27,8 @@ public sealed class ComputeModel
 
     internal IOperatorKernel[] Kernels { get; }
 
-    /// <summary>Per node, which outputs some node or the graph output reads (optional outputs nobody reads are skipped).</summary>
-    internal bool[][] UsedOutputs { get; }
-
-    /// <summary>Per node, which inputs are model constants.</summary>
-    internal bool[][] ConstantInputs { get; }
-
-    /// <summary>Values whose last reader is node i (released after it runs).</summary>
-    internal IReadOnlyList<string>[] DyingAfter { get; }
+    /// <summary>Value slots, liveness and the pool of per-run states.</summary>
+    internal Internal.ExecutionPlan Plan { get; }
 
     /// <summary>The backend this model was planned for.</summary>
     public string Backend { get; }

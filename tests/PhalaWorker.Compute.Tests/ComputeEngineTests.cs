@@ -126,6 +126,52 @@ public sealed class ComputeEngineTests
     }
 
     [Test]
+    public async Task Run_ConcurrentJobsOnOneModel_EachGetsItsOwnOutputsAsync()
+    {
+        var engine = new ComputeEngine(new ComputeOptions { Threads = 1 }, new CpuBackend());
+        var model = engine.Load(OnnxTestData.ModelBytes("tiny_transformer_block"));
+        var x = NodeTestRunner.ReadTensorFiles(Path.Combine(OnnxTestData.Model("tiny_transformer_block"), "test_data_set_0"), "input")
+            .Select(b => TensorProtoConverter.Deserialize(b, long.MaxValue, "x")).Single();
+        var inputs = Enumerable.Range(0, 6).Select(i =>
+        {
+            var values = x.AsReadOnlySpan<float>().ToArray().Select(v => v * (1 + (i * 0.25f))).ToArray();
+            return new Tensor(DataType.Float, x.Shape, values);
+        }).ToArray();
+        var expected = inputs.Select(t => engine.RunTensors(model, [(string.Empty, t)], CancellationToken.None)[0].AsReadOnlySpan<float>().ToArray()).ToArray();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(j => Task.Run(() =>
+        {
+            var i = j % inputs.Length;
+            for (var r = 0; r < 20; r++)
+            {
+                var y = engine.RunTensors(model, [(string.Empty, inputs[i])], CancellationToken.None)[0].AsReadOnlySpan<float>().ToArray();
+                if (!y.SequenceEqual(expected[i]))
+                {
+                    return $"job {j} run {r} differs";
+                }
+            }
+
+            return null;
+        })));
+
+        Assert.That(expected.Select(e => e[0]).Distinct().Count(), Is.EqualTo(inputs.Length), "the inputs give different outputs");
+        Assert.That(results.Where(r => r is not null), Is.Empty);
+    }
+
+    [Test]
+    public void Run_AfterAFailedJob_NextJobOnTheModelIsCorrect()
+    {
+        var engine = new ComputeEngine(new ComputeOptions { MaxTensorElements = 1000 }, new CpuBackend());
+        var model = engine.Load(TestModels.AddRelu().Bytes());
+        var tooBig = Tensor.FromArray(new float[2000], 2000);
+
+        Assert.Throws<ComputeException>(() => engine.RunTensors(model, [("x", tooBig)], CancellationToken.None));
+        var y = engine.RunTensors(model, [("x", Tensor.FromArray(new[] { 3f, 4f }, 2))], CancellationToken.None)[0];
+
+        Assert.That(y.AsReadOnlySpan<float>().ToArray(), Is.EqualTo(new[] { 4f, 0f }));
+    }
+
+    [Test]
     public void Run_Cancelled_ThrowsOperationCanceled()
     {
         var engine = new ComputeEngine(new ComputeOptions(), new CpuBackend());

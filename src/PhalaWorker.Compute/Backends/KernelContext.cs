@@ -32,9 +32,9 @@ public sealed class KernelContext
     public NodeAttributes Attributes => Node.Attributes;
 
     /// <summary>Threads a kernel may use (≥ 1).</summary>
-    public int MaxDegreeOfParallelism { get; }
+    public int MaxDegreeOfParallelism { get; private set; }
 
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken { get; private set; }
 
     public int InputCount => _inputs.Length;
 
@@ -75,6 +75,21 @@ public sealed class KernelContext
 
         _outputs[index] = tensor;
         _allocator.Retain(tensor);
+    }
+
+    /// <summary>Makes a context kept in a run state ready for the node's next execution (inputs are refilled by the engine).</summary>
+    internal void Reset(int maxDegreeOfParallelism, CancellationToken cancellationToken)
+    {
+        Array.Clear(_outputs);
+        MaxDegreeOfParallelism = maxDegreeOfParallelism;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>Drops the references to this run's tensors (the state is pooled between jobs).</summary>
+    internal void Clear()
+    {
+        Array.Clear(_inputs);
+        Array.Clear(_outputs);
     }
 
     internal Tensor? GetOutput(int index) => _outputs[index];

@@ -18,6 +18,7 @@ public sealed class OperatorNode
         Inputs = inputs;
         Outputs = outputs;
         Attributes = attributes;
+        Display = string.IsNullOrEmpty(name) ? opType : $"{opType} '{name}'";
     }
 
     /// <summary>Position in the execution order.</summary>
@@ -39,7 +40,7 @@ public sealed class OperatorNode
     public NodeAttributes Attributes { get; }
 
     /// <summary>"OpType 'name'" for error messages.</summary>
-    public string Display => string.IsNullOrEmpty(Name) ? OpType : $"{OpType} '{Name}'";
+    public string Display { get; }
 
     public override string ToString() => Display;
 }

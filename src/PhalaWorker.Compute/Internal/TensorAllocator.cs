@@ -5,12 +5,13 @@ namespace PhalaWorker.Compute.Internal;
 /// <summary>
 /// Per-job tensor memory: hands out arrays for node outputs, reuses them once the values holding them are dead
 /// (reference counts per storage array, so views share liveness), enforces MaxTensorElements and
-/// MaxPlannedMemoryBytes on every allocation, and zeroes everything it handed out when the job ends.
+/// MaxPlannedMemoryBytes on every allocation, and zeroes everything it handed out when the job ends (<see cref="Dispose"/>,
+/// after which the allocator may serve another job).
 /// </summary>
 internal sealed class TensorAllocator : IDisposable
 {
-    private readonly long _maxElements;
-    private readonly long _maxBytes;
+    private long _maxElements;
+    private long _maxBytes;
     private readonly Dictionary<Array, int> _refCounts = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<Array> _owned = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<DataType, List<Array>> _free = [];
@@ -25,6 +26,13 @@ internal sealed class TensorAllocator : IDisposable
         _maxElements = maxElements;
         _maxBytes = maxBytes;
         _cache = cache;
+    }
+
+    /// <summary>Starts another job with this (pooled) allocator; the previous job must have ended with <see cref="Dispose"/>.</summary>
+    public void Begin(long maxElements, long maxBytes)
+    {
+        _maxElements = maxElements;
+        _maxBytes = maxBytes;
     }
 
     /// <summary>Bytes of all arrays this job allocated (live or pooled).</summary>
@@ -176,6 +184,8 @@ internal sealed class TensorAllocator : IDisposable
         _free.Clear();
         _refCounts.Clear();
         _temporaries.Clear();
+        _allocatedBytes = 0;
+        ReuseCount = 0;
     }
 
     public override string ToString() => $"{_allocatedBytes} bytes, {ReuseCount} reuses";
