@@ -168,8 +168,6 @@ internal static class NormalizationOperators
         var outer = (int)x.Shape.SizeFrom(0, axis);
         var inner = (int)x.Shape.SizeFrom(axis);
         var normShape = new TensorShape(x.Shape.Dims[axis..]);
-        var scale = Expand(c, c.Input(1), normShape);
-        var bias = c.OptionalInput(2) is { } b ? Expand(c, b, normShape) : null;
         var y = c.AllocateOutput(0, x.DataType, x.Shape);
         var statDims = x.Shape.ToArray();
         for (var d = axis; d < rank; d++)
@@ -177,14 +175,15 @@ internal static class NormalizationOperators
             statDims[d] = 1;
         }
 
-        var meanOut = new double[outer];
-        var invOut = new double[outer];
+        var meanOut = c.IsOutputRequested(1) ? new double[outer] : null;
+        var invOut = c.IsOutputRequested(2) ? new double[outer] : null;
         if (x.DataType == DataType.Float)
         {
             var xs = x.AsReadOnlySpan<float>();
             var ys = y.AsSpan<float>();
-            var sf = scale.Select(v => (float)v).ToArray();
-            var bf = bias?.Select(v => (float)v).ToArray();
+            var sf = FloatParameter(c, c.Input(1), normShape);
+            var bf = c.OptionalInput(2) is { } bt ? FloatParameter(c, bt, normShape) : default;
+            var hasBias = c.OptionalInput(2) is not null;
             for (var r = 0; r < outer; r++)
             {
                 var row = xs.Slice(r * inner, inner);
@@ -203,19 +202,21 @@ internal static class NormalizationOperators
                 }
 
                 var inv = 1 / Math.Sqrt((sq / inner) + epsilon);
-                meanOut[r] = mean;
-                invOut[r] = inv;
+                meanOut?[r] = mean;
+                invOut?[r] = inv;
                 var dst = ys.Slice(r * inner, inner);
                 var fm = (float)mean;
                 var fi = (float)inv;
                 for (var j = 0; j < inner; j++)
                 {
-                    dst[j] = ((row[j] - fm) * fi * sf[j]) + (bf is null ? 0f : bf[j]);
+                    dst[j] = ((row[j] - fm) * fi * sf[j]) + (hasBias ? bf[j] : 0f);
                 }
             }
         }
         else
         {
+            var scale = Expand(c, c.Input(1), normShape);
+            var bias = c.OptionalInput(2) is { } b ? Expand(c, b, normShape) : null;
             var xv = D(c, x);
             var result = new double[xv.Length];
             for (var r = 0; r < outer; r++)
@@ -235,8 +236,8 @@ internal static class NormalizationOperators
                 }
 
                 var inv = 1 / Math.Sqrt((sq / inner) + epsilon);
-                meanOut[r] = mean;
-                invOut[r] = inv;
+                meanOut?[r] = mean;
+                invOut?[r] = inv;
                 for (var j = 0; j < inner; j++)
                 {
                     result[(r * inner) + j] = ((xv[(r * inner) + j] - mean) * inv * scale[j]) + (bias?[j] ?? 0);
@@ -247,16 +248,22 @@ internal static class NormalizationOperators
         }
 
         var statType = x.DataType == DataType.Double ? DataType.Double : DataType.Float;
-        if (c.IsOutputRequested(1))
+        if (meanOut is not null)
         {
             Store(c, c.AllocateOutput(1, statType, new TensorShape(statDims)), meanOut);
         }
 
-        if (c.IsOutputRequested(2))
+        if (invOut is not null)
         {
             Store(c, c.AllocateOutput(2, statType, new TensorShape(statDims)), invOut);
         }
     }
+
+    /// <summary>A float scale/bias as floats over the normalized shape: the tensor itself when it already has that many elements.</summary>
+    private static ReadOnlySpan<float> FloatParameter(KernelContext c, Tensor t, TensorShape shape) =>
+        t.DataType == DataType.Float && t.Length == shape.ElementCount
+            ? t.AsReadOnlySpan<float>()
+            : Expand(c, t, shape).Select(v => (float)v).ToArray();
 
     /// <summary>Broadcasts a scale/bias tensor to the normalized shape and returns it as doubles.</summary>
     private static double[] Expand(KernelContext c, Tensor t, TensorShape shape)
