@@ -81,12 +81,21 @@ public sealed class OnnxCommandTests
     public async Task Bench_TinyMlpJson_PrintsMedianAndP90Async()
     {
         var (code, stdout, _) = await RunAsync("onnx", "bench", "--model", Path.Combine(OnnxTestData.Model("tiny_mlp"), "model.onnx"),
-            "--iterations", "3", "--threads", "1", "--json");
+            "--iterations", "3", "--threads", "1", "--warmup-seconds", "0", "--json");
 
         Assert.That(code, Is.EqualTo(0));
         using var doc = JsonDocument.Parse(stdout);
         Assert.That(doc.RootElement.GetProperty("medianMs").GetDouble(), Is.GreaterThan(0));
         Assert.That(doc.RootElement.GetProperty("p90Ms").GetDouble(), Is.GreaterThanOrEqualTo(doc.RootElement.GetProperty("medianMs").GetDouble()));
+    }
+
+    [Test]
+    public async Task Bench_NegativeWarmup_ClearErrorExitTwoAsync()
+    {
+        var (code, _, stderr) = await RunAsync("onnx", "bench", "--model", Path.Combine(OnnxTestData.Model("tiny_mlp"), "model.onnx"), "--warmup-seconds", "-1");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--warmup-seconds must be between 0 and 600"));
     }
 
     [Test]

@@ -154,15 +154,26 @@ internal sealed class OnnxCommandFactory : ICommandFactory
         var inputDir = new Option<DirectoryInfo?>("--input-dir") { Description = "Folder with input_<i>.pb (default: test_data_set_0 next to the model)." };
         var backend = BackendOption();
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores).", DefaultValueFactory = _ => 0 };
-        var iterations = new Option<int>("--iterations") { Description = "Measured runs (after 2 warm-up runs).", DefaultValueFactory = _ => 20 };
+        var iterations = new Option<int>("--iterations") { Description = "Measured runs (after the warm-up).", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<double>("--warmup-seconds")
+        {
+            Description = "Warm-up time before measuring (at least 2 runs), so .NET's tiered JIT has optimized the kernels.",
+            DefaultValueFactory = _ => 1.0,
+        };
         var json = new Option<bool>("--json") { Description = "Print {\"medianMs\",\"p90Ms\"}." };
-        var command = new Command("bench", "Measure run latency (median and p90) of a model.") { model, inputDir, backend, threads, iterations, json };
+        var command = new Command("bench", "Measure run latency (median and p90) of a model.") { model, inputDir, backend, threads, iterations, warmup, json };
         command.SetAction(parse =>
         {
             var n = parse.GetValue(iterations);
             if (n < 1)
             {
                 throw new CliException("--iterations must be at least 1");
+            }
+
+            var warmupSeconds = parse.GetValue(warmup);
+            if (!(warmupSeconds >= 0 && warmupSeconds <= 600))
+            {
+                throw new CliException("--warmup-seconds must be between 0 and 600");
             }
 
             var modelFile = parse.GetValue(model)!;
@@ -175,7 +186,8 @@ internal sealed class OnnxCommandFactory : ICommandFactory
 
             var inputs = NodeTestRunner.ReadTensorFiles(dir, "input").Select(b => (string.Empty, (ReadOnlyMemory<byte>)b)).ToList();
             var loaded = Execute(() => engine.Load(ReadFile(modelFile)));
-            for (var i = 0; i < 2; i++)
+            var warm = Stopwatch.StartNew();
+            for (var i = 0; i < 2 || warm.Elapsed.TotalSeconds < warmupSeconds; i++)
             {
                 Execute(() => engine.Run(loaded, inputs, CancellationToken.None));
             }
