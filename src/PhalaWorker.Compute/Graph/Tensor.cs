@@ -138,6 +138,17 @@ public sealed class Tensor
         _device = null;
     }
 
+    /// <summary>
+    /// Drops (and disposes) the device copy without bringing it to the host: for a value no node will read again, whose
+    /// storage goes back to the allocator (which clears it before handing it out).
+    /// </summary>
+    internal void DiscardDeviceData()
+    {
+        _device?.Dispose();
+        _device = null;
+        _hostStale = false;
+    }
+
     internal Array RawStorage => _storage;
 
     private void EnsureHost()

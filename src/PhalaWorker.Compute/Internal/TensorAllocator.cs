@@ -133,13 +133,21 @@ internal sealed class TensorAllocator : IDisposable
         }
 
         _refCounts.Remove(s);
+        var owned = _owned.Contains(s);
         if (tensor.DeviceData is { } d)
         {
             _deviceData.Remove(d);
-            tensor.ReleaseDeviceData();
+            if (owned)
+            {
+                tensor.DiscardDeviceData(); // dead value: no device → host copy
+            }
+            else
+            {
+                tensor.ReleaseDeviceData();
+            }
         }
 
-        if (_owned.Contains(s))
+        if (owned)
         {
             if (!_free.TryGetValue(tensor.DataType, out var list))
             {

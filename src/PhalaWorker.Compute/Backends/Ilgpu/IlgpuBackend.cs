@@ -21,6 +21,7 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
     private readonly List<IlgpuDeviceData> live = [];
     private readonly Dictionary<string, int> fallbacks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> deviceRuns = new(StringComparer.Ordinal);
+    private long hostCopies;
     private readonly object statsLock = new();
     private long job;
     private bool inJob;
@@ -81,6 +82,11 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Device → host copies made so far (graph outputs and values host kernels read; dead values are never copied).</summary>
+    public long DeviceToHostCopies => Interlocked.Read(ref hostCopies);
+
+    internal void CountHostCopy() => Interlocked.Increment(ref hostCopies);
 
     /// <summary>Whether ILGPU finds a CUDA device here; <paramref name="reason"/> says what was found.</summary>
     public static bool IsCudaAvailable(out string reason) => IlgpuDevice.IsCudaAvailable(out reason);

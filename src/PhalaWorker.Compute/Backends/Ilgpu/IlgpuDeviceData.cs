@@ -38,6 +38,7 @@ internal sealed class IlgpuDeviceData : ITensorDeviceData
         if (Value.Length > 0)
         {
             Value.View.SubView(0, Value.Length).CopyToCPU(tensor.AsSpan<float>());
+            owner.CountHostCopy();
         }
     }
 
