@@ -21,6 +21,7 @@ public sealed class ComputeEngine
     private readonly ComputeOptions _options;
     private readonly IComputeBackend _backend;
     private readonly ILogger _logger;
+    private readonly ModelCache _models;
 
     public ComputeEngine(ComputeOptions options, IComputeBackend backend)
         : this(options, backend, null)
@@ -34,17 +35,31 @@ public sealed class ComputeEngine
         _options = options;
         _backend = backend;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _models = new ModelCache(options.ModelCacheEntries, options.ModelCacheMaxBytes);
     }
+
+    /// <summary>Models held by the model cache (see <see cref="ComputeOptions.ModelCacheEntries"/>).</summary>
+    public int CachedModels => _models.Count;
 
     /// <summary>The backend's name ("cpu", "ilgpu-cpu", "cuda"), as reported in receipts.</summary>
     public string BackendName => _backend.Name;
 
     public ComputeOptions Options => _options;
 
-    /// <summary>Validates and plans a model; <see cref="ComputeException"/> names what is wrong or over a limit.</summary>
+    /// <summary>
+    /// Validates and plans a model; <see cref="ComputeException"/> names what is wrong or over a limit. A model whose bytes
+    /// were loaded before and are still in the model cache is returned as it was (already validated and planned).
+    /// </summary>
     public ComputeModel Load(ReadOnlySpan<byte> modelBytes)
     {
-        var digest = Digest(modelBytes);
+        var key = Convert.ToHexStringLower(SHA256.HashData(modelBytes));
+        var digest = key[..16];
+        if (_models.TryGet(key, out var cached))
+        {
+            ComputeTelemetry.ModelCacheHits.Add(1);
+            return cached;
+        }
+
         try
         {
             var graph = GraphOptimizer.Optimize(ModelLoader.Load(modelBytes, _options), fuseActivations: _backend is CpuBackend || _backend.Name == "cpu");
@@ -55,6 +70,7 @@ public sealed class ComputeEngine
             }
 
             var model = new ComputeModel(graph, kernels, _backend.Name, digest);
+            _models.Add(key, model);
             ComputeLog.ModelLoaded(_logger, digest, _backend.Name, graph.Nodes.Count, graph.FoldedNodes, graph.ConstantBytes, graph.IrVersion, graph.Opset);
             return model;
         }
@@ -279,8 +295,6 @@ public sealed class ComputeEngine
         t.AsBytes().CopyTo(copy.AsBytes());
         return copy;
     }
-
-    private static string Digest(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
 
     private static string OutputDigest(IReadOnlyList<(string Name, byte[] TensorProto)> outputs)
     {

@@ -16,5 +16,7 @@ internal static class ComputeTelemetry
     public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("phala.compute.job.duration", "ms", "Time to run one job");
 
     /// <summary>Models refused at load, tagged with the reason.</summary>
+    public static readonly Counter<long> ModelCacheHits = Meter.CreateCounter<long>("phala.compute.model_cache.hits", description: "Jobs whose model was already loaded");
+
     public static readonly Counter<long> ModelsRefused = Meter.CreateCounter<long>("phala.compute.models.refused", description: "Models refused at load");
 }

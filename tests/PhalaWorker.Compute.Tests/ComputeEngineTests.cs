@@ -172,6 +172,77 @@ public sealed class ComputeEngineTests
     }
 
     [Test]
+    public void Load_SameBytesTwice_CachedModelReturned()
+    {
+        var engine = new ComputeEngine(new ComputeOptions(), new CpuBackend());
+        var bytes = OnnxTestData.ModelBytes("tiny_mlp");
+
+        var first = engine.Load(bytes);
+        var second = engine.Load(bytes.ToArray());
+        var other = engine.Load(TestModels.AddRelu().Bytes());
+
+        Assert.That(second, Is.SameAs(first));
+        Assert.That(other, Is.Not.SameAs(first));
+        Assert.That(engine.CachedModels, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Load_CacheDisabled_LoadsEveryTime()
+    {
+        var engine = new ComputeEngine(new ComputeOptions { ModelCacheEntries = 0 }, new CpuBackend());
+        var bytes = OnnxTestData.ModelBytes("tiny_mlp");
+
+        var first = engine.Load(bytes);
+        var second = engine.Load(bytes);
+
+        Assert.That(second, Is.Not.SameAs(first));
+        Assert.That(engine.CachedModels, Is.Zero);
+    }
+
+    [Test]
+    public void Load_MoreModelsThanEntries_LeastRecentlyUsedEvicted()
+    {
+        var engine = new ComputeEngine(new ComputeOptions { ModelCacheEntries = 2 }, new CpuBackend());
+        var a = OnnxTestData.ModelBytes("tiny_mlp");
+        var b = OnnxTestData.ModelBytes("tiny_transformer_block");
+        var c = TestModels.AddRelu().Bytes();
+        var firstA = engine.Load(a);
+        var firstB = engine.Load(b);
+        engine.Load(a); // a is now the most recent
+
+        engine.Load(c);
+
+        Assert.That(engine.CachedModels, Is.EqualTo(2));
+        Assert.That(engine.Load(a), Is.SameAs(firstA));
+        Assert.That(engine.Load(b), Is.Not.SameAs(firstB), "b was the least recently used");
+    }
+
+    [Test]
+    public void Load_ModelOverCacheBytes_NotCached()
+    {
+        var engine = new ComputeEngine(new ComputeOptions { ModelCacheMaxBytes = 1000 }, new CpuBackend());
+        var bytes = OnnxTestData.ModelBytes("tiny_mlp"); // 0.4 MB of weights
+
+        var first = engine.Load(bytes);
+        var second = engine.Load(bytes);
+
+        Assert.That(second, Is.Not.SameAs(first));
+        Assert.That(engine.Load(TestModels.AddRelu().Bytes()).ConstantBytes, Is.LessThan(1000));
+        Assert.That(engine.CachedModels, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Load_RefusedModel_NotCachedAndRefusedAgain()
+    {
+        var engine = new ComputeEngine(new ComputeOptions { MaxNodes = 1 }, new CpuBackend());
+        var bytes = OnnxTestData.ModelBytes("tiny_mlp");
+
+        Assert.Throws<ComputeException>(() => engine.Load(bytes));
+        Assert.Throws<ComputeException>(() => engine.Load(bytes));
+        Assert.That(engine.CachedModels, Is.Zero);
+    }
+
+    [Test]
     public void Run_Cancelled_ThrowsOperationCanceled()
     {
         var engine = new ComputeEngine(new ComputeOptions(), new CpuBackend());
