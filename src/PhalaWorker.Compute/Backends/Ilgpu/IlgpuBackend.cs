@@ -1,3 +1,4 @@
+using ILGPU.Runtime;
 using PhalaWorker.Compute.Backends.Cpu;
 using PhalaWorker.Compute.Graph;
 
@@ -22,6 +23,11 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
     private readonly Dictionary<string, int> fallbacks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> deviceRuns = new(StringComparer.Ordinal);
     private long hostCopies;
+    private long deviceUploads;
+    private readonly Dictionary<Tensor, LinkedListNode<(Tensor Host, IlgpuTensor Value)>> constants = new(ReferenceEqualityComparer.Instance);
+    private readonly LinkedList<(Tensor Host, IlgpuTensor Value)> constantOrder = new(); // most recently used first
+    private readonly long maxConstantBytes;
+    private long constantBytes;
     private readonly object statsLock = new();
     private long job;
     private bool inJob;
@@ -40,6 +46,7 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         }
 
         Operators = new IlgpuOperators(Device);
+        maxConstantBytes = Math.Min(Device.Accelerator.MemorySize / 4, 4L << 30);
     }
 
     public string Name => Device.Kind == IlgpuDeviceKind.Cuda ? CudaName : CpuAcceleratorName;
@@ -83,6 +90,12 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         }
     }
 
+    /// <summary>Host → device copies made so far (inputs, values host kernels produced, model constants not yet cached).</summary>
+    public long HostToDeviceCopies => Interlocked.Read(ref deviceUploads);
+
+    /// <summary>Bytes of model constants (weights) kept on the device between jobs.</summary>
+    public long CachedConstantBytes => constantBytes;
+
     /// <summary>Device → host copies made so far (graph outputs and values host kernels read; dead values are never copied).</summary>
     public long DeviceToHostCopies => Interlocked.Read(ref hostCopies);
 
@@ -122,6 +135,13 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         }
 
         disposed = true;
+        foreach (var (_, value) in constantOrder)
+        {
+            value.Buffer.Dispose();
+        }
+
+        constants.Clear();
+        constantOrder.Clear();
         Device.Dispose();
         jobGate.Dispose();
     }
@@ -132,18 +152,63 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The device copy of <paramref name="tensor"/> for this job, uploading (and attaching) it when there is none.</summary>
-    internal IlgpuTensor ToDevice(Tensor tensor)
+    /// <summary>
+    /// The device copy of <paramref name="tensor"/> for this job, uploading (and attaching) it when there is none. A model
+    /// constant (<paramref name="constant"/>: the same tensor in every job of a loaded model) is uploaded once into a
+    /// buffer of its own and kept between jobs (least recently used evicted beyond a quarter of device memory, at most
+    /// 4 GiB), so weights cross the bus once per model instead of once per job.
+    /// </summary>
+    internal IlgpuTensor ToDevice(Tensor tensor, bool constant = false)
     {
         if (tensor.DeviceData is IlgpuDeviceData d && d.IsOwnedBy(this, job))
         {
             return d.Value;
         }
 
+        if (constant && tensor.DeviceData is null)
+        {
+            if (constants.TryGetValue(tensor, out var node))
+            {
+                constantOrder.Remove(node);
+                constantOrder.AddFirst(node);
+                return node.Value.Value;
+            }
+
+            if (tensor.ByteLength <= maxConstantBytes)
+            {
+                return CacheConstant(tensor);
+            }
+        }
+
+        Interlocked.Increment(ref deviceUploads);
         var value = Operators.Upload(tensor.AsReadOnlySpan<float>(), tensor.Shape.ToArray());
         if (tensor.DeviceData is null)
         {
             Attach(tensor, value, hostIsStale: false);
+        }
+
+        return value;
+    }
+
+    private IlgpuTensor CacheConstant(Tensor tensor)
+    {
+        var shape = tensor.Shape.ToArray();
+        var buffer = Device.Accelerator.Allocate1D<float>(Math.Max(1, tensor.Length));
+        var value = new IlgpuTensor(buffer, shape);
+        if (tensor.Length > 0)
+        {
+            value.View.SubView(0, tensor.Length).CopyFromCPU(tensor.AsReadOnlySpan<float>());
+        }
+
+        Interlocked.Increment(ref deviceUploads);
+        constants[tensor] = constantOrder.AddFirst((tensor, value));
+        constantBytes += buffer.LengthInBytes;
+        while (constantBytes > maxConstantBytes && constantOrder.Last is { } last && !ReferenceEquals(last.Value.Host, tensor))
+        {
+            constantOrder.RemoveLast();
+            constants.Remove(last.Value.Host);
+            constantBytes -= last.Value.Value.Buffer.LengthInBytes;
+            last.Value.Value.Buffer.Dispose();
         }
 
         return value;

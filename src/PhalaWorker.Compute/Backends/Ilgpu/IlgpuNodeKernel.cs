@@ -77,9 +77,9 @@ internal sealed class IlgpuNodeKernel : IOperatorKernel
         return c.InputCount > 0 && c.OptionalInput(0) is not null;
     }
 
-    private IlgpuTensor In(KernelContext c, int index) => backend.ToDevice(c.Input(index));
+    private IlgpuTensor In(KernelContext c, int index) => backend.ToDevice(c.Input(index), c.IsConstantInput(index));
 
-    private IlgpuTensor? OptionalIn(KernelContext c, int index) => c.OptionalInput(index) is { } t ? backend.ToDevice(t) : null;
+    private IlgpuTensor? OptionalIn(KernelContext c, int index) => c.OptionalInput(index) is { } t ? backend.ToDevice(t, c.IsConstantInput(index)) : null;
 
     private void Out(KernelContext c, int index, IlgpuTensor value)
     {

@@ -79,6 +79,27 @@ public sealed class IlgpuBackendTests
         Assert.That(backend.DeviceToHostCopies - before, Is.EqualTo(1), "every node ran on the device; dead intermediates must not be copied back");
     }
 
+    [Test]
+    public void Run_SameModelTwice_WeightsUploadedOnce()
+    {
+        var folder = OnnxTestData.Model("tiny_mlp");
+        var uncached = new ComputeEngine(new ComputeOptions { ModelCacheEntries = 0 }, backend); // its own constant tensors
+        var model = uncached.Load(File.ReadAllBytes(Path.Combine(folder, "model.onnx")));
+        var inputs = NodeTestRunner.ReadTensorFiles(Path.Combine(folder, "test_data_set_0"), "input")
+            .Select(b => (string.Empty, (ReadOnlyMemory<byte>)b)).ToArray();
+
+        var before = backend.HostToDeviceCopies;
+        var first = uncached.Run(model, inputs, CancellationToken.None);
+        var firstUploads = backend.HostToDeviceCopies - before;
+        var second = uncached.Run(model, inputs, CancellationToken.None);
+        var secondUploads = backend.HostToDeviceCopies - before - firstUploads;
+
+        Assert.That(firstUploads, Is.EqualTo(7), "x and the three Gemms' W and b");
+        Assert.That(secondUploads, Is.EqualTo(1), "only x: the weights stayed on the device");
+        Assert.That(backend.CachedConstantBytes, Is.GreaterThanOrEqualTo(4L * ((784 * 128) + 128 + (128 * 64) + 64 + (64 * 10) + 10)));
+        Assert.That(second.Outputs[0].TensorProto, Is.EqualTo(first.Outputs[0].TensorProto));
+    }
+
     [TestCase("tiny_mlp")]
     [TestCase("tiny_transformer_block")]
     public void Run_SameJobTwice_BitIdenticalOutputs(string name)
