@@ -135,7 +135,7 @@ public sealed class ComputeEngine
         var outcome = "failed";
         var graph = model.Graph;
         var plan = model.Plan;
-        var state = plan.Rent(graph, _options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes), model.Buffers);
+        var state = plan.Rent(graph, _options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes), model.Buffers, _options.PoisonUninitializedBuffers);
         try
         {
             var values = state.Values;

@@ -57,6 +57,13 @@ public sealed class ComputeOptions
     [Range(0, long.MaxValue)]
     public long ModelCacheMaxBytes { get; set; } = 1L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Test hook: fill buffers handed out uninitialized (<c>KernelContext.AllocateOutputUninitialized</c>) with 0xFF bytes
+    /// (NaN floats, −1 integers), so a kernel that does not write every element it promised to is caught by the
+    /// conformance suite instead of passing on zeros.
+    /// </summary>
+    internal bool PoisonUninitializedBuffers { get; init; }
+
     /// <summary>Resolved thread count (≥ 1).</summary>
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 }

@@ -61,6 +61,17 @@ public sealed class KernelContext
         return t;
     }
 
+    /// <summary>
+    /// Allocates output <paramref name="index"/> without zero-filling it, for kernels that write every element: the
+    /// contents are zeros or this job's own earlier values (never another job's, whose buffers are zeroed when it ends).
+    /// </summary>
+    public Tensor AllocateOutputUninitialized(int index, DataType type, TensorShape shape)
+    {
+        var t = _allocator.Allocate(type, shape, Node, clear: false);
+        SetOutput(index, t);
+        return t;
+    }
+
     /// <summary>Allocates a scratch tensor that is not an output (contents undefined; returned to the pool after the node).</summary>
     public Tensor AllocateTemporary(DataType type, TensorShape shape) => _allocator.AllocateTemporary(type, shape, Node);
 

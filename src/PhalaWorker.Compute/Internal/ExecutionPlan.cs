@@ -94,7 +94,7 @@ internal sealed class ExecutionPlan
     public bool[][] ConstantInputs { get; }
 
     /// <summary>A run state for one job (pooled; return it with <see cref="Return"/>).</summary>
-    public RunState Rent(LoadedGraph graph, long maxElements, long maxBytes, BufferCache cache)
+    public RunState Rent(LoadedGraph graph, long maxElements, long maxBytes, BufferCache cache, bool poisonUninitialized)
     {
         if (_states.TryTake(out var state))
         {
@@ -102,7 +102,7 @@ internal sealed class ExecutionPlan
             return state;
         }
 
-        return new RunState(this, graph, new TensorAllocator(maxElements, maxBytes, cache));
+        return new RunState(this, graph, new TensorAllocator(maxElements, maxBytes, cache, poisonUninitialized));
     }
 
     /// <summary>Ends the job of <paramref name="state"/> (buffers zeroed and cached, references dropped) and pools it.</summary>

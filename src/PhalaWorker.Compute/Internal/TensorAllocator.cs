@@ -19,10 +19,12 @@ internal sealed class TensorAllocator : IDisposable
     private readonly HashSet<ITensorDeviceData> _deviceData = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<Array, DataType> _ownedTypes = new(ReferenceEqualityComparer.Instance);
     private readonly BufferCache? _cache;
+    private readonly bool _poison;
     private long _allocatedBytes;
 
-    public TensorAllocator(long maxElements, long maxBytes, BufferCache? cache = null)
+    public TensorAllocator(long maxElements, long maxBytes, BufferCache? cache = null, bool poisonUninitialized = false)
     {
+        _poison = poisonUninitialized;
         _maxElements = maxElements;
         _maxBytes = maxBytes;
         _cache = cache;
@@ -84,7 +86,13 @@ internal sealed class TensorAllocator : IDisposable
             ReuseCount++;
         }
 
-        return new Tensor(type, shape, array);
+        var tensor = new Tensor(type, shape, array);
+        if (!clear && _poison)
+        {
+            tensor.AsBytes().Fill(0xFF);
+        }
+
+        return tensor;
     }
 
     public Tensor AllocateTemporary(DataType type, TensorShape shape, OperatorNode? node)

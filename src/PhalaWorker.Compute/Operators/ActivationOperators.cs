@@ -61,7 +61,7 @@ internal static class ActivationOperators
     private static void Clip(KernelContext c)
     {
         var x = c.Input(0);
-        var o = c.AllocateOutput(0, x.DataType, x.Shape);
+        var o = c.AllocateOutputUninitialized(0, x.DataType, x.Shape);
         var act = new ClipAction { X = x, O = o, Context = c };
         TypeDispatch.Numeric(x.DataType, c.Node.Display, ref act);
     }

@@ -78,7 +78,7 @@ internal static class ElementwiseOperators
         var b = c.Input(1);
         RequireSameType(c, a, b);
         var shape = Broadcast.OutputShape(c.Node.OpType, a.Shape, b.Shape);
-        var o = c.AllocateOutput(0, a.DataType, shape);
+        var o = c.AllocateOutputUninitialized(0, a.DataType, shape);
         var act = new ArithAction { A = a, B = b, O = o, Op = op };
         TypeDispatch.Numeric(a.DataType, c.Node.Display, ref act);
     }
@@ -104,7 +104,7 @@ internal static class ElementwiseOperators
         for (var i = 1; i < inputs.Length; i++)
         {
             var s = Broadcast.OutputShape(c.Node.OpType, acc.Shape, inputs[i].Shape);
-            var o = i == inputs.Length - 1 ? c.AllocateOutput(0, acc.DataType, shape) : c.AllocateTemporary(acc.DataType, s);
+            var o = i == inputs.Length - 1 ? c.AllocateOutputUninitialized(0, acc.DataType, shape) : c.AllocateTemporary(acc.DataType, s);
             var act = new ArithAction { A = acc, B = inputs[i], O = o, Op = op };
             TypeDispatch.Numeric(acc.DataType, c.Node.Display, ref act);
             acc = o;

@@ -168,7 +168,7 @@ internal static class NormalizationOperators
         var outer = (int)x.Shape.SizeFrom(0, axis);
         var inner = (int)x.Shape.SizeFrom(axis);
         var normShape = new TensorShape(x.Shape.Dims[axis..]);
-        var y = c.AllocateOutput(0, x.DataType, x.Shape);
+        var y = c.AllocateOutputUninitialized(0, x.DataType, x.Shape);
         var statDims = x.Shape.ToArray();
         for (var d = axis; d < rank; d++)
         {

@@ -193,7 +193,7 @@ internal static class ShapeOperators
             permStrides[i] = strides[perm[i]];
         }
 
-        var o = c.AllocateOutput(0, x.DataType, new TensorShape(dims));
+        var o = c.AllocateOutputUninitialized(0, x.DataType, new TensorShape(dims));
         var act = new CopyAction { Source = x, Target = o, Offset = 0, Dims = dims, Strides = permStrides };
         TypeDispatch.Raw(x.DataType, c.Node.Display, ref act);
     }
@@ -229,7 +229,7 @@ internal static class ShapeOperators
             dims[axis] += t.Shape[axis];
         }
 
-        var o = c.AllocateOutput(0, first.DataType, new TensorShape(dims));
+        var o = c.AllocateOutputUninitialized(0, first.DataType, new TensorShape(dims));
         var outer = (int)first.Shape.SizeFrom(0, axis);
         var inner = (int)first.Shape.SizeFrom(axis + 1);
         var size = DataTypes.SizeOf(first.DataType);

@@ -34,7 +34,7 @@ internal static class SoftmaxOperators
             inner = (int)x.Shape.SizeFrom(axis + 1);
         }
 
-        var o = c.AllocateOutput(0, x.DataType, x.Shape);
+        var o = c.AllocateOutputUninitialized(0, x.DataType, x.Shape);
         switch (x.DataType)
         {
             case DataType.Float:

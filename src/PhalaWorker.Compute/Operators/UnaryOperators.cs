@@ -40,7 +40,7 @@ internal static class UnaryOperators
     internal static void Float(KernelContext c, Action<ReadOnlySpan<float>, Span<float>> f32, Func<double, double> f64)
     {
         var x = c.Input(0);
-        var o = c.AllocateOutput(0, x.DataType, x.Shape);
+        var o = c.AllocateOutputUninitialized(0, x.DataType, x.Shape);
         switch (x.DataType)
         {
             case DataType.Float:
@@ -86,7 +86,7 @@ internal static class UnaryOperators
     internal static void Numeric(KernelContext c, NumericUnary op)
     {
         var x = c.Input(0);
-        var o = c.AllocateOutput(0, x.DataType, x.Shape);
+        var o = c.AllocateOutputUninitialized(0, x.DataType, x.Shape);
         if (op == NumericUnary.Relu && x.DataType == DataType.Float)
         {
             TensorPrimitives.Max(x.AsReadOnlySpan<float>(), 0f, o.AsSpan<float>());
