@@ -233,21 +233,54 @@ internal static class ShapeOperators
         var outer = (int)first.Shape.SizeFrom(0, axis);
         var inner = (int)first.Shape.SizeFrom(axis + 1);
         var size = DataTypes.SizeOf(first.DataType);
-        var dst = o.AsBytes();
         var rowOut = dims[axis] * inner * size;
-        var pos = 0;
-        foreach (var t in inputs)
+        long totalBytes = (long)outer * rowOut;
+        if (c.MaxDegreeOfParallelism <= 1 || totalBytes < ParallelCopyBytes)
         {
-            var chunk = t.Shape[axis] * inner * size;
-            var src = t.AsBytes();
-            for (var r = 0; r < outer; r++)
+            var dst = o.AsBytes();
+            var pos = 0;
+            foreach (var t in inputs)
             {
-                src.Slice(r * chunk, chunk).CopyTo(dst.Slice(r * rowOut + pos, chunk));
+                var chunk = t.Shape[axis] * inner * size;
+                var src = t.AsBytes();
+                for (var r = 0; r < outer; r++)
+                {
+                    src.Slice(r * chunk, chunk).CopyTo(dst.Slice(r * rowOut + pos, chunk));
+                }
+
+                pos += chunk;
             }
 
-            pos += chunk;
+            return;
         }
+
+        // Large outputs (e.g. the channel concats of SqueezeNet's fire modules): the same copies cut into pieces of at most
+        // ParallelCopyBytes, spread over the threads (a pure copy, so the split cannot change a bit).
+        var pieces = new List<(int Input, int Src, int Dst, int Length)>();
+        var offset = 0;
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var chunk = inputs[i].Shape[axis] * inner * size;
+            for (var r = 0; r < outer; r++)
+            {
+                for (var p = 0; p < chunk; p += ParallelCopyBytes)
+                {
+                    pieces.Add((i, (r * chunk) + p, (r * rowOut) + offset + p, Math.Min(ParallelCopyBytes, chunk - p)));
+                }
+            }
+
+            offset += chunk;
+        }
+
+        ParallelLoop.For(pieces.Count, c.MaxDegreeOfParallelism, k =>
+        {
+            var (input, src, dst, length) = pieces[k];
+            inputs[input].AsBytes().Slice(src, length).CopyTo(o.AsBytes().Slice(dst, length));
+        }, c.CancellationToken);
     }
+
+    /// <summary>Bytes below which a copy runs on one thread, and the largest piece a parallel copy hands one task.</summary>
+    private const int ParallelCopyBytes = 256 * 1024;
 
     private static void Gather(KernelContext c)
     {
