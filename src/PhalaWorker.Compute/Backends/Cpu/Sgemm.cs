@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using PhalaWorker.Compute.Internal;
 
@@ -6,17 +5,29 @@ namespace PhalaWorker.Compute.Backends.Cpu;
 
 /// <summary>
 /// Single-precision GEMM, C = alpha·op(A)·op(B) + beta·C, row-major. Cache-blocked (KC×NC panels of B packed once per
-/// block and shared, MC×KC blocks of A packed per task) with a 6×16 register-blocked FMA micro-kernel (Vector256).
-/// Work is split into fixed (row block × column chunk) tiles; every element of C is accumulated by one task in
-/// ascending k order, so the result is bit-identical for any thread count.
+/// block, MC×KC blocks of A packed per task, either one prepackable once for constants) with an MR×NR register-blocked
+/// FMA micro-kernel (Vector512 8×32 tiles, or the same tile as Vector256 6×16 pieces) that accumulates straight into C:
+/// the first k block starts from 0 (or from beta·C), each later block continues the same chain from C, and alpha, bias and
+/// Relu are applied in the store of the last block. Every C element is accumulated by one task as one FMA chain in
+/// ascending k, whatever the thread split, the tile's live row count or the vector width, so the result is bit-identical
+/// for any thread count.
 /// </summary>
-internal static unsafe class Sgemm
+internal static unsafe partial class Sgemm
 {
-    private const int MR = 6;
-    private const int NR = 16;
+    /// <summary>Rows of a packed A panel (and of one micro-kernel tile).</summary>
+    internal const int MR = 8;
+
+    /// <summary>Columns of a packed B panel (and of one micro-kernel tile).</summary>
+    internal const int NR = 32;
     private const int KC = 256;
-    private const int MC = 120;
+    private const int MC = 128;
     private const int NC = 3072;
+
+    /// <summary>Whether the Vector512 kernels run (tests turn it off to check the Vector256 kernels give the same bits).</summary>
+    internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
+
+    /// <summary>m·n·k below which a multiplication runs on the calling thread (tests lower it to exercise the splits).</summary>
+    internal static long ParallelThreshold { get; set; } = 1L << 20;
 
     /// <summary>Multiplies with explicit leading dimensions; arrays are pinned for the call.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -96,7 +107,7 @@ internal static unsafe class Sgemm
 
         var biasp = (nint)rowBias;
 
-        if ((long)m * n * k < 1L << 20)
+        if ((long)m * n * k < ParallelThreshold)
         {
             threads = 1; // too small to pay for one fork/join
         }
@@ -115,6 +126,12 @@ internal static unsafe class Sgemm
         var tasks = Math.Max(1, threads);
         var splitColumns = nPanelsAll >= 2 * tasks || nPanelsAll >= mPanelsAll;
         tasks = Math.Min(tasks, splitColumns ? nPanelsAll : mPanelsAll);
+        if (tasks == 1)
+        {
+            Slab(a, lda, transA, b, ldb, transB, c, ldc, k, alpha, beta, 0, m, 0, n, m, n, rowBias, relu, prepackedA, mPad, (float*)prepB, nPad);
+            return;
+        }
+
         ParallelLoop.For(tasks, tasks, t =>
         {
             int r0 = 0, r1 = m, c0 = 0, c1 = n;
@@ -143,9 +160,9 @@ internal static unsafe class Sgemm
     private static void Slab(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, float beta,
         int r0, int r1, int c0, int c1, int m, int n, float* rowBias, bool relu, float* prepackedA, int mPad, float* prepackedB, int nPad)
     {
-        var packedB = Scratch.B(KC * (((Math.Min(NC, c1 - c0) + NR - 1) / NR) * NR));
-        var packedA = Scratch.A(KC * (MC + MR));
-        var acc = stackalloc float[MR * NR];
+        var packedB = prepackedB != null ? null : Scratch.B(KC * (((Math.Min(NC, c1 - c0) + NR - 1) / NR) * NR));
+        var packedA = prepackedA != null ? null : Scratch.A(KC * (MC + MR));
+        var edge = stackalloc float[MR * NR];
         fixed (float* pbScratch = packedB, paScratch = packedA)
         {
             for (var jc = c0; jc < c1; jc += NC)
@@ -155,8 +172,7 @@ internal static unsafe class Sgemm
                 for (var pc = 0; pc < k; pc += KC)
                 {
                     var kc = Math.Min(KC, k - pc);
-                    var first = pc == 0;
-                    var last = pc + KC >= k;
+                    var ops = TileOps.For(pc == 0, pc + KC >= k, alpha, beta, relu);
                     float* bBase;
                     if (prepackedB != null)
                     {
@@ -198,25 +214,81 @@ internal static unsafe class Sgemm
                             {
                                 var i = ic + (ip * MR);
                                 var mr = Math.Min(MR, m - i);
-                                if (mr <= 2)
+                                ops.Bias = ops.Last && rowBias != null ? rowBias + i : null;
+                                ops.Post = ops.Scaled || ops.Bias != null || ops.Relu;
+                                var ct = c + ((long)i * ldc) + j;
+                                if (nr == NR)
                                 {
-                                    KernelRows(kc, mr, aBase + (ip * kc * MR), bPanel, acc);
+                                    RunKernel(mr, kc, aBase + (ip * kc * MR), bPanel, ct, ldc, in ops);
                                 }
                                 else
                                 {
-                                    Kernel(kc, aBase + (ip * kc * MR), bPanel, acc);
-                                }
-
-                                Store(acc, c + ((long)i * ldc) + j, ldc, mr, nr, alpha, beta, first);
-                                if (last && (rowBias != null || relu))
-                                {
-                                    Epilogue(mr, nr, c + ((long)i * ldc) + j, ldc, rowBias == null ? null : rowBias + i, relu);
+                                    EdgeTile(mr, nr, kc, aBase + (ip * kc * MR), bPanel, ct, ldc, edge, in ops);
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>A tile with fewer than NR live columns: runs the same kernel on a copy of the live part of C.</summary>
+    private static void EdgeTile(int mr, int nr, int kc, float* a, float* b, float* c, int ldc, float* tile, in TileOps ops)
+    {
+        var readC = ops.Init != 0 || (ops.Scaled && ops.StoreBeta != 0);
+        for (var r = 0; r < mr; r++)
+        {
+            var row = tile + (r * NR);
+            new Span<float>(row, NR).Clear();
+            if (readC)
+            {
+                new ReadOnlySpan<float>(c + ((long)r * ldc), nr).CopyTo(new Span<float>(row, nr));
+            }
+        }
+
+        RunKernel(mr, kc, a, b, tile, NR, in ops);
+        for (var r = 0; r < mr; r++)
+        {
+            new ReadOnlySpan<float>(tile + (r * NR), nr).CopyTo(new Span<float>(c + ((long)r * ldc), nr));
+        }
+    }
+
+    /// <summary>What the micro-kernel does around its FMA chain for one k block.</summary>
+    private struct TileOps
+    {
+        /// <summary>Initial accumulator: 0 = zero, 1 = C, 2 = InitBeta·C.</summary>
+        public int Init;
+        public float InitBeta;
+
+        /// <summary>Whether the store applies alpha (and StoreBeta·C), bias or Relu at all.</summary>
+        public bool Post;
+        public bool Scaled;
+        public float Alpha;
+        public float StoreBeta;
+        public bool Last;
+        public bool Relu;
+        public float* Bias;
+
+        /// <summary>
+        /// alpha = 1: the chain starts from 0 (beta = 0), C (beta = 1) or beta·C on the first block and from C on later
+        /// ones. Otherwise each block's chain starts from 0 and is stored as alpha·acc + beta·C (first) or + C (later).
+        /// </summary>
+        public static TileOps For(bool first, bool last, float alpha, float beta, bool relu)
+        {
+            var ops = new TileOps { Last = last, Relu = last && relu, Alpha = alpha };
+            if (alpha == 1f)
+            {
+                ops.Init = !first ? 1 : beta == 0f ? 0 : beta == 1f ? 1 : 2;
+                ops.InitBeta = beta;
+            }
+            else
+            {
+                ops.Scaled = true;
+                ops.StoreBeta = first ? beta : 1f;
+            }
+
+            return ops;
         }
     }
 
@@ -278,29 +350,48 @@ internal static unsafe class Sgemm
 
     private static void PackB(float* b, int ldb, bool transB, int k0, int kc, int j0, int nr, float* dst)
     {
-        if (!transB && nr == NR)
+        if (!transB)
         {
             for (var kk = 0; kk < kc; kk++)
             {
-                var src = b + (long)(k0 + kk) * ldb + j0;
-                Vector256.Store(Vector256.Load(src), dst);
-                Vector256.Store(Vector256.Load(src + 8), dst + 8);
+                var src = b + ((long)(k0 + kk) * ldb) + j0;
+                if (nr == NR)
+                {
+                    Vector256.Store(Vector256.Load(src), dst);
+                    Vector256.Store(Vector256.Load(src + 8), dst + 8);
+                    Vector256.Store(Vector256.Load(src + 16), dst + 16);
+                    Vector256.Store(Vector256.Load(src + 24), dst + 24);
+                }
+                else
+                {
+                    new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(dst, nr));
+                    new Span<float>(dst + nr, NR - nr).Clear();
+                }
+
                 dst += NR;
             }
 
             return;
         }
 
-        for (var kk = 0; kk < kc; kk++)
+        // B is n×k: gather each column j0 + jj (contiguous along k) into lane jj of every packed row.
+        for (var jj = 0; jj < NR; jj++)
         {
-            for (var jj = 0; jj < NR; jj++)
+            if (jj >= nr)
             {
-                dst[jj] = jj < nr
-                    ? (transB ? b[(long)(j0 + jj) * ldb + k0 + kk] : b[(long)(k0 + kk) * ldb + j0 + jj])
-                    : 0f;
+                for (var kk = 0; kk < kc; kk++)
+                {
+                    dst[(kk * NR) + jj] = 0f;
+                }
+
+                continue;
             }
 
-            dst += NR;
+            var src = b + ((long)(j0 + jj) * ldb) + k0;
+            for (var kk = 0; kk < kc; kk++)
+            {
+                dst[(kk * NR) + jj] = src[kk];
+            }
         }
     }
 
@@ -340,131 +431,6 @@ internal static unsafe class Sgemm
             }
 
             dst += MR;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel(int kc, float* a, float* b, float* acc)
-    {
-        var c00 = Vector256<float>.Zero;
-        var c01 = Vector256<float>.Zero;
-        var c10 = Vector256<float>.Zero;
-        var c11 = Vector256<float>.Zero;
-        var c20 = Vector256<float>.Zero;
-        var c21 = Vector256<float>.Zero;
-        var c30 = Vector256<float>.Zero;
-        var c31 = Vector256<float>.Zero;
-        var c40 = Vector256<float>.Zero;
-        var c41 = Vector256<float>.Zero;
-        var c50 = Vector256<float>.Zero;
-        var c51 = Vector256<float>.Zero;
-        for (var kk = 0; kk < kc; kk++)
-        {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]);
-            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]);
-            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]);
-            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]);
-            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector256.Create(a[4]);
-            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
-            c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector256.Create(a[5]);
-            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
-            c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-            a += MR;
-            b += NR;
-        }
-
-        Vector256.Store(c00, acc);
-        Vector256.Store(c01, acc + 8);
-        Vector256.Store(c10, acc + 16);
-        Vector256.Store(c11, acc + 24);
-        Vector256.Store(c20, acc + 32);
-        Vector256.Store(c21, acc + 40);
-        Vector256.Store(c30, acc + 48);
-        Vector256.Store(c31, acc + 56);
-        Vector256.Store(c40, acc + 64);
-        Vector256.Store(c41, acc + 72);
-        Vector256.Store(c50, acc + 80);
-        Vector256.Store(c51, acc + 88);
-    }
-
-    /// <summary>
-    /// The micro-kernel for a panel with only <paramref name="mr"/> live rows (GEMV-like shapes): row by row, the same
-    /// FMA sequence per element as <see cref="Kernel"/>, without computing the zero-padded rows.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelRows(int kc, int mr, float* a, float* b, float* acc)
-    {
-        for (var r = 0; r < mr; r++)
-        {
-            var c0 = Vector256<float>.Zero;
-            var c1 = Vector256<float>.Zero;
-            var pa = a + r;
-            var pb = b;
-            for (var kk = 0; kk < kc; kk++)
-            {
-                var av = Vector256.Create(*pa);
-                c0 = Vector256.FusedMultiplyAdd(av, Vector256.Load(pb), c0);
-                c1 = Vector256.FusedMultiplyAdd(av, Vector256.Load(pb + 8), c1);
-                pa += MR;
-                pb += NR;
-            }
-
-            Vector256.Store(c0, acc + (r * NR));
-            Vector256.Store(c1, acc + (r * NR) + 8);
-        }
-    }
-
-    private static void Store(float* acc, float* c, int ldc, int mr, int nr, float alpha, float beta, bool first)
-    {
-        for (var i = 0; i < mr; i++)
-        {
-            var row = c + (long)i * ldc;
-            var src = acc + i * NR;
-            if (nr == NR)
-            {
-                var v0 = Vector256.Load(src) * alpha;
-                var v1 = Vector256.Load(src + 8) * alpha;
-                if (!first)
-                {
-                    v0 += Vector256.Load(row);
-                    v1 += Vector256.Load(row + 8);
-                }
-                else if (beta != 0)
-                {
-                    v0 += Vector256.Load(row) * beta;
-                    v1 += Vector256.Load(row + 8) * beta;
-                }
-
-                Vector256.Store(v0, row);
-                Vector256.Store(v1, row + 8);
-                continue;
-            }
-
-            for (var j = 0; j < nr; j++)
-            {
-                var v = src[j] * alpha;
-                if (!first)
-                {
-                    v += row[j];
-                }
-                else if (beta != 0)
-                {
-                    v += row[j] * beta;
-                }
-
-                row[j] = v;
-            }
         }
     }
 }
