@@ -95,6 +95,64 @@ internal static class ConvOperators
 
     }
 
+    /// <summary>
+    /// 2-D im2col rows [r0, r1): per output row, the taps that fall inside the input form one contiguous run of output
+    /// columns; it is copied (stride 1) or gathered (stride > 1) without per-element bounds checks, the rest zeroed.
+    /// </summary>
+    private static unsafe void Im2Col2D(float[] x, int xOff, float[] col, int r0, int r1, int kernelSize, int inSize, int outSize,
+        int ih, int iw, int oh, int ow, int kw, int sh, int sw, int dh, int dw, int ph, int pw)
+    {
+        fixed (float* px = x, pcol = col)
+        {
+            for (var r = r0; r < r1; r++)
+            {
+                var ch = r / kernelSize;
+                var ki = r % kernelSize / kw;
+                var kj = r % kw;
+                var src = px + xOff + ((long)ch * inSize);
+                var dst = pcol + ((long)r * outSize);
+                var ix0 = -pw + (kj * dw);
+                // Output columns whose tap ix = ox·sw + ix0 lies in [0, iw).
+                var lo = ix0 >= 0 ? 0 : Math.Min(ow, (-ix0 + sw - 1) / sw);
+                var hi = iw - ix0 <= 0 ? 0 : Math.Min(ow, (iw - ix0 + sw - 1) / sw);
+                hi = Math.Max(lo, hi);
+                for (var oy = 0; oy < oh; oy++)
+                {
+                    var iy = (oy * sh) - ph + (ki * dh);
+                    var rowDst = dst + ((long)oy * ow);
+                    if (iy < 0 || iy >= ih)
+                    {
+                        new Span<float>(rowDst, ow).Clear();
+                        continue;
+                    }
+
+                    var rowSrc = src + ((long)iy * iw) + ix0;
+                    if (lo > 0)
+                    {
+                        new Span<float>(rowDst, lo).Clear();
+                    }
+
+                    if (sw == 1)
+                    {
+                        new ReadOnlySpan<float>(rowSrc + lo, hi - lo).CopyTo(new Span<float>(rowDst + lo, hi - lo));
+                    }
+                    else
+                    {
+                        for (var ox = lo; ox < hi; ox++)
+                        {
+                            rowDst[ox] = rowSrc[(long)ox * sw];
+                        }
+                    }
+
+                    if (hi < ow)
+                    {
+                        new Span<float>(rowDst + hi, ow - hi).Clear();
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>Fills col[(c·k + kernel index), output index] with the input value under each kernel tap (0 in padding).</summary>
     private static void Im2Col(float[] x, int xOff, int channels, PoolGeometry geo, float[] col, int threads)
     {
@@ -107,41 +165,7 @@ internal static class ConvOperators
             int ih = geo.Input[0], iw = geo.Input[1], oh = geo.Output[0], ow = geo.Output[1];
             int kh = geo.Kernel[0], kw = geo.Kernel[1], sh = geo.Strides[0], sw = geo.Strides[1];
             int dh = geo.Dilations[0], dw = geo.Dilations[1], ph = geo.PadBegin[0], pw = geo.PadBegin[1];
-            ParallelLoop.ForRange(rows, threads, 16, (r0, r1) =>
-            {
-                for (var r = (int)r0; r < r1; r++)
-                {
-                    var ch = r / kernelSize;
-                    var ki = r % kernelSize / kw;
-                    var kj = r % kw;
-                    var src = xOff + (ch * inSize);
-                    var dst = r * outSize;
-                    for (var oy = 0; oy < oh; oy++)
-                    {
-                        var iy = (oy * sh) - ph + (ki * dh);
-                        var rowDst = dst + (oy * ow);
-                        if (iy < 0 || iy >= ih)
-                        {
-                            Array.Clear(col, rowDst, ow);
-                            continue;
-                        }
-
-                        var rowSrc = src + (iy * iw);
-                        var ix0 = -pw + (kj * dw);
-                        if (sw == 1 && ix0 >= 0 && ix0 + ow <= iw)
-                        {
-                            Array.Copy(x, rowSrc + ix0, col, rowDst, ow);
-                            continue;
-                        }
-
-                        for (var ox = 0; ox < ow; ox++)
-                        {
-                            var ix = (ox * sw) + ix0;
-                            col[rowDst + ox] = ix >= 0 && ix < iw ? x[rowSrc + ix] : 0f;
-                        }
-                    }
-                }
-            });
+            ParallelLoop.ForRange(rows, threads, 16, (r0, r1) => Im2Col2D(x, xOff, col, (int)r0, (int)r1, kernelSize, inSize, outSize, ih, iw, oh, ow, kw, sh, sw, dh, dw, ph, pw));
             return;
         }
 

@@ -21,7 +21,7 @@ internal static unsafe partial class Sgemm
     internal const int NR = 32;
     private const int KC = 256;
     private const int MC = 128;
-    private const int NC = 3072;
+    private const int NC = 1024;
 
     /// <summary>Whether the Vector512 kernels run (tests turn it off to check the Vector256 kernels give the same bits).</summary>
     internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
@@ -46,8 +46,8 @@ internal static unsafe partial class Sgemm
         }
     }
 
-    /// <summary>Whether <see cref="PrepackB"/> applies (B fits one NC column block).</summary>
-    public static bool CanPrepackB(int n) => n <= NC;
+    /// <summary>Whether <see cref="PrepackB"/> applies (a B of bounded width).</summary>
+    public static bool CanPrepackB(int n) => n <= 16384;
 
     /// <summary>Packs a constant B (k×n, or n×k when <paramref name="transB"/>) once into the micro-kernel panel layout.</summary>
     public static float[] PrepackB(int k, int n, float[] b, int bOffset, int ldb, bool transB)
@@ -95,7 +95,7 @@ internal static unsafe partial class Sgemm
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false, float* prepackedA = null, float* prepackedB = null)
     {
-        var prepB = n <= NC ? (nint)prepackedB : 0;
+        var prepB = (nint)prepackedB;
         var nPad = (n + NR - 1) / NR * NR;
         var mPad = (m + MR - 1) / MR * MR;
         if (k == 0)
