@@ -67,8 +67,8 @@ internal static class PoolingOperators
     }
 
     /// <summary>
-    /// Float 2-D max pool as two 1-D passes (max is separable): a vectorized max over the kh input rows of each output
-    /// row into an [oh × iw] scratch, then the strided kw-wide max along it. kh + kw comparisons per output instead of kh·kw.
+    /// Float 2-D max pool as two 1-D passes (max is separable), both vectorized: the max over the kh input rows of each
+    /// output row, then kw shifted maxes along it. kh + kw comparisons per output instead of kh·kw.
     /// </summary>
     private static void MaxPool2DSeparable(PoolAction p)
     {
@@ -79,46 +79,66 @@ internal static class PoolingOperators
         var planes = p.X.Shape[0] * p.X.Shape[1];
         var xs = (float[])p.X.Storage;
         var ys = (float[])p.Y.Storage;
+        if (ys.Length == 0 || oh == 0 || ow == 0)
+        {
+            return;
+        }
+
+        // Per output row: the vertical max of its kh input rows into a row padded with -inf to every tap's reach, then
+        // the horizontal max as kw shifted vector maxes at stride 1, read back every sw-th element.
+        var width = ((ow - 1) * sw) + ((kw - 1) * dw) + 1;
+        var span = ((ow - 1) * sw) + 1;
+        var live = Math.Max(0, Math.Min(iw, width - pw));
         ParallelLoop.For(planes, planes >= 4 ? p.Threads : 1, plane =>
         {
-            // Vertical pass first (contiguous input rows, vectorized) into [oh × iw], then the strided horizontal pass
-            // over oh rows only, with a branch-free NaN-propagating max.
-            var tmp = RowScratch.Get(oh * iw);
+            var scratch = RowScratch.Get(width + span);
+            var row = scratch.AsSpan(0, width);
+            var h = scratch.AsSpan(width, span);
+            row.Fill(float.NegativeInfinity);
+            var data = row.Slice(Math.Min(pw, width), live);
             var x = xs.AsSpan(plane * ih * iw, ih * iw);
+            var y = ys.AsSpan(plane * oh * ow, oh * ow);
             for (var oy = 0; oy < oh; oy++)
             {
-                var dst = tmp.AsSpan(oy * iw, iw);
-                dst.Fill(float.NegativeInfinity);
                 var y0 = (oy * sh) - ph;
+                var any = false;
                 for (var ky = 0; ky < kh; ky++)
                 {
                     var iy = y0 + (ky * dh);
                     if ((uint)iy < (uint)ih)
                     {
-                        TensorPrimitives.Max(dst, x.Slice(iy * iw, iw), dst);
-                    }
-                }
-            }
-
-            var y = ys.AsSpan(plane * oh * ow, oh * ow);
-            for (var oy = 0; oy < oh; oy++)
-            {
-                var row = tmp.AsSpan(oy * iw, iw);
-                var dst = y.Slice(oy * ow, ow);
-                for (var ox = 0; ox < ow; ox++)
-                {
-                    var x0 = (ox * sw) - pw;
-                    var best = float.NegativeInfinity;
-                    for (var kx = 0; kx < kw; kx++)
-                    {
-                        var ix = x0 + (kx * dw);
-                        if ((uint)ix < (uint)iw)
+                        var src = x.Slice(iy * iw, live);
+                        if (any)
                         {
-                            best = MathF.Max(best, row[ix]);
+                            TensorPrimitives.Max(data, src, data);
+                        }
+                        else
+                        {
+                            src.CopyTo(data);
+                            any = true;
                         }
                     }
+                }
 
-                    dst[ox] = best;
+                if (!any)
+                {
+                    data.Fill(float.NegativeInfinity);
+                }
+
+                var dst = y.Slice(oy * ow, ow);
+                var hx = sw == 1 ? dst : h;
+                row[..span].CopyTo(hx);
+                for (var kx = 1; kx < kw; kx++)
+                {
+                    TensorPrimitives.Max(hx, row.Slice(kx * dw, span), hx);
+                }
+
+                if (sw != 1)
+                {
+                    for (var ox = 0; ox < ow; ox++)
+                    {
+                        dst[ox] = h[ox * sw];
+                    }
                 }
             }
         });
