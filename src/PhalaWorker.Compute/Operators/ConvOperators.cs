@@ -14,6 +14,9 @@ internal static class ConvOperators
     /// <summary>Packed weights per constant weight tensor and group (constants live as long as their loaded model).</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[]?[]> PackedWeights = [];
 
+    /// <summary>Weights packed as the transposed product's B operand (Wᵀ), for convolutions that run transposed.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[]?[]> PackedWeightsT = [];
+
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
         table["Conv"] = Conv;
@@ -68,12 +71,21 @@ internal static class ConvOperators
         var ys = (float[])y.Storage;
         var relu = c.Node.Domain == CpuKernels.FusedDomain && c.Attributes.GetString("activation") == "Relu";
         var biasArray = bias is null ? null : (float[])bias.Storage;
-        // Weights that are model constants are packed once for the GEMM micro-kernel and reused by every job.
-        var packed = c.IsConstantInput(1)
-            ? PackedWeights.GetValue(w, weights => Enumerable.Range(0, group)
-                .Select(g => Sgemm.PrepackA(mg, kDim, (float[])weights.Storage, g * mg * kDim, kDim)).ToArray())
+        // Narrow outputs (few output positions, many maps, e.g. 7×7 or 14×14) waste most of the last NR-column tile; they
+        // run transposed instead, Yᵀ[out, M/g] = colᵀ × Wᵀ, where the odd count is the rows (computed live-row only).
+        // The choice depends on the shape alone, and each element is the same FMA chain either way.
+        var transposed = Sgemm.PrefersTransposed(mg, outSize) && y.Length > 0;
+        var constant = c.IsConstantInput(1);
+        var table = transposed ? PackedWeightsT : PackedWeights;
+        var packed = constant
+            ? table.GetValue(w, weights => Enumerable.Range(0, group)
+                .Select(g => transposed
+                    ? Sgemm.PrepackB(kDim, mg, (float[])weights.Storage, g * mg * kDim, kDim, transB: true)
+                    : Sgemm.PrepackA(mg, kDim, (float[])weights.Storage, g * mg * kDim, kDim)).ToArray())
             : new float[]?[group];
         var col = pointwise || y.Length == 0 ? null : (float[])c.AllocateTemporary(DataType.Float, new TensorShape(kDim, outSize)).Storage;
+        var yt = transposed ? (float[])c.AllocateTemporary(DataType.Float, new TensorShape(outSize, mg)).Storage : null;
+        var threads = c.MaxDegreeOfParallelism;
         for (var n = 0; n < batch; n++)
         {
             for (var g = 0; g < group; g++)
@@ -81,18 +93,65 @@ internal static class ConvOperators
                 var xOff = ((n * channels) + (g * cg)) * inSize;
                 var yOff = ((n * maps) + (g * mg)) * outSize;
                 var wOff = g * mg * kDim;
-                if (pointwise)
+                if (outSize == 0)
                 {
-                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, xs, xOff, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu, packed[g]);
+                    continue;
                 }
-                else if (outSize > 0)
+
+                float[] source = xs;
+                var sourceOff = xOff;
+                if (!pointwise)
                 {
-                    Im2Col(xs, xOff, cg, geo, col!, c.MaxDegreeOfParallelism);
-                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, col!, 0, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu, packed[g]);
+                    Im2Col(xs, xOff, cg, geo, col!, threads);
+                    source = col!;
+                    sourceOff = 0;
+                }
+
+                if (transposed)
+                {
+                    Sgemm.Multiply(true, true, outSize, mg, kDim, 1f, source, sourceOff, outSize, ws, wOff, kDim, 0f, yt!, 0, mg, threads, prepackedB: packed[g]);
+                    TransposeOut(yt!, outSize, mg, ys, yOff, biasArray, g * mg, relu, threads);
+                }
+                else
+                {
+                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, source, sourceOff, outSize, 0f, ys, yOff, outSize, threads, biasArray, g * mg, relu, packed[g]);
                 }
             }
         }
+    }
 
+    /// <summary>Y[map, o] = Yᵀ[o, map] (+ bias[map], then Relu): the epilogue the GEMM applies in the untransposed case.</summary>
+    private static unsafe void TransposeOut(float[] yt, int outSize, int maps, float[] y, int yOff, float[]? bias, int biasOff, bool relu, int threads)
+    {
+        ParallelLoop.ForRange(maps, (long)maps * outSize < 1 << 16 ? 1 : threads, 16, (m0, m1) =>
+        {
+            fixed (float* pt = yt, py = y, pb = bias)
+            {
+                for (var j0 = (int)m0; j0 < m1; j0 += 16)
+                {
+                    var j1 = Math.Min((int)m1, j0 + 16);
+                    for (var o = 0; o < outSize; o++)
+                    {
+                        var src = pt + ((long)o * maps);
+                        for (var j = j0; j < j1; j++)
+                        {
+                            var v = src[j];
+                            if (pb != null)
+                            {
+                                v += pb[biasOff + j];
+                            }
+
+                            if (relu && !(v > 0) && !float.IsNaN(v))
+                            {
+                                v = 0f;
+                            }
+
+                            py[yOff + ((long)j * outSize) + o] = v;
+                        }
+                    }
+                }
+            }
+        });
     }
 
     /// <summary>

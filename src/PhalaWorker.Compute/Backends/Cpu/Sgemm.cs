@@ -46,6 +46,17 @@ internal static unsafe partial class Sgemm
         }
     }
 
+    /// <summary>
+    /// Whether an m×n product wastes clearly less of the padded NR-wide column tiles when computed transposed (n×m):
+    /// rows are computed live-only, so only the column count's remainder costs.
+    /// </summary>
+    public static bool PrefersTransposed(int m, int n)
+    {
+        var padN = (long)(n + NR - 1) / NR * NR;
+        var padM = (long)(m + NR - 1) / NR * NR;
+        return m >= NR && n * padM * 100 < m * padN * 92;
+    }
+
     /// <summary>Whether <see cref="PrepackB"/> applies (a B of bounded width).</summary>
     public static bool CanPrepackB(int n) => n <= 16384;
 
@@ -416,6 +427,18 @@ internal static unsafe partial class Sgemm
                 {
                     dst[(kk * MR) + ii] = src[kk];
                 }
+            }
+
+            return;
+        }
+
+        if (mr == MR && MR == 8)
+        {
+            // A is k×m: the panel's MR rows are contiguous in each of its k rows.
+            for (var kk = 0; kk < kc; kk++)
+            {
+                Vector256.Store(Vector256.Load(a + ((long)(k0 + kk) * lda) + i0), dst);
+                dst += MR;
             }
 
             return;
