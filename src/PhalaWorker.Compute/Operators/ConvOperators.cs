@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PhalaWorker.Compute.Backends;
 using PhalaWorker.Compute.Backends.Cpu;
 using PhalaWorker.Compute.Graph;
@@ -123,35 +125,108 @@ internal static class ConvOperators
     /// <summary>Y[map, o] = Yᵀ[o, map] (+ bias[map], then Relu): the epilogue the GEMM applies in the untransposed case.</summary>
     private static unsafe void TransposeOut(float[] yt, int outSize, int maps, float[] y, int yOff, float[]? bias, int biasOff, bool relu, int threads)
     {
-        ParallelLoop.ForRange(maps, (long)maps * outSize < 1 << 16 ? 1 : threads, 16, (m0, m1) =>
+        var blocks = (maps + 7) / 8;
+        ParallelLoop.ForRange(blocks, (long)maps * outSize < 1 << 16 ? 1 : threads, 4, (b0, b1) =>
         {
-            fixed (float* pt = yt, py = y, pb = bias)
+            fixed (float* pt = yt, py0 = y, pb0 = bias)
             {
-                for (var j0 = (int)m0; j0 < m1; j0 += 16)
+                var py = py0 + yOff;
+                var pb = pb0 == null ? null : pb0 + biasOff;
+                var j0 = (int)b0 * 8;
+                var j1 = Math.Min(maps, (int)b1 * 8);
+                var o = 0;
+                if (Avx.IsSupported)
                 {
-                    var j1 = Math.Min((int)m1, j0 + 16);
-                    for (var o = 0; o < outSize; o++)
+                    for (; o + 8 <= outSize; o += 8)
                     {
-                        var src = pt + ((long)o * maps);
-                        for (var j = j0; j < j1; j++)
+                        var j = j0;
+                        for (; j + 8 <= j1; j += 8)
                         {
-                            var v = src[j];
-                            if (pb != null)
-                            {
-                                v += pb[biasOff + j];
-                            }
-
-                            if (relu && !(v > 0) && !float.IsNaN(v))
-                            {
-                                v = 0f;
-                            }
-
-                            py[yOff + ((long)j * outSize) + o] = v;
+                            Transpose8x8(pt + ((long)o * maps) + j, maps, py + ((long)j * outSize) + o, outSize, pb == null ? null : pb + j, relu);
                         }
+
+                        for (; j < j1; j++)
+                        {
+                            for (var oo = o; oo < o + 8; oo++)
+                            {
+                                py[((long)j * outSize) + oo] = Finish(pt[((long)oo * maps) + j], pb, j, relu);
+                            }
+                        }
+                    }
+                }
+
+                for (; o < outSize; o++)
+                {
+                    for (var j = j0; j < j1; j++)
+                    {
+                        py[((long)j * outSize) + o] = Finish(pt[((long)o * maps) + j], pb, j, relu);
                     }
                 }
             }
         });
+    }
+
+    private static unsafe float Finish(float v, float* bias, int j, bool relu)
+    {
+        if (bias != null)
+        {
+            v += bias[j];
+        }
+
+        return relu && !(v > 0) && !float.IsNaN(v) ? 0f : v;
+    }
+
+    /// <summary>Transposes one 8×8 block (rows of src → columns of dst), adding bias[row of dst] and applying Relu.</summary>
+    private static unsafe void Transpose8x8(float* src, int lds, float* dst, int ldd, float* bias, bool relu)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + (2L * lds));
+        var r3 = Avx.LoadVector256(src + (3L * lds));
+        var r4 = Avx.LoadVector256(src + (4L * lds));
+        var r5 = Avx.LoadVector256(src + (5L * lds));
+        var r6 = Avx.LoadVector256(src + (6L * lds));
+        var r7 = Avx.LoadVector256(src + (7L * lds));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Store8(Avx.Permute2x128(s0, s4, 0x20), dst, bias, 0, relu);
+        Store8(Avx.Permute2x128(s1, s5, 0x20), dst + ldd, bias, 1, relu);
+        Store8(Avx.Permute2x128(s2, s6, 0x20), dst + (2L * ldd), bias, 2, relu);
+        Store8(Avx.Permute2x128(s3, s7, 0x20), dst + (3L * ldd), bias, 3, relu);
+        Store8(Avx.Permute2x128(s0, s4, 0x31), dst + (4L * ldd), bias, 4, relu);
+        Store8(Avx.Permute2x128(s1, s5, 0x31), dst + (5L * ldd), bias, 5, relu);
+        Store8(Avx.Permute2x128(s2, s6, 0x31), dst + (6L * ldd), bias, 6, relu);
+        Store8(Avx.Permute2x128(s3, s7, 0x31), dst + (7L * ldd), bias, 7, relu);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store8(Vector256<float> v, float* dst, float* bias, int row, bool relu)
+    {
+        if (bias != null)
+        {
+            v += Vector256.Create(bias[row]);
+        }
+
+        if (relu)
+        {
+            v = Vector256.Max(v, Vector256<float>.Zero);
+        }
+
+        Vector256.Store(v, dst);
     }
 
     /// <summary>
