@@ -1,8 +1,8 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using PhalaWorker.Compute.Backends;
 using PhalaWorker.Compute.Graph;
 using PhalaWorker.Compute.Internal;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace PhalaWorker.Compute.Operators;
 
@@ -89,50 +89,53 @@ internal static class PoolingOperators
         var width = ((ow - 1) * sw) + ((kw - 1) * dw) + 1;
         var span = ((ow - 1) * sw) + 1;
         var live = Math.Max(0, Math.Min(iw, width - pw));
-        ParallelLoop.For(planes, planes >= 4 ? p.Threads : 1, plane =>
+        ParallelLoop.For(planes, planes >= 4 ? p.Threads : 1, plane => MaxPoolPlane(xs, ys, plane, ih, iw, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw, width, span, live));
+    }
+
+    /// <summary>One plane of <see cref="MaxPool2DSeparable"/>: both passes as single vector sweeps (max over the rows/taps in registers).</summary>
+    private static unsafe void MaxPoolPlane(float[] xs, float[] ys, int plane, int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw,
+        int dh, int dw, int ph, int pw, int width, int span, int live)
+    {
+        var scratch = RowScratch.Get(width + span);
+        var rows = stackalloc nint[kh];
+        fixed (float* px = xs, py = ys, ps = scratch)
         {
-            var scratch = RowScratch.Get(width + span);
-            var row = scratch.AsSpan(0, width);
-            var h = scratch.AsSpan(width, span);
-            row.Fill(float.NegativeInfinity);
-            var data = row.Slice(Math.Min(pw, width), live);
-            var x = xs.AsSpan(plane * ih * iw, ih * iw);
-            var y = ys.AsSpan(plane * oh * ow, oh * ow);
+            var row = ps;
+            var h = ps + width;
+            new Span<float>(row, width).Fill(float.NegativeInfinity);
+            var data = row + Math.Min(pw, width);
+            var x = px + ((long)plane * ih * iw);
+            var y = py + ((long)plane * oh * ow);
             for (var oy = 0; oy < oh; oy++)
             {
                 var y0 = (oy * sh) - ph;
-                var any = false;
+                var count = 0;
                 for (var ky = 0; ky < kh; ky++)
                 {
                     var iy = y0 + (ky * dh);
                     if ((uint)iy < (uint)ih)
                     {
-                        var src = x.Slice(iy * iw, live);
-                        if (any)
-                        {
-                            TensorPrimitives.Max(data, src, data);
-                        }
-                        else
-                        {
-                            src.CopyTo(data);
-                            any = true;
-                        }
+                        rows[count++] = (nint)(x + ((long)iy * iw));
                     }
                 }
 
-                if (!any)
+                if (count == 0)
                 {
-                    data.Fill(float.NegativeInfinity);
+                    new Span<float>(data, live).Fill(float.NegativeInfinity);
+                }
+                else
+                {
+                    MaxOf(data, live, rows, count);
                 }
 
-                var dst = y.Slice(oy * ow, ow);
+                var dst = y + ((long)oy * ow);
                 var hx = sw == 1 ? dst : h;
-                row[..span].CopyTo(hx);
-                for (var kx = 1; kx < kw; kx++)
+                for (var kx = 0; kx < kw; kx++)
                 {
-                    TensorPrimitives.Max(hx, row.Slice(kx * dw, span), hx);
+                    rows[kx] = (nint)(row + (kx * dw));
                 }
 
+                MaxOf(hx, span, rows, kw);
                 if (sw != 1)
                 {
                     for (var ox = 0; ox < ow; ox++)
@@ -141,7 +144,34 @@ internal static class PoolingOperators
                     }
                 }
             }
-        });
+        }
+    }
+
+    /// <summary>dst[i] = max over r of sources[r][i], i &lt; length (NaN-propagating, like MathF.Max).</summary>
+    private static unsafe void MaxOf(float* dst, int length, nint* sources, int count)
+    {
+        var i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            var v = Vector256.Load((float*)sources[0] + i);
+            for (var r = 1; r < count; r++)
+            {
+                v = Vector256.Max(v, Vector256.Load((float*)sources[r] + i));
+            }
+
+            Vector256.Store(v, dst + i);
+        }
+
+        for (; i < length; i++)
+        {
+            var v = ((float*)sources[0])[i];
+            for (var r = 1; r < count; r++)
+            {
+                v = MathF.Max(v, ((float*)sources[r])[i]);
+            }
+
+            dst[i] = v;
+        }
     }
 
     private static class RowScratch
