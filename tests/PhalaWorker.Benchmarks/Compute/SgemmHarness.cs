@@ -36,6 +36,11 @@ public sealed class SgemmHarness : IHarness
             ("rn 128x784x1152", 128, 784, 1152, true, false, true),
             ("rn 64x3136x576", 64, 3136, 576, true, false, true),
             ("rn 256x3136x64", 256, 3136, 64, true, false, true),
+            ("x 64x3136x256", 64, 3136, 256, true, false, true),
+            ("x 64x3136x512", 64, 3136, 512, true, false, true),
+            ("x 64x3025x576", 64, 3025, 576, true, false, true),
+            ("x 64x3136x576 nobias", 64, 3136, 576, true, false, false),
+            ("x 64x3136x576 packB", 64, 3136, 576, true, true, false),
         };
         Console.WriteLine($"Vector512 kernels: {Sgemm.UseVector512}");
         Console.WriteLine("| case | threads | µs | GFLOP/s |");

@@ -192,10 +192,7 @@ internal static unsafe partial class Sgemm
                     else
                     {
                         bBase = pbScratch;
-                        for (var p = 0; p < nPanels; p++)
-                        {
-                            PackB(b, ldb, transB, pc, kc, jc + (p * NR), Math.Min(NR, n - jc - (p * NR)), bBase + ((long)p * kc * NR));
-                        }
+                        PackBBlock(b, ldb, transB, pc, kc, jc, nc, bBase);
                     }
 
                     for (var ic = r0; ic < r1; ic += MC)
@@ -356,6 +353,54 @@ internal static unsafe partial class Sgemm
             {
                 c[(long)i * ldc + j] = beta == 0 ? 0 : beta * c[(long)i * ldc + j];
             }
+        }
+    }
+
+    /// <summary>
+    /// Packs the B block [k0, k0+kc) × [j0, j0+nc) into NR-column panels. Row-major B is read row by row (sequential
+    /// reads, one write stream per panel) rather than panel by panel, which strides across rows.
+    /// </summary>
+    private static void PackBBlock(float* b, int ldb, bool transB, int k0, int kc, int j0, int nc, float* dst)
+    {
+        var full = nc / NR;
+        if (transB || full == 0)
+        {
+            for (var p = 0; p * NR < nc; p++)
+            {
+                PackB(b, ldb, transB, k0, kc, j0 + (p * NR), Math.Min(NR, nc - (p * NR)), dst + ((long)p * kc * NR));
+            }
+
+            return;
+        }
+
+        var panelStride = (long)kc * NR;
+        for (var kk = 0; kk < kc; kk++)
+        {
+            var src = b + ((long)(k0 + kk) * ldb) + j0;
+            var d = dst + (kk * NR);
+            for (var p = 0; p < full; p++)
+            {
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Vector512.Store(Vector512.Load(src), d);
+                    Vector512.Store(Vector512.Load(src + 16), d + 16);
+                }
+                else
+                {
+                    Vector256.Store(Vector256.Load(src), d);
+                    Vector256.Store(Vector256.Load(src + 8), d + 8);
+                    Vector256.Store(Vector256.Load(src + 16), d + 16);
+                    Vector256.Store(Vector256.Load(src + 24), d + 24);
+                }
+
+                src += NR;
+                d += panelStride;
+            }
+        }
+
+        if (full * NR < nc)
+        {
+            PackB(b, ldb, false, k0, kc, j0 + (full * NR), nc - (full * NR), dst + (full * panelStride));
         }
     }
 
