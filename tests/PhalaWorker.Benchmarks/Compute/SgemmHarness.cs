@@ -21,6 +21,8 @@ public sealed class SgemmHarness : IHarness
         {
             ("matmul1024", 1024, 1024, 1024, false, false, false),
             ("mlp1 4x128x784", 4, 128, 784, false, true, false),
+            ("mlp1x8 8x128x784", 8, 128, 784, false, true, false),
+            ("mlp1x1 1x128x784", 1, 128, 784, false, true, false),
             ("mlp2 4x64x128", 4, 64, 128, false, true, false),
             ("mlp3 4x10x64", 4, 10, 64, false, true, false),
             ("sq 64x3025x16", 64, 3025, 16, true, false, true),
@@ -43,6 +45,18 @@ public sealed class SgemmHarness : IHarness
             ("x 64x3136x576 packB", 64, 3136, 576, true, true, false),
         };
         Console.WriteLine($"Vector512 kernels: {Sgemm.UseVector512}");
+        if (filter == "bw")
+        {
+            foreach (var kb in new[] { 16, 128, 400, 1024, 4096 })
+            {
+                var buf = new float[kb * 256];
+                var us = Median(() => Sum(buf));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read {kb} KB: {us:F2} µs, {kb * 1024 / us / 1e3:F1} GB/s"));
+            }
+
+            return Task.FromResult(0);
+        }
+
         Console.WriteLine("| case | threads | µs | GFLOP/s |");
         Console.WriteLine("|---|---|---|---|");
         foreach (var (label, m, n, k, packA, packB, biasRelu) in cases)
@@ -68,6 +82,22 @@ public sealed class SgemmHarness : IHarness
         }
 
         return Task.FromResult(0);
+    }
+
+    private static unsafe float Sum(float[] buffer)
+    {
+        var a0 = System.Runtime.Intrinsics.Vector512<float>.Zero;
+        var a1 = a0;
+        fixed (float* p = buffer)
+        {
+            for (var i = 0; i < buffer.Length; i += 32)
+            {
+                a0 += System.Runtime.Intrinsics.Vector512.Load(p + i);
+                a1 += System.Runtime.Intrinsics.Vector512.Load(p + i + 16);
+            }
+        }
+
+        return System.Runtime.Intrinsics.Vector512.Sum(a0 + a1);
     }
 
     private static double Median(Action run)

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PhalaWorker.Compute.Internal;
 
 namespace PhalaWorker.Compute.Backends.Cpu;
@@ -356,6 +357,43 @@ internal static unsafe partial class Sgemm
         }
     }
 
+    /// <summary>dst[c·8 + r] = src[r·lds + c] for an 8×8 block (8 rows of A into 8 packed k steps).</summary>
+    private static void Transpose8x8(float* src, int lds, float* dst)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + (2L * lds));
+        var r3 = Avx.LoadVector256(src + (3L * lds));
+        var r4 = Avx.LoadVector256(src + (4L * lds));
+        var r5 = Avx.LoadVector256(src + (5L * lds));
+        var r6 = Avx.LoadVector256(src + (6L * lds));
+        var r7 = Avx.LoadVector256(src + (7L * lds));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + 8, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 16, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 24, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 32, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 40, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 48, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 56, Avx.Permute2x128(s3, s7, 0x31));
+    }
+
     /// <summary>
     /// Packs the B block [k0, k0+kc) × [j0, j0+nc) into NR-column panels. Row-major B is read row by row (sequential
     /// reads, one write stream per panel) rather than panel by panel, which strides across rows.
@@ -451,26 +489,65 @@ internal static unsafe partial class Sgemm
         }
     }
 
+    /// <summary>
+    /// Packs A rows [i0, i0+mr) × k [k0, k0+kc) into one MR-row panel ([kk][MR]). Rows past mr are left as they are:
+    /// the micro-kernel only reads the live rows of a panel.
+    /// </summary>
     private static void PackA(float* a, int lda, bool transA, int i0, int mr, int k0, int kc, float* dst)
     {
         if (!transA)
         {
-            for (var ii = 0; ii < MR; ii++)
+            var src = a + ((long)i0 * lda) + k0;
+            var kk = 0;
+            if (mr == MR && MR == 8 && Avx.IsSupported)
             {
-                if (ii >= mr)
+                for (; kk + 8 <= kc; kk += 8)
                 {
-                    for (var kk = 0; kk < kc; kk++)
+                    Transpose8x8(src + kk, lda, dst + (kk * MR));
+                }
+            }
+
+            var i4 = 0;
+            if (mr < MR && Sse.IsSupported)
+            {
+                // Partial panels (small-M products such as a 4-row batch): four rows at a time as 4×4 transposes.
+                for (; i4 + 4 <= mr; i4 += 4)
+                {
+                    var r = src + ((long)i4 * lda);
+                    var k4 = 0;
+                    for (; k4 + 4 <= kc; k4 += 4)
                     {
-                        dst[(kk * MR) + ii] = 0f;
+                        var v0 = Sse.LoadVector128(r + k4);
+                        var v1 = Sse.LoadVector128(r + lda + k4);
+                        var v2 = Sse.LoadVector128(r + (2L * lda) + k4);
+                        var v3 = Sse.LoadVector128(r + (3L * lda) + k4);
+                        var t0 = Sse.UnpackLow(v0, v1);
+                        var t1 = Sse.UnpackLow(v2, v3);
+                        var t2 = Sse.UnpackHigh(v0, v1);
+                        var t3 = Sse.UnpackHigh(v2, v3);
+                        var d = dst + (k4 * MR) + i4;
+                        Sse.Store(d, Sse.MoveLowToHigh(t0, t1));
+                        Sse.Store(d + MR, Sse.MoveHighToLow(t1, t0));
+                        Sse.Store(d + (2 * MR), Sse.MoveLowToHigh(t2, t3));
+                        Sse.Store(d + (3 * MR), Sse.MoveHighToLow(t3, t2));
                     }
 
-                    continue;
+                    for (var ii = i4; ii < i4 + 4; ii++)
+                    {
+                        for (var k2 = k4; k2 < kc; k2++)
+                        {
+                            dst[(k2 * MR) + ii] = src[((long)ii * lda) + k2];
+                        }
+                    }
                 }
+            }
 
-                var src = a + ((long)(i0 + ii) * lda) + k0;
-                for (var kk = 0; kk < kc; kk++)
+            for (var ii = mr == MR ? 0 : i4; ii < mr; ii++)
+            {
+                var row = src + ((long)ii * lda);
+                for (var k2 = mr == MR ? kk : 0; k2 < kc; k2++)
                 {
-                    dst[(kk * MR) + ii] = src[kk];
+                    dst[(k2 * MR) + ii] = row[k2];
                 }
             }
 
