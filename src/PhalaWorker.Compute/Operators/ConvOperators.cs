@@ -102,11 +102,21 @@ internal static class ConvOperators
 
                 float[] source = xs;
                 var sourceOff = xOff;
+                Action<int, int, int>? produce = null;
                 if (!pointwise)
                 {
-                    Im2Col(xs, xOff, cg, geo, col!, threads);
                     source = col!;
                     sourceOff = 0;
+                    if (geo.Rank == 2 && !transposed)
+                    {
+                        // im2col by column slab inside the GEMM's own tasks (one fork, slab still cached when packed).
+                        var (off, cgc) = (xOff, cg);
+                        produce = (j0, j1, th) => Im2Col(xs, off, cgc, geo, col!, th, j0, j1);
+                    }
+                    else
+                    {
+                        Im2Col(xs, xOff, cg, geo, col!, threads, 0, outSize);
+                    }
                 }
 
                 if (transposed)
@@ -116,7 +126,7 @@ internal static class ConvOperators
                 }
                 else
                 {
-                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, source, sourceOff, outSize, 0f, ys, yOff, outSize, threads, biasArray, g * mg, relu, packed[g]);
+                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, source, sourceOff, outSize, 0f, ys, yOff, outSize, threads, biasArray, g * mg, relu, packed[g], produceB: produce);
                 }
             }
         }
@@ -233,8 +243,8 @@ internal static class ConvOperators
     /// 2-D im2col rows [r0, r1): per output row, the taps that fall inside the input form one contiguous run of output
     /// columns; it is copied (stride 1) or gathered (stride > 1) without per-element bounds checks, the rest zeroed.
     /// </summary>
-    private static unsafe void Im2Col2D(float[] x, int xOff, float[] col, int r0, int r1, int kernelSize, int inSize, int outSize,
-        int ih, int iw, int oh, int ow, int kw, int sh, int sw, int dh, int dw, int ph, int pw)
+    private static unsafe void Im2Col2D(float[] x, int xOff, float[] col, int r0, int r1, int j0, int j1, int kernelSize, int inSize, int outSize,
+        int ih, int iw, int ow, int kw, int sh, int sw, int dh, int dw, int ph, int pw)
     {
         fixed (float* px = x, pcol = col)
         {
@@ -250,37 +260,47 @@ internal static class ConvOperators
                 var lo = ix0 >= 0 ? 0 : Math.Min(ow, (-ix0 + sw - 1) / sw);
                 var hi = iw - ix0 <= 0 ? 0 : Math.Min(ow, (iw - ix0 + sw - 1) / sw);
                 hi = Math.Max(lo, hi);
-                for (var oy = 0; oy < oh; oy++)
+                if (j1 <= j0)
                 {
+                    continue;
+                }
+
+                for (var oy = j0 / ow; oy <= (j1 - 1) / ow; oy++)
+                {
+                    // This output row's part of the column range: [a, b).
+                    var a = Math.Max(j0 - (oy * ow), 0);
+                    var b = Math.Min(j1 - (oy * ow), ow);
                     var iy = (oy * sh) - ph + (ki * dh);
                     var rowDst = dst + ((long)oy * ow);
                     if (iy < 0 || iy >= ih)
                     {
-                        new Span<float>(rowDst, ow).Clear();
+                        new Span<float>(rowDst + a, b - a).Clear();
                         continue;
                     }
 
                     var rowSrc = src + ((long)iy * iw) + ix0;
-                    if (lo > 0)
+                    var z1 = Math.Clamp(lo, a, b);
+                    var z2 = Math.Clamp(hi, a, b);
+                    if (z1 > a)
                     {
-                        new Span<float>(rowDst, lo).Clear();
+                        new Span<float>(rowDst + a, z1 - a).Clear();
                     }
 
                     if (sw == 1)
                     {
-                        new ReadOnlySpan<float>(rowSrc + lo, hi - lo).CopyTo(new Span<float>(rowDst + lo, hi - lo));
+                        new ReadOnlySpan<float>(rowSrc + z1, z2 - z1).CopyTo(new Span<float>(rowDst + z1, z2 - z1));
                     }
                     else
                     {
-                        for (var ox = lo; ox < hi; ox++)
+                        for (var ox = z1; ox < z2; ox++)
                         {
                             rowDst[ox] = rowSrc[(long)ox * sw];
                         }
                     }
 
-                    if (hi < ow)
+                    if (b > z2)
                     {
-                        new Span<float>(rowDst + hi, ow - hi).Clear();
+                        new Span<float>(rowDst + z2, b - z2).Clear();
                     }
                 }
             }
@@ -288,7 +308,7 @@ internal static class ConvOperators
     }
 
     /// <summary>Fills col[(c·k + kernel index), output index] with the input value under each kernel tap (0 in padding).</summary>
-    private static void Im2Col(float[] x, int xOff, int channels, PoolGeometry geo, float[] col, int threads)
+    private static void Im2Col(float[] x, int xOff, int channels, PoolGeometry geo, float[] col, int threads, int j0, int j1)
     {
         var kernelSize = geo.Kernel.Aggregate(1, (p, k) => p * k);
         var inSize = geo.Input.Aggregate(1, (p, k) => p * k);
@@ -299,7 +319,7 @@ internal static class ConvOperators
             int ih = geo.Input[0], iw = geo.Input[1], oh = geo.Output[0], ow = geo.Output[1];
             int kh = geo.Kernel[0], kw = geo.Kernel[1], sh = geo.Strides[0], sw = geo.Strides[1];
             int dh = geo.Dilations[0], dw = geo.Dilations[1], ph = geo.PadBegin[0], pw = geo.PadBegin[1];
-            ParallelLoop.ForRange(rows, threads, 16, (r0, r1) => Im2Col2D(x, xOff, col, (int)r0, (int)r1, kernelSize, inSize, outSize, ih, iw, oh, ow, kw, sh, sw, dh, dw, ph, pw));
+            ParallelLoop.ForRange(rows, threads, 16, (r0, r1) => Im2Col2D(x, xOff, col, (int)r0, (int)r1, j0, j1, kernelSize, inSize, outSize, ih, iw, ow, kw, sh, sw, dh, dw, ph, pw));
             return;
         }
 

@@ -33,7 +33,8 @@ internal static unsafe partial class Sgemm
     /// <summary>Multiplies with explicit leading dimensions; arrays are pinned for the call.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads,
-        float[]? rowBias = null, int rowBiasOffset = 0, bool relu = false, float[]? prepackedA = null, float[]? prepackedB = null)
+        float[]? rowBias = null, int rowBiasOffset = 0, bool relu = false, float[]? prepackedA = null, float[]? prepackedB = null,
+        Action<int, int, int>? produceB = null)
     {
         if (m == 0 || n == 0)
         {
@@ -43,7 +44,7 @@ internal static unsafe partial class Sgemm
         fixed (float* pa = a, pb = b, pc = c, pbias = rowBias, ppa = prepackedA, ppb = prepackedB)
         {
             Multiply(transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, threads,
-                pbias == null ? null : pbias + rowBiasOffset, relu, ppa, ppb);
+                pbias == null ? null : pbias + rowBiasOffset, relu, ppa, ppb, produceB);
         }
     }
 
@@ -104,8 +105,15 @@ internal static unsafe partial class Sgemm
         return packed;
     }
 
+    /// <summary>
+    /// Multiplies raw operands. <paramref name="produceB"/>, when given, writes B's columns [c0, c1) (using up to the given
+    /// number of threads) before they are read: inside each task for its own column slab when the output is split by
+    /// columns (so e.g. an im2col slab is still in cache when it is packed, and there is one fork instead of two), or
+    /// once for all columns up front otherwise.
+    /// </summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false, float* prepackedA = null, float* prepackedB = null)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads, float* rowBias = null, bool relu = false, float* prepackedA = null, float* prepackedB = null,
+        Action<int, int, int>? produceB = null)
     {
         var prepB = (nint)prepackedB;
         var nPad = (n + NR - 1) / NR * NR;
@@ -140,8 +148,14 @@ internal static unsafe partial class Sgemm
         tasks = Math.Min(tasks, splitColumns ? nPanelsAll : mPanelsAll);
         if (tasks == 1)
         {
+            produceB?.Invoke(0, n, 1);
             Slab(a, lda, transA, b, ldb, transB, c, ldc, k, alpha, beta, 0, m, 0, n, m, n, rowBias, relu, prepackedA, mPad, (float*)prepB, nPad);
             return;
+        }
+
+        if (!splitColumns)
+        {
+            produceB?.Invoke(0, n, threads);
         }
 
         ParallelLoop.For(tasks, tasks, t =>
@@ -162,6 +176,11 @@ internal static unsafe partial class Sgemm
 
             if (r0 < r1 && c0 < c1)
             {
+                if (splitColumns)
+                {
+                    produceB?.Invoke(c0, c1, 1);
+                }
+
                 Slab((float*)ap, lda, transA, (float*)bp, ldb, transB, (float*)cp, ldc, k, alpha, beta, r0, r1, c0, c1, m, n,
                     (float*)biasp, relu, (float*)ppa, mPad, (float*)prepB, nPad);
             }
