@@ -61,7 +61,7 @@ public sealed class SgemmHarness : IHarness
         Console.WriteLine("|---|---|---|---|");
         foreach (var (label, m, n, k, packA, packB, biasRelu) in cases)
         {
-            if (!label.Contains(filter, StringComparison.Ordinal))
+            if (!label.Contains(filter.StartsWith("ab ", StringComparison.Ordinal) ? filter[3..] : filter, StringComparison.Ordinal))
             {
                 continue;
             }
@@ -73,6 +73,23 @@ public sealed class SgemmHarness : IHarness
             var c = new float[m * n];
             var pa = packA ? Sgemm.PrepackA(m, k, a, 0, k) : null;
             var pb = packB ? Sgemm.PrepackB(k, n, b, 0, n, false) : null;
+            if (filter.StartsWith("ab ", StringComparison.Ordinal))
+            {
+                // A/B: packed vs in-place B, interleaved, 1 thread.
+                for (var rep = 0; rep < 3; rep++)
+                {
+                    foreach (var direct in new[] { false, true })
+                    {
+                        Sgemm.DirectB = direct;
+                        var t = Median(() => Sgemm.Multiply(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n, 1, biasRelu ? bias : null, 0, biasRelu, pa, pb));
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label} | direct {direct} | {t:F1} | {2.0 * m * n * k / t / 1e3:F1} |"));
+                    }
+                }
+
+                Sgemm.DirectB = true;
+                continue;
+            }
+
             foreach (var threads in new[] { 1, 2 })
             {
                 var us = Median(() => Sgemm.Multiply(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n, threads,

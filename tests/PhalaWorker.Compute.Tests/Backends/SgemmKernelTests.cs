@@ -10,12 +10,14 @@ namespace PhalaWorker.Compute.Tests.Backends;
 public sealed class SgemmKernelTests
 {
     private bool _vector512;
+    private bool _directB;
     private long _threshold;
 
     [SetUp]
     public void SetUp()
     {
         _vector512 = Sgemm.UseVector512;
+        _directB = Sgemm.DirectB;
         _threshold = Sgemm.ParallelThreshold;
         Sgemm.ParallelThreshold = 0; // split even tiny products, so the tests exercise the parallel slabs
     }
@@ -24,6 +26,7 @@ public sealed class SgemmKernelTests
     public void TearDown()
     {
         Sgemm.UseVector512 = _vector512;
+        Sgemm.DirectB = _directB;
         Sgemm.ParallelThreshold = _threshold;
     }
 
@@ -31,7 +34,7 @@ public sealed class SgemmKernelTests
     {
         foreach (var m in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, 40 })
         {
-            foreach (var (n, k) in new[] { (1, 1), (17, 300), (32, 7), (33, 600), (70, 257), (100, 40) })
+            foreach (var (n, k) in new[] { (1, 1), (17, 300), (32, 7), (33, 600), (70, 257), (100, 40), (64, 256), (95, 200) })
             {
                 yield return new TestCaseData(m, n, k);
             }
@@ -69,7 +72,9 @@ public sealed class SgemmKernelTests
             {
                 var rb = biasRelu ? bias : null;
                 Sgemm.UseVector512 = _vector512;
+                Sgemm.DirectB = false;
                 var reference = Run(m, n, k, a, b, c0, alpha, beta, 1, rb, biasRelu);
+                Sgemm.DirectB = true;
                 var what = $"alpha {alpha} beta {beta} bias+relu {biasRelu}";
                 Assert.That(Run(m, n, k, a, b, c0, alpha, beta, 2, rb, biasRelu), Is.EqualTo(reference), $"2 threads, {what}");
                 Assert.That(Run(m, n, k, a, b, c0, alpha, beta, 3, rb, biasRelu), Is.EqualTo(reference), $"3 threads, {what}");
@@ -77,6 +82,7 @@ public sealed class SgemmKernelTests
                 Sgemm.UseVector512 = false;
                 Assert.That(Run(m, n, k, a, b, c0, alpha, beta, 1, rb, biasRelu), Is.EqualTo(reference), $"Vector256, {what}");
                 Assert.That(Run(m, n, k, a, b, c0, alpha, beta, 3, rb, biasRelu, prepack: true), Is.EqualTo(reference), $"Vector256 prepacked, {what}");
+                Assert.That(Run(m, n, k, a, b, c0, alpha, beta, 2, rb, biasRelu), Is.EqualTo(reference), $"Vector256 B in place, {what}");
 
                 for (var i = 0; i < m; i++)
                 {

@@ -27,6 +27,9 @@ internal static unsafe partial class Sgemm
     /// <summary>Whether the Vector512 kernels run (tests turn it off to check the Vector256 kernels give the same bits).</summary>
     internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
 
+    /// <summary>Whether small-M slabs read a row-major B in place (tests compare both ways).</summary>
+    internal static bool DirectB { get; set; } = true;
+
     /// <summary>m·n·k below which a multiplication runs on the calling thread (tests lower it to exercise the splits).</summary>
     internal static long ParallelThreshold { get; set; } = 1L << 20;
 
@@ -191,6 +194,10 @@ internal static unsafe partial class Sgemm
     private static void Slab(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int k, float alpha, float beta,
         int r0, int r1, int c0, int c1, int m, int n, float* rowBias, bool relu, float* prepackedA, int mPad, float* prepackedB, int nPad)
     {
+        // A slab of at most MC rows with a single k block reads each B panel for one pass of its A panels only, so a
+        // row-major B is read in place instead of being packed (measured: +10-15 % for 64-row convs with k <= 256;
+        // with several k blocks the strided reads lose to packing).
+        var direct = DirectB && prepackedB == null && !transB && r1 - r0 <= MC && k <= KC;
         var packedB = prepackedB != null ? null : Scratch.B(KC * (((Math.Min(NC, c1 - c0) + NR - 1) / NR) * NR));
         var packedA = prepackedA != null ? null : Scratch.A(KC * (MC + MR));
         var edge = stackalloc float[MR * NR];
@@ -205,7 +212,17 @@ internal static unsafe partial class Sgemm
                     var kc = Math.Min(KC, k - pc);
                     var ops = TileOps.For(pc == 0, pc + KC >= k, alpha, beta, relu);
                     float* bBase;
-                    if (prepackedB != null)
+                    var full = nc / NR;
+                    if (direct)
+                    {
+                        // B read in place (row stride ldb); only a partial last panel is packed.
+                        bBase = b + ((long)pc * ldb) + jc;
+                        if (full < nPanels)
+                        {
+                            PackB(b, ldb, false, pc, kc, jc + (full * NR), nc - (full * NR), pbScratch);
+                        }
+                    }
+                    else if (prepackedB != null)
                     {
                         bBase = prepackedB + ((long)nPad * pc) + ((long)(jc / NR) * kc * NR);
                     }
@@ -237,7 +254,8 @@ internal static unsafe partial class Sgemm
                         {
                             var j = jc + (jp * NR);
                             var nr = Math.Min(NR, n - j);
-                            var bPanel = bBase + ((long)jp * kc * NR);
+                            var bPanel = direct ? (jp < full ? bBase + (jp * NR) : pbScratch) : bBase + ((long)jp * kc * NR);
+                            var bStride = direct && jp < full ? ldb : NR;
                             for (var ip = 0; ip < mPanels; ip++)
                             {
                                 var i = ic + (ip * MR);
@@ -247,7 +265,7 @@ internal static unsafe partial class Sgemm
                                 var ct = c + ((long)i * ldc) + j;
                                 if (nr == NR)
                                 {
-                                    RunKernel(mr, kc, aBase + (ip * kc * MR), bPanel, ct, ldc, in ops);
+                                    RunKernel(mr, kc, aBase + (ip * kc * MR), bPanel, bStride, ct, ldc, in ops);
                                 }
                                 else
                                 {
@@ -275,7 +293,7 @@ internal static unsafe partial class Sgemm
             }
         }
 
-        RunKernel(mr, kc, a, b, tile, NR, in ops);
+        RunKernel(mr, kc, a, b, NR, tile, NR, in ops);
         for (var r = 0; r < mr; r++)
         {
             new ReadOnlySpan<float>(tile + (r * NR), nr).CopyTo(new Span<float>(c + ((long)r * ldc), nr));

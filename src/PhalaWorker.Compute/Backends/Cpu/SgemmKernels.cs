@@ -76,48 +76,48 @@ internal static unsafe partial class Sgemm
         public static int Count => 12;
     }
 
-    /// <summary>Runs the micro-kernel on one MR×NR tile with <paramref name="rows"/> live rows (c: NR valid columns).</summary>
-    private static void RunKernel(int rows, int kc, float* a, float* b, float* c, int ldc, in TileOps ops)
+    /// <summary>Runs the micro-kernel on one MR×NR tile with <paramref name="rows"/> live rows (c: NR valid columns; B rows <paramref name="ldb"/> apart).</summary>
+    private static void RunKernel(int rows, int kc, float* a, float* b, int ldb, float* c, int ldc, in TileOps ops)
     {
         if (UseVector512)
         {
             switch (rows)
             {
                 case 1:
-                    Kernel512<R1>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R1>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 2:
-                    Kernel512<R2>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R2>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 3:
-                    Kernel512<R3>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R3>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 4:
-                    Kernel512<R4>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R4>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 5:
-                    Kernel512<R5>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R5>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 6:
-                    Kernel512<R6>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R6>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 7:
-                    Kernel512<R7>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R7>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 8:
-                    Kernel512<R8>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R8>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 9:
-                    Kernel512<R9>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R9>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 10:
-                    Kernel512<R10>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R10>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 11:
-                    Kernel512<R11>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R11>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 case 12:
-                    Kernel512<R12>(kc, a, b, c, ldc, in ops);
+                    Kernel512<R12>(kc, a, b, ldb, c, ldc, in ops);
                     return;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(rows));
@@ -134,22 +134,22 @@ internal static unsafe partial class Sgemm
                 switch (Math.Min(6, rows - r0))
                 {
                     case 1:
-                        Kernel256<R1>(kc, ra, rb, rc, ldc, in ops, r0);
+                        Kernel256<R1>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
                         break;
                     case 2:
-                        Kernel256<R2>(kc, ra, rb, rc, ldc, in ops, r0);
+                        Kernel256<R2>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
                         break;
                     case 3:
-                        Kernel256<R3>(kc, ra, rb, rc, ldc, in ops, r0);
+                        Kernel256<R3>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
                         break;
                     case 4:
-                        Kernel256<R4>(kc, ra, rb, rc, ldc, in ops, r0);
+                        Kernel256<R4>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
                         break;
                     case 5:
-                        Kernel256<R5>(kc, ra, rb, rc, ldc, in ops, r0);
+                        Kernel256<R5>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
                         break;
                     case 6:
-                        Kernel256<R6>(kc, ra, rb, rc, ldc, in ops, r0);
+                        Kernel256<R6>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
                         break;
                 }
             }
@@ -157,7 +157,7 @@ internal static unsafe partial class Sgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512<TRows>(int kc, float* a, float* b, float* c, int ldc, in TileOps ops)
+    private static void Kernel512<TRows>(int kc, float* a, float* b, int ldb, float* c, int ldc, in TileOps ops)
         where TRows : struct, IRowCount
     {
         var rows = TRows.Count;
@@ -366,7 +366,7 @@ internal static unsafe partial class Sgemm
             }
 
             a += MR;
-            b += NR;
+            b += ldb;
         }
 
         if (rows > 0)
@@ -443,7 +443,7 @@ internal static unsafe partial class Sgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256<TRows>(int kc, float* a, float* b, float* c, int ldc, in TileOps ops, int row0)
+    private static void Kernel256<TRows>(int kc, float* a, float* b, int ldb, float* c, int ldc, in TileOps ops, int row0)
         where TRows : struct, IRowCount
     {
         var rows = TRows.Count;
@@ -556,7 +556,7 @@ internal static unsafe partial class Sgemm
             }
 
             a += MR;
-            b += NR;
+            b += ldb;
         }
 
         if (rows > 0)
