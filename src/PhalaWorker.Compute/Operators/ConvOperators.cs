@@ -9,7 +9,9 @@ namespace PhalaWorker.Compute.Operators;
 
 /// <summary>
 /// Conv (1-D/2-D/3-D, groups, dilations, auto_pad) as im2col + <see cref="Sgemm"/>: per image and group,
-/// Y[M/g, out] = W[M/g, C/g·k] × col[C/g·k, out]. A 1×1 stride-1 unpadded kernel uses the input as col directly.
+/// Y[M/g, out] = W[M/g, C/g·k] × col[C/g·k, out]. A 1×1 stride-1 unpadded kernel uses the input as col directly; 2-D
+/// im2col runs per column slab inside the GEMM's tasks; narrow outputs (7×7, 13×13, 14×14) run transposed,
+/// Yᵀ = colᵀ × Wᵀ, so the odd size is the (live-row) row count rather than a mostly padded column tile.
 /// </summary>
 internal static class ConvOperators
 {

@@ -6,7 +6,8 @@ namespace PhalaWorker.Compute.Backends.Cpu;
 
 /// <summary>
 /// Single-precision GEMM, C = alpha·op(A)·op(B) + beta·C, row-major. Cache-blocked (KC×NC panels of B packed once per
-/// block, MC×KC blocks of A packed per task, either one prepackable once for constants) with an MR×NR register-blocked
+/// block, or read in place for small-M single-k-block slabs; MC×KC blocks of A packed per task; either one prepackable
+/// once for constants; one fork per multiplication, split by columns or rows) with an MR×NR register-blocked
 /// FMA micro-kernel (Vector512 8×32 tiles, or the same tile as Vector256 6×16 pieces) that accumulates straight into C:
 /// the first k block starts from 0 (or from beta·C), each later block continues the same chain from C, and alpha, bias and
 /// Relu are applied in the store of the last block. Every C element is accumulated by one task as one FMA chain in
