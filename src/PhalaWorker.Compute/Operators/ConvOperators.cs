@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PhalaWorker.Compute.Backends;
 using PhalaWorker.Compute.Backends.Cpu;
 using PhalaWorker.Compute.Graph;
@@ -7,12 +9,17 @@ namespace PhalaWorker.Compute.Operators;
 
 /// <summary>
 /// Conv (1-D/2-D/3-D, groups, dilations, auto_pad) as im2col + <see cref="Sgemm"/>: per image and group,
-/// Y[M/g, out] = W[M/g, C/g·k] × col[C/g·k, out]. A 1×1 stride-1 unpadded kernel uses the input as col directly.
+/// Y[M/g, out] = W[M/g, C/g·k] × col[C/g·k, out]. A 1×1 stride-1 unpadded kernel uses the input as col directly; 2-D
+/// im2col runs per column slab inside the GEMM's tasks; narrow outputs (7×7, 13×13, 14×14) run transposed,
+/// Yᵀ = colᵀ × Wᵀ, so the odd size is the (live-row) row count rather than a mostly padded column tile.
 /// </summary>
 internal static class ConvOperators
 {
     /// <summary>Packed weights per constant weight tensor and group (constants live as long as their loaded model).</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[]?[]> PackedWeights = [];
+
+    /// <summary>Weights packed as the transposed product's B operand (Wᵀ), for convolutions that run transposed.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[]?[]> PackedWeightsT = [];
 
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
@@ -68,12 +75,21 @@ internal static class ConvOperators
         var ys = (float[])y.Storage;
         var relu = c.Node.Domain == CpuKernels.FusedDomain && c.Attributes.GetString("activation") == "Relu";
         var biasArray = bias is null ? null : (float[])bias.Storage;
-        // Weights that are model constants are packed once for the GEMM micro-kernel and reused by every job.
-        var packed = c.IsConstantInput(1)
-            ? PackedWeights.GetValue(w, weights => Enumerable.Range(0, group)
-                .Select(g => Sgemm.PrepackA(mg, kDim, (float[])weights.Storage, g * mg * kDim, kDim)).ToArray())
+        // Narrow outputs (few output positions, many maps, e.g. 7×7 or 14×14) waste most of the last NR-column tile; they
+        // run transposed instead, Yᵀ[out, M/g] = colᵀ × Wᵀ, where the odd count is the rows (computed live-row only).
+        // The choice depends on the shape alone, and each element is the same FMA chain either way.
+        var transposed = Sgemm.PrefersTransposed(mg, outSize) && y.Length > 0;
+        var constant = c.IsConstantInput(1);
+        var table = transposed ? PackedWeightsT : PackedWeights;
+        var packed = constant
+            ? table.GetValue(w, weights => Enumerable.Range(0, group)
+                .Select(g => transposed
+                    ? Sgemm.PrepackB(kDim, mg, (float[])weights.Storage, g * mg * kDim, kDim, transB: true)
+                    : Sgemm.PrepackA(mg, kDim, (float[])weights.Storage, g * mg * kDim, kDim)).ToArray())
             : new float[]?[group];
         var col = pointwise || y.Length == 0 ? null : (float[])c.AllocateTemporary(DataType.Float, new TensorShape(kDim, outSize)).Storage;
+        var yt = transposed ? (float[])c.AllocateTemporary(DataType.Float, new TensorShape(outSize, mg)).Storage : null;
+        var threads = c.MaxDegreeOfParallelism;
         for (var n = 0; n < batch; n++)
         {
             for (var g = 0; g < group; g++)
@@ -81,22 +97,220 @@ internal static class ConvOperators
                 var xOff = ((n * channels) + (g * cg)) * inSize;
                 var yOff = ((n * maps) + (g * mg)) * outSize;
                 var wOff = g * mg * kDim;
-                if (pointwise)
+                if (outSize == 0)
                 {
-                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, xs, xOff, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu, packed[g]);
+                    continue;
                 }
-                else if (outSize > 0)
+
+                float[] source = xs;
+                var sourceOff = xOff;
+                Action<int, int, int>? produce = null;
+                if (!pointwise)
                 {
-                    Im2Col(xs, xOff, cg, geo, col!, c.MaxDegreeOfParallelism);
-                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, col!, 0, outSize, 0f, ys, yOff, outSize, c.MaxDegreeOfParallelism, biasArray, g * mg, relu, packed[g]);
+                    source = col!;
+                    sourceOff = 0;
+                    if (geo.Rank == 2 && !transposed)
+                    {
+                        // im2col by column slab inside the GEMM's own tasks (one fork, slab still cached when packed).
+                        var (off, cgc) = (xOff, cg);
+                        produce = (j0, j1, th) => Im2Col(xs, off, cgc, geo, col!, th, j0, j1);
+                    }
+                    else
+                    {
+                        Im2Col(xs, xOff, cg, geo, col!, threads, 0, outSize);
+                    }
+                }
+
+                if (transposed)
+                {
+                    Sgemm.Multiply(true, true, outSize, mg, kDim, 1f, source, sourceOff, outSize, ws, wOff, kDim, 0f, yt!, 0, mg, threads, prepackedB: packed[g]);
+                    TransposeOut(yt!, outSize, mg, ys, yOff, biasArray, g * mg, relu, threads);
+                }
+                else
+                {
+                    Sgemm.Multiply(false, false, mg, outSize, kDim, 1f, ws, wOff, kDim, source, sourceOff, outSize, 0f, ys, yOff, outSize, threads, biasArray, g * mg, relu, packed[g], produceB: produce);
                 }
             }
         }
+    }
 
+    /// <summary>Y[map, o] = Yᵀ[o, map] (+ bias[map], then Relu): the epilogue the GEMM applies in the untransposed case.</summary>
+    private static unsafe void TransposeOut(float[] yt, int outSize, int maps, float[] y, int yOff, float[]? bias, int biasOff, bool relu, int threads)
+    {
+        var blocks = (maps + 7) / 8;
+        ParallelLoop.ForRange(blocks, (long)maps * outSize < 1 << 16 ? 1 : threads, 4, (b0, b1) =>
+        {
+            fixed (float* pt = yt, py0 = y, pb0 = bias)
+            {
+                var py = py0 + yOff;
+                var pb = pb0 == null ? null : pb0 + biasOff;
+                var j0 = (int)b0 * 8;
+                var j1 = Math.Min(maps, (int)b1 * 8);
+                var o = 0;
+                if (Avx.IsSupported)
+                {
+                    for (; o + 8 <= outSize; o += 8)
+                    {
+                        var j = j0;
+                        for (; j + 8 <= j1; j += 8)
+                        {
+                            Transpose8x8(pt + ((long)o * maps) + j, maps, py + ((long)j * outSize) + o, outSize, pb == null ? null : pb + j, relu);
+                        }
+
+                        for (; j < j1; j++)
+                        {
+                            for (var oo = o; oo < o + 8; oo++)
+                            {
+                                py[((long)j * outSize) + oo] = Finish(pt[((long)oo * maps) + j], pb, j, relu);
+                            }
+                        }
+                    }
+                }
+
+                for (; o < outSize; o++)
+                {
+                    for (var j = j0; j < j1; j++)
+                    {
+                        py[((long)j * outSize) + o] = Finish(pt[((long)o * maps) + j], pb, j, relu);
+                    }
+                }
+            }
+        });
+    }
+
+    private static unsafe float Finish(float v, float* bias, int j, bool relu)
+    {
+        if (bias != null)
+        {
+            v += bias[j];
+        }
+
+        return relu && !(v > 0) && !float.IsNaN(v) ? 0f : v;
+    }
+
+    /// <summary>Transposes one 8×8 block (rows of src → columns of dst), adding bias[row of dst] and applying Relu.</summary>
+    private static unsafe void Transpose8x8(float* src, int lds, float* dst, int ldd, float* bias, bool relu)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + (2L * lds));
+        var r3 = Avx.LoadVector256(src + (3L * lds));
+        var r4 = Avx.LoadVector256(src + (4L * lds));
+        var r5 = Avx.LoadVector256(src + (5L * lds));
+        var r6 = Avx.LoadVector256(src + (6L * lds));
+        var r7 = Avx.LoadVector256(src + (7L * lds));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Store8(Avx.Permute2x128(s0, s4, 0x20), dst, bias, 0, relu);
+        Store8(Avx.Permute2x128(s1, s5, 0x20), dst + ldd, bias, 1, relu);
+        Store8(Avx.Permute2x128(s2, s6, 0x20), dst + (2L * ldd), bias, 2, relu);
+        Store8(Avx.Permute2x128(s3, s7, 0x20), dst + (3L * ldd), bias, 3, relu);
+        Store8(Avx.Permute2x128(s0, s4, 0x31), dst + (4L * ldd), bias, 4, relu);
+        Store8(Avx.Permute2x128(s1, s5, 0x31), dst + (5L * ldd), bias, 5, relu);
+        Store8(Avx.Permute2x128(s2, s6, 0x31), dst + (6L * ldd), bias, 6, relu);
+        Store8(Avx.Permute2x128(s3, s7, 0x31), dst + (7L * ldd), bias, 7, relu);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store8(Vector256<float> v, float* dst, float* bias, int row, bool relu)
+    {
+        if (bias != null)
+        {
+            v += Vector256.Create(bias[row]);
+        }
+
+        if (relu)
+        {
+            v = Vector256.Max(v, Vector256<float>.Zero);
+        }
+
+        Vector256.Store(v, dst);
+    }
+
+    /// <summary>
+    /// 2-D im2col rows [r0, r1): per output row, the taps that fall inside the input form one contiguous run of output
+    /// columns; it is copied (stride 1) or gathered (stride > 1) without per-element bounds checks, the rest zeroed.
+    /// </summary>
+    private static unsafe void Im2Col2D(float[] x, int xOff, float[] col, int r0, int r1, int j0, int j1, int kernelSize, int inSize, int outSize,
+        int ih, int iw, int ow, int kw, int sh, int sw, int dh, int dw, int ph, int pw)
+    {
+        fixed (float* px = x, pcol = col)
+        {
+            for (var r = r0; r < r1; r++)
+            {
+                var ch = r / kernelSize;
+                var ki = r % kernelSize / kw;
+                var kj = r % kw;
+                var src = px + xOff + ((long)ch * inSize);
+                var dst = pcol + ((long)r * outSize);
+                var ix0 = -pw + (kj * dw);
+                // Output columns whose tap ix = ox·sw + ix0 lies in [0, iw).
+                var lo = ix0 >= 0 ? 0 : Math.Min(ow, (-ix0 + sw - 1) / sw);
+                var hi = iw - ix0 <= 0 ? 0 : Math.Min(ow, (iw - ix0 + sw - 1) / sw);
+                hi = Math.Max(lo, hi);
+                if (j1 <= j0)
+                {
+                    continue;
+                }
+
+                for (var oy = j0 / ow; oy <= (j1 - 1) / ow; oy++)
+                {
+                    // This output row's part of the column range: [a, b).
+                    var a = Math.Max(j0 - (oy * ow), 0);
+                    var b = Math.Min(j1 - (oy * ow), ow);
+                    var iy = (oy * sh) - ph + (ki * dh);
+                    var rowDst = dst + ((long)oy * ow);
+                    if (iy < 0 || iy >= ih)
+                    {
+                        new Span<float>(rowDst + a, b - a).Clear();
+                        continue;
+                    }
+
+                    var rowSrc = src + ((long)iy * iw) + ix0;
+                    var z1 = Math.Clamp(lo, a, b);
+                    var z2 = Math.Clamp(hi, a, b);
+                    if (z1 > a)
+                    {
+                        new Span<float>(rowDst + a, z1 - a).Clear();
+                    }
+
+                    if (sw == 1)
+                    {
+                        new ReadOnlySpan<float>(rowSrc + z1, z2 - z1).CopyTo(new Span<float>(rowDst + z1, z2 - z1));
+                    }
+                    else
+                    {
+                        for (var ox = z1; ox < z2; ox++)
+                        {
+                            rowDst[ox] = rowSrc[(long)ox * sw];
+                        }
+                    }
+
+                    if (b > z2)
+                    {
+                        new Span<float>(rowDst + z2, b - z2).Clear();
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Fills col[(c·k + kernel index), output index] with the input value under each kernel tap (0 in padding).</summary>
-    private static void Im2Col(float[] x, int xOff, int channels, PoolGeometry geo, float[] col, int threads)
+    private static void Im2Col(float[] x, int xOff, int channels, PoolGeometry geo, float[] col, int threads, int j0, int j1)
     {
         var kernelSize = geo.Kernel.Aggregate(1, (p, k) => p * k);
         var inSize = geo.Input.Aggregate(1, (p, k) => p * k);
@@ -107,41 +321,7 @@ internal static class ConvOperators
             int ih = geo.Input[0], iw = geo.Input[1], oh = geo.Output[0], ow = geo.Output[1];
             int kh = geo.Kernel[0], kw = geo.Kernel[1], sh = geo.Strides[0], sw = geo.Strides[1];
             int dh = geo.Dilations[0], dw = geo.Dilations[1], ph = geo.PadBegin[0], pw = geo.PadBegin[1];
-            ParallelLoop.ForRange(rows, threads, 16, (r0, r1) =>
-            {
-                for (var r = (int)r0; r < r1; r++)
-                {
-                    var ch = r / kernelSize;
-                    var ki = r % kernelSize / kw;
-                    var kj = r % kw;
-                    var src = xOff + (ch * inSize);
-                    var dst = r * outSize;
-                    for (var oy = 0; oy < oh; oy++)
-                    {
-                        var iy = (oy * sh) - ph + (ki * dh);
-                        var rowDst = dst + (oy * ow);
-                        if (iy < 0 || iy >= ih)
-                        {
-                            Array.Clear(col, rowDst, ow);
-                            continue;
-                        }
-
-                        var rowSrc = src + (iy * iw);
-                        var ix0 = -pw + (kj * dw);
-                        if (sw == 1 && ix0 >= 0 && ix0 + ow <= iw)
-                        {
-                            Array.Copy(x, rowSrc + ix0, col, rowDst, ow);
-                            continue;
-                        }
-
-                        for (var ox = 0; ox < ow; ox++)
-                        {
-                            var ix = (ox * sw) + ix0;
-                            col[rowDst + ox] = ix >= 0 && ix < iw ? x[rowSrc + ix] : 0f;
-                        }
-                    }
-                }
-            });
+            ParallelLoop.ForRange(rows, threads, 16, (r0, r1) => Im2Col2D(x, xOff, col, (int)r0, (int)r1, j0, j1, kernelSize, inSize, outSize, ih, iw, ow, kw, sh, sw, dh, dw, ph, pw));
             return;
         }
 

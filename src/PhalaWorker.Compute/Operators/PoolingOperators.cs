@@ -1,8 +1,8 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using PhalaWorker.Compute.Backends;
 using PhalaWorker.Compute.Graph;
 using PhalaWorker.Compute.Internal;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace PhalaWorker.Compute.Operators;
 
@@ -67,8 +67,8 @@ internal static class PoolingOperators
     }
 
     /// <summary>
-    /// Float 2-D max pool as two 1-D passes (max is separable): a vectorized max over the kh input rows of each output
-    /// row into an [oh × iw] scratch, then the strided kw-wide max along it. kh + kw comparisons per output instead of kh·kw.
+    /// Float 2-D max pool as two 1-D passes (max is separable), both vectorized: the max over the kh input rows of each
+    /// output row, then kw shifted maxes along it. kh + kw comparisons per output instead of kh·kw.
     /// </summary>
     private static void MaxPool2DSeparable(PoolAction p)
     {
@@ -79,49 +79,99 @@ internal static class PoolingOperators
         var planes = p.X.Shape[0] * p.X.Shape[1];
         var xs = (float[])p.X.Storage;
         var ys = (float[])p.Y.Storage;
-        ParallelLoop.For(planes, planes >= 4 ? p.Threads : 1, plane =>
+        if (ys.Length == 0 || oh == 0 || ow == 0)
         {
-            // Vertical pass first (contiguous input rows, vectorized) into [oh × iw], then the strided horizontal pass
-            // over oh rows only, with a branch-free NaN-propagating max.
-            var tmp = RowScratch.Get(oh * iw);
-            var x = xs.AsSpan(plane * ih * iw, ih * iw);
+            return;
+        }
+
+        // Per output row: the vertical max of its kh input rows into a row padded with -inf to every tap's reach, then
+        // the horizontal max as kw shifted vector maxes at stride 1, read back every sw-th element.
+        var width = ((ow - 1) * sw) + ((kw - 1) * dw) + 1;
+        var span = ((ow - 1) * sw) + 1;
+        var live = Math.Max(0, Math.Min(iw, width - pw));
+        ParallelLoop.For(planes, planes >= 4 ? p.Threads : 1, plane => MaxPoolPlane(xs, ys, plane, ih, iw, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw, width, span, live));
+    }
+
+    /// <summary>One plane of <see cref="MaxPool2DSeparable"/>: both passes as single vector sweeps (max over the rows/taps in registers).</summary>
+    private static unsafe void MaxPoolPlane(float[] xs, float[] ys, int plane, int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw,
+        int dh, int dw, int ph, int pw, int width, int span, int live)
+    {
+        var scratch = RowScratch.Get(width + span);
+        var rows = stackalloc nint[kh];
+        fixed (float* px = xs, py = ys, ps = scratch)
+        {
+            var row = ps;
+            var h = ps + width;
+            new Span<float>(row, width).Fill(float.NegativeInfinity);
+            var data = row + Math.Min(pw, width);
+            var x = px + ((long)plane * ih * iw);
+            var y = py + ((long)plane * oh * ow);
             for (var oy = 0; oy < oh; oy++)
             {
-                var dst = tmp.AsSpan(oy * iw, iw);
-                dst.Fill(float.NegativeInfinity);
                 var y0 = (oy * sh) - ph;
+                var count = 0;
                 for (var ky = 0; ky < kh; ky++)
                 {
                     var iy = y0 + (ky * dh);
                     if ((uint)iy < (uint)ih)
                     {
-                        TensorPrimitives.Max(dst, x.Slice(iy * iw, iw), dst);
+                        rows[count++] = (nint)(x + ((long)iy * iw));
                     }
                 }
-            }
 
-            var y = ys.AsSpan(plane * oh * ow, oh * ow);
-            for (var oy = 0; oy < oh; oy++)
-            {
-                var row = tmp.AsSpan(oy * iw, iw);
-                var dst = y.Slice(oy * ow, ow);
-                for (var ox = 0; ox < ow; ox++)
+                if (count == 0)
                 {
-                    var x0 = (ox * sw) - pw;
-                    var best = float.NegativeInfinity;
-                    for (var kx = 0; kx < kw; kx++)
-                    {
-                        var ix = x0 + (kx * dw);
-                        if ((uint)ix < (uint)iw)
-                        {
-                            best = MathF.Max(best, row[ix]);
-                        }
-                    }
+                    new Span<float>(data, live).Fill(float.NegativeInfinity);
+                }
+                else
+                {
+                    MaxOf(data, live, rows, count);
+                }
 
-                    dst[ox] = best;
+                var dst = y + ((long)oy * ow);
+                var hx = sw == 1 ? dst : h;
+                for (var kx = 0; kx < kw; kx++)
+                {
+                    rows[kx] = (nint)(row + (kx * dw));
+                }
+
+                MaxOf(hx, span, rows, kw);
+                if (sw != 1)
+                {
+                    for (var ox = 0; ox < ow; ox++)
+                    {
+                        dst[ox] = h[ox * sw];
+                    }
                 }
             }
-        });
+        }
+    }
+
+    /// <summary>dst[i] = max over r of sources[r][i], i &lt; length (NaN-propagating, like MathF.Max).</summary>
+    private static unsafe void MaxOf(float* dst, int length, nint* sources, int count)
+    {
+        var i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            var v = Vector256.Load((float*)sources[0] + i);
+            for (var r = 1; r < count; r++)
+            {
+                v = Vector256.Max(v, Vector256.Load((float*)sources[r] + i));
+            }
+
+            Vector256.Store(v, dst + i);
+        }
+
+        for (; i < length; i++)
+        {
+            var v = ((float*)sources[0])[i];
+            for (var r = 1; r < count; r++)
+            {
+                v = MathF.Max(v, ((float*)sources[r])[i]);
+            }
+
+            dst[i] = v;
+        }
     }
 
     private static class RowScratch
