@@ -62,7 +62,7 @@ internal static class ConvOperators
         outDims[0] = batch;
         outDims[1] = maps;
         geo.Output.CopyTo(outDims, 2);
-        var y = c.AllocateOutput(0, DataType.Float, new TensorShape(outDims));
+        var y = c.AllocateOutputUninitialized(0, DataType.Float, new TensorShape(outDims));
         var cg = channels / group;
         var mg = maps / group;
         var kernelSize = geo.Kernel.Aggregate(1, (p, k) => p * k);

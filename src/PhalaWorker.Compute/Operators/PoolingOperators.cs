@@ -31,7 +31,7 @@ internal static class PoolingOperators
         dims[0] = x.Shape[0];
         dims[1] = x.Shape[1];
         geo.Output.CopyTo(dims, 2);
-        var y = c.AllocateOutput(0, x.DataType, new TensorShape(dims));
+        var y = c.AllocateOutputUninitialized(0, x.DataType, new TensorShape(dims));
         var indices = max && c.IsOutputRequested(1) ? c.AllocateOutput(1, DataType.Int64, new TensorShape(dims)) : null;
         if (c.Attributes.GetInt("storage_order", 0) != 0 && indices is not null && rank != 2)
         {
@@ -278,7 +278,7 @@ internal static class PoolingOperators
             dims[i] = 1;
         }
 
-        var y = c.AllocateOutput(0, x.DataType, new TensorShape(dims));
+        var y = c.AllocateOutputUninitialized(0, x.DataType, new TensorShape(dims));
         var act = new GlobalAction { X = x, Y = y, Max = max, Plane = (int)x.Shape.SizeFrom(2) };
         TypeDispatch.Numeric(x.DataType, c.Node.Display, ref act);
     }
