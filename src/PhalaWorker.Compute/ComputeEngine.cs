@@ -146,6 +146,7 @@ public sealed class ComputeEngine
             }
 
             var allocator = state.Allocator;
+            allocator.ClearThreads = _options.EffectiveThreads;
             using (_backend.BeginJob())
             {
                 var threads = _options.EffectiveThreads;

@@ -37,6 +37,9 @@ internal sealed class TensorAllocator : IDisposable
         _maxBytes = maxBytes;
     }
 
+    /// <summary>Threads that zero the job's buffers when it ends (the job's own thread count).</summary>
+    public int ClearThreads { get; set; } = 1;
+
     /// <summary>Bytes of all arrays this job allocated (live or pooled).</summary>
     public long AllocatedBytes => _allocatedBytes;
 
@@ -188,9 +191,21 @@ internal sealed class TensorAllocator : IDisposable
         }
 
         _deviceData.Clear();
+        if (ClearThreads > 1 && _owned.Count > 1 && _allocatedBytes >= 1 << 20)
+        {
+            var arrays = _owned.ToArray();
+            ParallelLoop.For(arrays.Length, ClearThreads, i => Array.Clear(arrays[i]));
+        }
+        else
+        {
+            foreach (var a in _owned)
+            {
+                Array.Clear(a);
+            }
+        }
+
         foreach (var a in _owned)
         {
-            Array.Clear(a);
             _cache?.Return(_ownedTypes[a], a);
         }
 

@@ -300,14 +300,7 @@ internal static class PoolingOperators
                 var s = x.Slice(p * Plane, Plane);
                 if (typeof(T) == typeof(float) && !Max)
                 {
-                    var f = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(s);
-                    double sum = 0;
-                    foreach (var v in f)
-                    {
-                        sum += v;
-                    }
-
-                    y[p] = T.CreateTruncating((float)(sum / Plane));
+                    y[p] = T.CreateTruncating((float)(SumAsDoubles(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(s)) / Plane));
                     continue;
                 }
 
@@ -321,6 +314,28 @@ internal static class PoolingOperators
                 y[p] = T.CreateSaturating(Max ? acc : acc / Plane);
             }
         }
+    }
+
+    /// <summary>Sum of floats in double precision: 8 lanes (two Vector256&lt;double&gt;) then the tail, in a fixed order.</summary>
+    private static double SumAsDoubles(ReadOnlySpan<float> f)
+    {
+        var lo = Vector256<double>.Zero;
+        var hi = Vector256<double>.Zero;
+        var i = 0;
+        for (; i + 8 <= f.Length; i += 8)
+        {
+            var (l, h) = Vector256.Widen(Vector256.Create(f.Slice(i, 8)));
+            lo += l;
+            hi += h;
+        }
+
+        var sum = Vector256.Sum(lo + hi);
+        for (; i < f.Length; i++)
+        {
+            sum += f[i];
+        }
+
+        return sum;
     }
 
     private struct PoolAction : INumericAction
