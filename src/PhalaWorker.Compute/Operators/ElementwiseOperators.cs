@@ -30,13 +30,25 @@ internal static class ElementwiseOperators
 
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
-        table["Add"] = c => Binary(c, Arith.Add);
+        table["Add"] = c =>
+        {
+            if (!TryLargeFloatSum(c, relu: false))
+            {
+                Binary(c, Arith.Add);
+            }
+        };
         table["Sub"] = c => Binary(c, Arith.Sub);
         table["Mul"] = c => Binary(c, Arith.Mul);
         table["Div"] = c => Binary(c, Arith.Div);
         table["Max"] = c => Variadic(c, Arith.Max, mean: false);
         table["Min"] = c => Variadic(c, Arith.Min, mean: false);
-        table["Sum"] = c => Variadic(c, Arith.Add, mean: false);
+        table["Sum"] = c =>
+        {
+            if (!TryLargeFloatSum(c, relu: false))
+            {
+                Variadic(c, Arith.Add, mean: false);
+            }
+        };
         table["Mean"] = c => Variadic(c, Arith.Add, mean: true);
         table["Equal"] = c => Comparison(c, Compare.Equal);
         table["Less"] = c => Comparison(c, Compare.Less);
@@ -53,8 +65,71 @@ internal static class ElementwiseOperators
     /// <summary>Add/Sum followed by Relu (fused by the graph optimizer for the CPU backend).</summary>
     public static void RegisterFused(Dictionary<string, Action<KernelContext>> table)
     {
-        table["Add"] = c => WithRelu(c, static k => Binary(k, Arith.Add));
-        table["Sum"] = c => WithRelu(c, static k => Variadic(k, Arith.Add, mean: false));
+        table["Add"] = c =>
+        {
+            if (!TryLargeFloatSum(c, relu: true))
+            {
+                WithRelu(c, static k => Binary(k, Arith.Add));
+            }
+        };
+        table["Sum"] = c =>
+        {
+            if (!TryLargeFloatSum(c, relu: true))
+            {
+                WithRelu(c, static k => Variadic(k, Arith.Add, mean: false));
+            }
+        };
+    }
+
+    /// <summary>Elements below which a same-shape float sum runs on one thread.</summary>
+    private const int ParallelSumElements = 1 << 16;
+
+    /// <summary>
+    /// Add/Sum of large float tensors of one shape (ResNet's residual connections): the left fold and the optional Relu
+    /// done together, chunk by chunk across the job's threads. Each element gets the same operations in the same order
+    /// as the general path, so the bits do not change. False when the inputs do not qualify.
+    /// </summary>
+    private static bool TryLargeFloatSum(KernelContext c, bool relu)
+    {
+        if (c.MaxDegreeOfParallelism <= 1 || c.InputCount < 2)
+        {
+            return false;
+        }
+
+        var inputs = new Tensor[c.InputCount];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            if (c.OptionalInput(i) is not { DataType: DataType.Float } t || (i > 0 && t.Shape != inputs[0].Shape))
+            {
+                return false;
+            }
+
+            inputs[i] = t;
+        }
+
+        var total = inputs[0].Length;
+        if (total < ParallelSumElements)
+        {
+            return false;
+        }
+
+        var y = c.AllocateOutputUninitialized(0, DataType.Float, inputs[0].Shape);
+        ParallelLoop.ForRange(total, c.MaxDegreeOfParallelism, ParallelSumElements / 4, (start, end) =>
+        {
+            var length = (int)(end - start);
+            var dst = y.AsSpan<float>().Slice((int)start, length);
+            TensorPrimitives.Add(inputs[0].AsReadOnlySpan<float>().Slice((int)start, length), inputs[1].AsReadOnlySpan<float>().Slice((int)start, length), dst);
+            for (var i = 2; i < inputs.Length; i++)
+            {
+                TensorPrimitives.Add(dst, inputs[i].AsReadOnlySpan<float>().Slice((int)start, length), dst);
+            }
+
+            if (relu)
+            {
+                TensorPrimitives.Max(dst, 0f, dst);
+            }
+        });
+        return true;
     }
 
     /// <summary>Runs <paramref name="op"/>, then Relu in place on its output 0.</summary>
