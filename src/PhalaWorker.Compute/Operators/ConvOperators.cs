@@ -191,38 +191,12 @@ internal static class ConvOperators
     /// <summary>Transposes one 8×8 block (rows of src → columns of dst), adding bias[row of dst] and applying Relu.</summary>
     private static unsafe void Transpose8x8(float* src, int lds, float* dst, int ldd, float* bias, bool relu)
     {
-        var r0 = Avx.LoadVector256(src);
-        var r1 = Avx.LoadVector256(src + lds);
-        var r2 = Avx.LoadVector256(src + (2L * lds));
-        var r3 = Avx.LoadVector256(src + (3L * lds));
-        var r4 = Avx.LoadVector256(src + (4L * lds));
-        var r5 = Avx.LoadVector256(src + (5L * lds));
-        var r6 = Avx.LoadVector256(src + (6L * lds));
-        var r7 = Avx.LoadVector256(src + (7L * lds));
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var s0 = Avx.Shuffle(t0, t2, 0x44);
-        var s1 = Avx.Shuffle(t0, t2, 0xEE);
-        var s2 = Avx.Shuffle(t1, t3, 0x44);
-        var s3 = Avx.Shuffle(t1, t3, 0xEE);
-        var s4 = Avx.Shuffle(t4, t6, 0x44);
-        var s5 = Avx.Shuffle(t4, t6, 0xEE);
-        var s6 = Avx.Shuffle(t5, t7, 0x44);
-        var s7 = Avx.Shuffle(t5, t7, 0xEE);
-        Store8(Avx.Permute2x128(s0, s4, 0x20), dst, bias, 0, relu);
-        Store8(Avx.Permute2x128(s1, s5, 0x20), dst + ldd, bias, 1, relu);
-        Store8(Avx.Permute2x128(s2, s6, 0x20), dst + (2L * ldd), bias, 2, relu);
-        Store8(Avx.Permute2x128(s3, s7, 0x20), dst + (3L * ldd), bias, 3, relu);
-        Store8(Avx.Permute2x128(s0, s4, 0x31), dst + (4L * ldd), bias, 4, relu);
-        Store8(Avx.Permute2x128(s1, s5, 0x31), dst + (5L * ldd), bias, 5, relu);
-        Store8(Avx.Permute2x128(s2, s6, 0x31), dst + (6L * ldd), bias, 6, relu);
-        Store8(Avx.Permute2x128(s3, s7, 0x31), dst + (7L * ldd), bias, 7, relu);
+        var columns = stackalloc float[64];
+        Sgemm.Transpose8x8(src, lds, columns);
+        for (var r = 0; r < 8; r++)
+        {
+            Store8(Avx.LoadVector256(columns + (8 * r)), dst + (r * (long)ldd), bias, r, relu);
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -396,7 +396,7 @@ internal static unsafe partial class Sgemm
     }
 
     /// <summary>dst[c·8 + r] = src[r·lds + c] for an 8×8 block (8 rows of A into 8 packed k steps).</summary>
-    private static void Transpose8x8(float* src, int lds, float* dst)
+    internal static void Transpose8x8(float* src, int lds, float* dst)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + lds);
