@@ -67,17 +67,6 @@ internal static class GraphOptimizer
         return count;
     }
 
-    private static int SoleConsumer(List<OperatorNode> nodes, Dictionary<string, int> consumers, HashSet<string> outputs, string value, string opType)
-    {
-        if (outputs.Contains(value) || consumers.GetValueOrDefault(value) != 1)
-        {
-            return -1;
-        }
-
-        var index = nodes.FindIndex(n => n.Inputs.Contains(value));
-        return index >= 0 && nodes[index].OpType == opType && nodes[index].Domain.Length == 0 && nodes[index].Inputs[0] == value ? index : -1;
-    }
-
     private static void FoldBatchNorm(List<OperatorNode> nodes, Dictionary<string, Tensor> constants, HashSet<string> outputs)
     {
         var consumers = Consumers(nodes);
@@ -96,8 +85,8 @@ internal static class GraphOptimizer
                 continue;
             }
 
-            var j = SoleConsumer(nodes, consumers, outputs, conv.Outputs[0], "BatchNormalization");
-            if (j < 0)
+            var j = SoleConsumer(nodes, consumers, outputs, conv.Outputs[0], "BatchNormalization", out var position);
+            if (j < 0 || position != 0)
             {
                 continue;
             }
@@ -162,8 +151,8 @@ internal static class GraphOptimizer
                 continue;
             }
 
-            var j = SoleConsumer(nodes, consumers, outputs, n.Outputs[0], "Relu");
-            if (j < 0)
+            var j = SoleConsumer(nodes, consumers, outputs, n.Outputs[0], "Relu", out var position);
+            if (j < 0 || position != 0)
             {
                 continue;
             }
@@ -192,8 +181,8 @@ internal static class GraphOptimizer
                 continue;
             }
 
-            var j = SoleConsumerAnyPosition(nodes, consumers, outputs, n.Outputs[0], "Add", out var position);
-            if (j < 0)
+            var j = SoleConsumer(nodes, consumers, outputs, n.Outputs[0], "Add", out var position);
+            if (j < 0 || !IsBinary(nodes[j]))
             {
                 continue;
             }
@@ -221,7 +210,7 @@ internal static class GraphOptimizer
         for (var i = 0; i < nodes.Count; i++)
         {
             var scale = nodes[i];
-            if (scale.Domain.Length != 0 || scale.Inputs.Count != 2 || scale.Outputs.Count != 1
+            if (scale.Domain.Length != 0 || !IsBinary(scale)
                 || !((scale.OpType == "Div" && IsScalar(constants, scale.Inputs[1], Math.Sqrt(2)))
                     || (scale.OpType == "Mul" && IsScalar(constants, scale.Inputs[1], Math.Sqrt(0.5)))))
             {
@@ -229,26 +218,26 @@ internal static class GraphOptimizer
             }
 
             var x = scale.Inputs[0];
-            var erf = SoleConsumerAnyPosition(nodes, consumers, outputs, scale.Outputs[0], "Erf", out _);
-            if (erf < 0)
+            var erf = SoleConsumer(nodes, consumers, outputs, scale.Outputs[0], "Erf", out _);
+            if (erf < 0 || nodes[erf].Inputs.Count != 1 || nodes[erf].Outputs.Count != 1)
             {
                 continue;
             }
 
-            var plusOne = SoleConsumerAnyPosition(nodes, consumers, outputs, nodes[erf].Outputs[0], "Add", out var p1);
-            if (plusOne < 0 || !IsScalar(constants, nodes[plusOne].Inputs[1 - p1], 1))
+            var plusOne = SoleConsumer(nodes, consumers, outputs, nodes[erf].Outputs[0], "Add", out var p1);
+            if (plusOne < 0 || !IsBinary(nodes[plusOne]) || !IsScalar(constants, nodes[plusOne].Inputs[1 - p1], 1))
             {
                 continue;
             }
 
-            var timesX = SoleConsumerAnyPosition(nodes, consumers, outputs, nodes[plusOne].Outputs[0], "Mul", out var p2);
-            if (timesX < 0 || nodes[timesX].Inputs[1 - p2] != x)
+            var timesX = SoleConsumer(nodes, consumers, outputs, nodes[plusOne].Outputs[0], "Mul", out var p2);
+            if (timesX < 0 || !IsBinary(nodes[timesX]) || nodes[timesX].Inputs[1 - p2] != x)
             {
                 continue;
             }
 
-            var half = SoleConsumerAnyPosition(nodes, consumers, outputs, nodes[timesX].Outputs[0], "Mul", out var p3);
-            if (half < 0 || !IsScalar(constants, nodes[half].Inputs[1 - p3], 0.5))
+            var half = SoleConsumer(nodes, consumers, outputs, nodes[timesX].Outputs[0], "Mul", out var p3);
+            if (half < 0 || !IsBinary(nodes[half]) || !IsScalar(constants, nodes[half].Inputs[1 - p3], 0.5))
             {
                 continue;
             }
@@ -264,8 +253,11 @@ internal static class GraphOptimizer
         }
     }
 
-    /// <summary>The node reading <paramref name="value"/> when it is that value's only reader (in any input position).</summary>
-    private static int SoleConsumerAnyPosition(List<OperatorNode> nodes, Dictionary<string, int> consumers, HashSet<string> outputs, string value, string opType,
+    /// <summary>
+    /// The index of the default-domain <paramref name="opType"/> node that is the only reader of <paramref name="value"/>
+    /// (a value that is not a graph output), with the input <paramref name="position"/> it reads it at; −1 otherwise.
+    /// </summary>
+    private static int SoleConsumer(List<OperatorNode> nodes, Dictionary<string, int> consumers, HashSet<string> outputs, string value, string opType,
         out int position)
     {
         position = -1;
@@ -275,15 +267,21 @@ internal static class GraphOptimizer
         }
 
         var index = nodes.FindIndex(n => n.Inputs.Contains(value));
-        if (index < 0 || nodes[index].OpType != opType || nodes[index].Domain.Length != 0 || nodes[index].Inputs.Count != (opType == "Erf" ? 1 : 2)
-            || nodes[index].Outputs.Count != 1)
+        if (index < 0 || nodes[index].OpType != opType || nodes[index].Domain.Length != 0)
         {
             return -1;
         }
 
-        position = nodes[index].Inputs[0] == value ? 0 : 1;
+        var inputs = nodes[index].Inputs;
+        for (position = 0; inputs[position] != value; position++)
+        {
+        }
+
         return index;
     }
+
+    /// <summary>A node with exactly two inputs and one output (the Add/Mul/Div shapes the fusions rewrite).</summary>
+    private static bool IsBinary(OperatorNode node) => node.Inputs.Count == 2 && node.Outputs.Count == 1;
 
     private static bool IsScalar(Dictionary<string, Tensor> constants, string name, double value) =>
         constants.TryGetValue(name, out var t) && t.DataType == DataType.Float && t.Length == 1
