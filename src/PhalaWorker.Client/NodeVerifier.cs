@@ -29,7 +29,8 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
     {
         var nonce = RandomNumberGenerator.GetBytes(NonceLength);
         var bundle = await client.GetAttestationAsync(nonce, cancellationToken).ConfigureAwait(false);
-        var verified = VerifyBundle(bundle, nonce);
+        var fetched = await FetchOwnCollateralAsync(bundle, cancellationToken).ConfigureAwait(false);
+        var verified = VerifyBundle(bundle, nonce, fetched);
         if (registry is not null)
         {
             var record = await registry.GetNodeAsync(verified.Address, cancellationToken).ConfigureAwait(false);
@@ -46,7 +47,27 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
     }
 
     /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain).</summary>
-    public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce)
+    public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce) => VerifyBundle(bundle, nonce, null);
+
+    /// <summary>The collateral from <see cref="NodeVerifierOptions.CollateralFetcher"/>, when one is set and no collateral was given.</summary>
+    private async Task<QuoteCollateral?> FetchOwnCollateralAsync(AttestationBundle bundle, CancellationToken cancellationToken)
+    {
+        if (_options.Collateral is not null || _options.CollateralFetcher is not { } fetcher || bundle.Quote.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await fetcher.GetCollateralAsync(bundle.Quote.Memory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AttestationException or HttpRequestException or FormatException or ArgumentException)
+        {
+            throw Fail(WorkerClientErrorReason.QuoteRejected, $"could not fetch collateral for the node's quote from the configured PCCS/PCS: {ex.Message}", ex);
+        }
+    }
+
+    private VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce, QuoteCollateral? fetchedCollateral)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         CheckShape(bundle);
@@ -93,7 +114,7 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
                 "the node runs an EMULATED TEE: its quote is not backed by hardware; refusing (pass --allow-emulated / AllowEmulated to accept it for testing)");
         }
 
-        var appraisal = Appraise(bundle, quote);
+        var appraisal = Appraise(bundle, quote, fetchedCollateral);
         CheckEventLog(bundle, parsed);
 
         var chainId = bundle.ChainId;
@@ -112,12 +133,13 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
             bundle.ComputeBackend, bundle.AgentVersion, appraisal, null, bundle);
     }
 
-    private QuoteAppraisal Appraise(AttestationBundle bundle, byte[] quote)
+    private QuoteAppraisal Appraise(AttestationBundle bundle, byte[] quote, QuoteCollateral? fetchedCollateral)
     {
         QuoteCollateral collateral;
+        var stapled = _options.Collateral is null && fetchedCollateral is null;
         try
         {
-            collateral = _options.Collateral ?? (bundle.Collateral.Length > 0
+            collateral = _options.Collateral ?? fetchedCollateral ?? (bundle.Collateral.Length > 0
                 ? QuoteCollateral.FromJson(bundle.Collateral)
                 : throw Fail(WorkerClientErrorReason.QuoteRejected, "no collateral: the node stapled none and none was given"));
         }
@@ -128,6 +150,11 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
 
         var emulated = bundle.TeeType == TeeType.EmulatedTdx;
         var policy = emulated ? _options.Policy with { AllowEmulated = true } : _options.Policy;
+        if (stapled && _options.MaxStapledCollateralAge is { } maxStapledAge && (policy.MaxCollateralAge is not { } policyAge || maxStapledAge < policyAge))
+        {
+            policy = policy with { MaxCollateralAge = maxStapledAge };
+        }
+
         var roots = emulated ? TrustedRoots.Intel.WithEmulated(EmulatedRoot(_options.EmulationSeed)) : TrustedRoots.Intel;
         var appraisal = DcapVerifier.Verify(quote, collateral, _options.TimeProvider.GetUtcNow(), policy, roots);
         if (!appraisal.Valid)

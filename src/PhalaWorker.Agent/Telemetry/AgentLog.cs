@@ -77,4 +77,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(5022, LogLevel.Warning, "No collateral stapled to the quote (clients must bring their own): {Reason}")]
     public static partial void CollateralUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(5090, LogLevel.Debug, "Stapled collateral renewed (oldest part issued {IssuedAt})")]
+    public static partial void CollateralRenewed(ILogger logger, string issuedAt);
+
+    [LoggerMessage(5091, LogLevel.Warning, "Renewing the stapled collateral failed; clients reject stapled collateral older than a day by default: {Reason}")]
+    public static partial void CollateralRenewFailed(ILogger logger, string reason);
 }
