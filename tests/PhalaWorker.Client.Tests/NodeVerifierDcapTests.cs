@@ -15,11 +15,13 @@ using PhalaWorker.Protocol.V1;
 namespace PhalaWorker.Client.Tests;
 
 /// <summary>
-/// Fresh collateral: the host picks which still-signed copy of Intel's collateral the node staples, so by default the
-/// client accepts stapled collateral at most a day old (<see cref="NodeVerifierOptions.MaxStapledCollateralAge"/>), while
-/// collateral the caller brings is judged by the policy alone.
+/// The DCAP step of <see cref="NodeVerifier"/> on bundles built as the agent builds them. Fresh collateral: the host picks
+/// which still-signed copy of Intel's collateral the node staples, so by default the client accepts stapled collateral at
+/// most a day old (<see cref="NodeVerifierOptions.MaxStapledCollateralAge"/>), while collateral the caller brings is judged
+/// by the policy alone. Tampering: a quote changed after signing fails at the quote signature itself, even when every
+/// check before DCAP is made to pass.
 /// </summary>
-public sealed class NodeVerifierCollateralTests
+public sealed class NodeVerifierDcapTests
 {
     private static readonly DateTimeOffset Now = TimeProvider.System.GetUtcNow();
 
@@ -90,6 +92,22 @@ public sealed class NodeVerifierCollateralTests
         Assert.That(ex!.Message, Does.Contain(nameof(Attestation.Appraisal.VerificationCheck.CollateralAge)).And.Contain("01:00:00"));
     }
 
+    // Offsets in the TD report body, which starts at byte 48 of the (v4) emulated quote.
+    [TestCase(136, TestName = "VerifyBundle_TamperedMrTd_FailsAtQuoteSignature")]
+    [TestCase(0, TestName = "VerifyBundle_TamperedTeeTcbSvn_FailsAtQuoteSignature")]
+    public void VerifyBundle_TamperedQuote_FailsAtTheDcapQuoteSignature(int bodyOffset)
+    {
+        using var node = new Node();
+        // The node key re-signs the nonce over the tampered quote's hash and report_data is untouched, so the nonce
+        // signature and the binding both pass: only DCAP's own check can catch it.
+        var (bundle, nonce) = node.Bundle(Tee.Value.CreateCollateral(Now.AddHours(-1)).Json, quote => quote[48 + bodyOffset] ^= 0x01);
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(new NodeVerifierOptions()).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.QuoteRejected));
+        Assert.That(ex.Message, Does.Contain($"at {nameof(Attestation.Appraisal.VerificationCheck.QuoteSignature)}"));
+    }
+
     private static NodeVerifier Verifier(NodeVerifierOptions options)
     {
         options.AllowEmulated = true;
@@ -103,12 +121,13 @@ public sealed class NodeVerifierCollateralTests
         private readonly EthSigner _signer = EthSigner.Generate();
         private readonly X25519KeyPair _hpke = X25519KeyPair.Generate();
 
-        public (AttestationBundle Bundle, byte[] Nonce) Bundle(string stapledCollateral)
+        public (AttestationBundle Bundle, byte[] Nonce) Bundle(string stapledCollateral, Action<byte[]>? tamper = null)
         {
             var log = new RtmrEventLog();
             log.Record(RtmrEvent.AgentVersionType, "0.1.0");
             var reportData = ReportDataBinding.Compute(_signer.Address.AsSpan(), _hpke.PublicKey, new byte[32]);
             var quote = Tee.Value.CreateQuote(reportData, EmulatedTdMeasurements.Default.WithRtmr(3, log.CurrentValue.Span));
+            tamper?.Invoke(quote);
             var nonce = RandomNumberGenerator.GetBytes(32);
             var bundle = new AttestationBundle
             {
