@@ -96,6 +96,15 @@ public sealed class NodeRegistryClient
         return SendAsync<NodeHeartbeatEvent>("heartbeat", [node, epoch, attestationDigest, blockNumber, blockHash, signature], idempotencyKey, cancellationToken);
     }
 
+    /// <summary>Sends a heartbeat with a signature made elsewhere over <see cref="NodeRegistryTypedData.HeartbeatDigest"/> (empty when the sender is the node).</summary>
+    public Task<NodeRegistryTransaction<NodeHeartbeatEvent>> HeartbeatAsync(
+        EthAddress node, ulong epoch, Hash32 attestationDigest, ulong blockNumber, Hash32 blockHash, byte[] nodeSignature,
+        string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nodeSignature);
+        return SendAsync<NodeHeartbeatEvent>("heartbeat", [node, epoch, attestationDigest, blockNumber, blockHash, nodeSignature], idempotencyKey, cancellationToken);
+    }
+
     /// <summary>
     /// A heartbeat for the node's current epoch naming the chain's latest block (read here, so the signature is made
     /// after that block exists whatever the local clock says).
