@@ -61,14 +61,18 @@ public static class ReceiptVerifier
         return new VerifiedReceipt(data, receipt.ChainId, registry, signer, digest, signature);
     }
 
-    /// <summary>Checks the Merkle proof of the receipt digest against the proof's batch root (off chain).</summary>
+    /// <summary>
+    /// Checks the Merkle proof of the receipt digest against the proof's batch root (off chain), with the registry's
+    /// domain-separated rule (leaf keccak256(0x00 ‖ digest), inner keccak256(0x01 ‖ min ‖ max); <see cref="ReceiptMerkleTree"/>).
+    /// Whether the root is on chain, in the batch of the signer or of a successor, is <see cref="RegistryReader.VerifyInclusionOnChainAsync"/>'s check.
+    /// </summary>
     public static void VerifyInclusion(VerifiedReceipt receipt, InclusionProof inclusion)
     {
         ArgumentNullException.ThrowIfNull(receipt);
         ArgumentNullException.ThrowIfNull(inclusion);
-        if (inclusion.BatchRoot.Length != 32 || inclusion.Proof.Any(p => p.Length != 32))
+        if (inclusion.BatchRoot.Length != 32 || inclusion.Proof.Any(p => p.Length != 32) || inclusion.BatchNode.Length is not (0 or EthAddress.Size))
         {
-            throw new WorkerClientException(WorkerClientErrorReason.InclusionInvalid, "the inclusion proof is malformed (hash lengths)");
+            throw new WorkerClientException(WorkerClientErrorReason.InclusionInvalid, "the inclusion proof is malformed (hash or batch node lengths)");
         }
 
         var proof = inclusion.Proof.Select(p => new Hash32(p.Span)).ToArray();

@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Startup;
+using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation.Tdx;
 using PhalaWorker.Chain.Contracts.NodeRegistry;
 using PhalaWorker.Chain.JsonRpc;
@@ -13,16 +16,23 @@ namespace PhalaWorker.Agent.Registry;
 /// <summary>
 /// The agent's calls into the NodeRegistry. The operator key sends every transaction (and pays its gas); the node key
 /// authorizes each one with an EIP-712 signature the contract checks. Transactions are journaled next to the job journal, so
-/// a restart resumes rather than doubles them.
+/// a restart resumes rather than doubles them. The last node address registered from this journal directory is kept in
+/// <see cref="LastNodeFileName"/>: a node that registers under a new address names that one as its predecessor (which
+/// retires it on chain and lets this node post the receipts it signed but never posted).
 /// </summary>
 internal sealed class RegistryGateway(
     IOptions<RegistryOptions> options,
     IOptions<AgentOptions> agentOptions,
     ChainBinding chain,
+    NodeContext node,
     IHttpClientFactory httpClientFactory,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : IDisposable
 {
+    /// <summary>The file (next to the transaction journal) holding the last registered node: <c>{"chainId", "registry", "node"}</c>.</summary>
+    public const string LastNodeFileName = "registry-node.json";
+
+    private readonly ILogger _logger = loggerFactory.CreateLogger<RegistryGateway>();
     private readonly SemaphoreSlim _lock = new(1, 1);
     private NodeRegistryClient? _registry;
     private TransactionSender? _sender;
@@ -41,6 +51,7 @@ internal sealed class RegistryGateway(
         var existing = await registry.GetNodeAsync(attestation.Address, cancellationToken);
         if (existing is { Active: true } && existing.QuoteHash == attestation.QuoteHash)
         {
+            WriteLastNode(registry, attestation.Address);
             return Hash32.Zero; // already registered with this very quote (a restart with a persisted identity and quote)
         }
 
@@ -56,6 +67,7 @@ internal sealed class RegistryGateway(
             body.GetRtmr(i).CopyTo(rtmrs, i * 48);
         }
 
+        var predecessor = await FindPredecessorAsync(registry, attestation.Address, cancellationToken);
         var registration = new NodeRegistration(
             attestation.Address,
             new Hash32(attestation.Identity.HpkeKey.PublicKey),
@@ -64,16 +76,42 @@ internal sealed class RegistryGateway(
             attestation.QuoteHash,
             Keccak256.Hash(body.MrTd),
             Keccak256.Hash(rtmrs),
-            Keccak256.Hash(attestation.ReportData));
+            Keccak256.Hash(attestation.ReportData),
+            predecessor);
         var transaction = await registry.RegisterNodeAsync(registration, attestation.Signer, "register:" + attestation.QuoteHash, cancellationToken);
+        WriteLastNode(registry, attestation.Address);
         return transaction.Receipt.TransactionHash;
     }
 
+    /// <summary>A heartbeat for the node's current registration epoch, naming the chain's latest block (not the host's clock).</summary>
     public async Task<Hash32> HeartbeatAsync(NodeAttestation attestation, CancellationToken cancellationToken)
     {
         var registry = await GetRegistryAsync(cancellationToken);
-        var issuedAt = (ulong)timeProvider.GetUtcNow().ToUnixTimeSeconds();
-        var transaction = await registry.HeartbeatAsync(attestation.Address, attestation.QuoteHash, issuedAt, attestation.Signer, null, cancellationToken);
+        var transaction = await registry.HeartbeatAtLatestBlockAsync(attestation.Address, attestation.QuoteHash, attestation.Signer, cancellationToken);
+        return transaction.Receipt.TransactionHash;
+    }
+
+    /// <summary>
+    /// Leaves the registry for good (<c>retireNode</c>): call at shutdown, after the last batch was posted. Receipts not yet
+    /// posted stay in the journal; the next node started on it names this one as predecessor and posts them. Returns the
+    /// transaction, or null when there is no chain, the node never attested, or it is not registered (any more).
+    /// </summary>
+    public async Task<Hash32?> LeaveAsync(CancellationToken cancellationToken)
+    {
+        if (!chain.Enabled || node.Current is not { } attestation)
+        {
+            return null;
+        }
+
+        var registry = await GetRegistryAsync(cancellationToken);
+        var info = await registry.GetNodeAsync(attestation.Address, cancellationToken);
+        if (info is null || info.Retired)
+        {
+            return null;
+        }
+
+        var transaction = await registry.RetireNodeAsync(attestation.Address, "retire:" + attestation.Address, cancellationToken);
+        AgentLog.NodeLeft(_logger, attestation.Address.ToString(), transaction.Receipt.TransactionHash.ToString());
         return transaction.Receipt.TransactionHash;
     }
 
@@ -115,8 +153,7 @@ internal sealed class RegistryGateway(
             }
 
             _operator = new EthSigner(ReadOperatorKey(settings));
-            var journalDirectory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(agentOptions.Value.JournalPath)) ?? ".", "transactions");
-            _sender = new TransactionSender(rpc, _operator, new FileTransactionStore(journalDirectory), new TransactionSenderOptions { ChainId = chainId, PollInterval = TimeSpan.FromMilliseconds(200) },
+            _sender = new TransactionSender(rpc, _operator, new FileTransactionStore(TransactionDirectory), new TransactionSenderOptions { ChainId = chainId, PollInterval = TimeSpan.FromMilliseconds(200) },
                 timeProvider, loggerFactory.CreateLogger<TransactionSender>());
             _registry = new NodeRegistryClient(rpc, chain.Registry, chainId, _sender);
             return _registry;
@@ -125,6 +162,73 @@ internal sealed class RegistryGateway(
         {
             _lock.Release();
         }
+    }
+
+    private string LastNodePath => Path.Combine(TransactionDirectory, LastNodeFileName);
+
+    private string TransactionDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(agentOptions.Value.JournalPath)) ?? ".", "transactions");
+
+    /// <summary>
+    /// The previous node registered from this journal, when it can be named: registered on this registry, run by this
+    /// operator, without a successor. The host controls the file, so a wrong entry can only name another node of the same
+    /// operator (which the operator may retire anyway) and the contract checks every condition again.
+    /// </summary>
+    private async Task<EthAddress> FindPredecessorAsync(NodeRegistryClient registry, EthAddress self, CancellationToken cancellationToken)
+    {
+        EthAddress previous;
+        try
+        {
+            if (!File.Exists(LastNodePath))
+            {
+                return EthAddress.Zero;
+            }
+
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(LastNodePath, cancellationToken));
+            var root = document.RootElement;
+            if (root.GetProperty("chainId").GetUInt64() != registry.ChainId || EthAddress.Parse(root.GetProperty("registry").GetString()!) != registry.Address)
+            {
+                return EthAddress.Zero; // another chain or registry
+            }
+
+            previous = EthAddress.Parse(root.GetProperty("node").GetString()!);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException or IOException)
+        {
+            AgentLog.PredecessorSkipped(_logger, LastNodeFileName, "the file is unreadable: " + ex.Message);
+            return EthAddress.Zero;
+        }
+
+        if (previous == self || previous.IsZero)
+        {
+            return EthAddress.Zero;
+        }
+
+        var info = await registry.GetNodeAsync(previous, cancellationToken);
+        var reason = info is null ? "it is not registered"
+            : info.Operator != _operator!.Address ? $"it is run by operator {info.Operator}"
+            : !info.Successor.IsZero ? $"it already has successor {info.Successor}"
+            : null;
+        if (reason is not null)
+        {
+            AgentLog.PredecessorSkipped(_logger, previous.ToString(), reason);
+            return EthAddress.Zero;
+        }
+
+        AgentLog.PredecessorLinked(_logger, previous.ToString());
+        return previous;
+    }
+
+    private void WriteLastNode(NodeRegistryClient registry, EthAddress self)
+    {
+        Directory.CreateDirectory(TransactionDirectory);
+        var temporary = LastNodePath + ".tmp";
+        File.WriteAllText(temporary, new JsonObject
+        {
+            ["chainId"] = registry.ChainId,
+            ["registry"] = registry.Address.ToChecksumString(),
+            ["node"] = self.ToChecksumString(),
+        }.ToJsonString());
+        File.Move(temporary, LastNodePath, overwrite: true);
     }
 
     private static byte[] ReadOperatorKey(RegistryOptions settings)

@@ -13,7 +13,10 @@ namespace PhalaWorker.Agent.Registry;
 /// <summary>
 /// Batches receipt digests into a <see cref="ReceiptMerkleTree"/> and posts its root to the NodeRegistry when the batch
 /// reaches <see cref="AgentOptions.BatchSize"/> or its oldest receipt <see cref="AgentOptions.BatchMaxAge"/>; then journals each
-/// job's inclusion proof, which GetResult returns. Receipts finished but not posted before a restart are picked up from the journal.
+/// job's inclusion proof, which GetResult returns. Receipts finished but not posted before a restart are picked up from the journal
+/// and posted in this node's batches even when the previous node key signed them: the registration named that node as
+/// predecessor, so the registry's <c>verifyReceipt</c> accepts them here (the proof's <c>batch_node</c> is this node).
+/// Leaves are domain separated (<see cref="ReceiptMerkleTree"/>).
 /// </summary>
 internal sealed class ResultPoster(
     NodeContext node,
@@ -110,6 +113,7 @@ internal sealed class ResultPoster(
                 BatchRoot = ByteString.CopyFrom(tree.Root.AsSpan()),
                 TransactionHash = ByteString.CopyFrom(posted.TransactionHash.AsSpan()),
                 BlockNumber = posted.BlockNumber,
+                BatchNode = ByteString.CopyFrom(node.Required.Address.AsSpan()),
             };
             foreach (var sibling in tree.GetProof(i))
             {

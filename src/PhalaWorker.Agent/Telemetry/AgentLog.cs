@@ -83,4 +83,14 @@ internal static partial class AgentLog
 
     [LoggerMessage(5091, LogLevel.Warning, "Renewing the stapled collateral failed; clients reject stapled collateral older than a day by default: {Reason}")]
     public static partial void CollateralRenewFailed(ILogger logger, string reason);
+
+    // 5060-5069: Registry feature (predecessor links, leaving).
+    [LoggerMessage(5060, LogLevel.Information, "Registering as the successor of {Predecessor} (it is retired on chain; its unposted receipts are posted in this node's batches)")]
+    public static partial void PredecessorLinked(ILogger logger, string predecessor);
+
+    [LoggerMessage(5061, LogLevel.Warning, "Previous node {Predecessor} is not named as predecessor: {Reason}")]
+    public static partial void PredecessorSkipped(ILogger logger, string predecessor, string reason);
+
+    [LoggerMessage(5062, LogLevel.Information, "Node {NodeAddress} left the registry (retired): transaction {TransactionHash}")]
+    public static partial void NodeLeft(ILogger logger, string nodeAddress, string transactionHash);
 }

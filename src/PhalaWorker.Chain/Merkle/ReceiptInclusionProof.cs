@@ -6,8 +6,9 @@ using PhalaWorker.Chain.Primitives;
 namespace PhalaWorker.Chain.Merkle;
 
 /// <summary>
-/// What a submitter needs to check that a receipt was published: the node, the batch index in the registry, the leaf
-/// (the receipt's EIP-712 digest), the sibling hashes and the batch root. JSON:
+/// What a submitter needs to check that a receipt was published: the node whose batch holds it (the receipt's signer, or
+/// after a restart a registered successor of it), the batch index in the registry, the receipt's EIP-712 digest (its
+/// Merkle leaf is keccak256(0x00 ‖ digest), see <see cref="ReceiptMerkleTree"/>), the sibling hashes and the batch root. JSON:
 /// <c>{"node":"0x…","batchIndex":3,"leaf":"0x…","proof":["0x…",…],"root":"0x…"}</c>.
 /// </summary>
 public sealed record ReceiptInclusionProof(EthAddress Node, ulong BatchIndex, Hash32 Leaf, IReadOnlyList<Hash32> Proof, Hash32 Root)

@@ -3,13 +3,20 @@ using PhalaWorker.Chain.Primitives;
 namespace PhalaWorker.Chain.Merkle;
 
 /// <summary>
-/// Merkle tree over receipt digests, as NodeRegistry verifies it: an inner node is keccak256(min(a,b) ‖ max(a,b))
-/// (sorted pairs, so a proof is just the sibling list), an odd node at the end of a level is promoted unchanged,
-/// and a one-leaf tree's root is the leaf.
+/// Merkle tree over receipt digests, as NodeRegistry verifies it. Leaves and inner nodes are domain separated, so an
+/// inner node can never pass for a receipt: the leaf of a receipt digest d is keccak256(0x00 ‖ d), an inner node is
+/// keccak256(0x01 ‖ min(a,b) ‖ max(a,b)) (sorted pairs, so a proof is just the sibling list), an odd node at the end of
+/// a level is promoted unchanged, and a one-leaf tree's root is that leaf's hash.
 /// </summary>
 public sealed class ReceiptMerkleTree
 {
-    // levels[0] = leaves, levels[^1] = [root]; each level is a flat array of 32-byte nodes.
+    /// <summary>The byte before a receipt digest in a leaf hash.</summary>
+    public const byte LeafPrefix = 0x00;
+
+    /// <summary>The byte before the sorted pair in an inner node hash.</summary>
+    public const byte InnerPrefix = 0x01;
+
+    // levels[0] = leaf hashes, levels[^1] = [root]; each level is a flat array of 32-byte nodes.
     private readonly byte[][] _levels;
 
     public ReceiptMerkleTree(IReadOnlyList<Hash32> leaves)
@@ -25,7 +32,7 @@ public sealed class ReceiptMerkleTree
         var level = new byte[leaves.Count * 32];
         for (var i = 0; i < leaves.Count; i++)
         {
-            leaves[i].CopyTo(level.AsSpan(i * 32, 32));
+            LeafHash(leaves[i].AsSpan(), level.AsSpan(i * 32, 32));
         }
 
         levels.Add(level);
@@ -53,6 +60,7 @@ public sealed class ReceiptMerkleTree
 
     public Hash32 Root { get; }
 
+    /// <summary>The receipt digests, in order (their leaf hashes are <see cref="LeafHash(Hash32)"/>).</summary>
     public IReadOnlyList<Hash32> Leaves { get; }
 
     public int Count => Leaves.Count;
@@ -78,12 +86,12 @@ public sealed class ReceiptMerkleTree
         return proof;
     }
 
-    /// <summary>Folds <paramref name="proof"/> into <paramref name="leaf"/> (the contract's <c>processProof</c>).</summary>
-    public static Hash32 ComputeRoot(Hash32 leaf, IReadOnlyList<Hash32> proof)
+    /// <summary>Folds <paramref name="proof"/> into the leaf of <paramref name="receiptDigest"/> (the contract's <c>processProof</c>).</summary>
+    public static Hash32 ComputeRoot(Hash32 receiptDigest, IReadOnlyList<Hash32> proof)
     {
         ArgumentNullException.ThrowIfNull(proof);
         Span<byte> current = stackalloc byte[32];
-        leaf.CopyTo(current);
+        LeafHash(receiptDigest.AsSpan(), current);
         Span<byte> next = stackalloc byte[32];
         foreach (var sibling in proof)
         {
@@ -94,10 +102,18 @@ public sealed class ReceiptMerkleTree
         return new Hash32(current);
     }
 
-    /// <summary>Whether <paramref name="proof"/> proves <paramref name="leaf"/> under <paramref name="root"/>.</summary>
-    public static bool Verify(Hash32 leaf, IReadOnlyList<Hash32> proof, Hash32 root) => ComputeRoot(leaf, proof) == root;
+    /// <summary>Whether <paramref name="proof"/> proves <paramref name="receiptDigest"/> under <paramref name="root"/>.</summary>
+    public static bool Verify(Hash32 receiptDigest, IReadOnlyList<Hash32> proof, Hash32 root) => ComputeRoot(receiptDigest, proof) == root;
 
-    /// <summary>keccak256(min(a,b) ‖ max(a,b)), bytes compared as unsigned big-endian numbers.</summary>
+    /// <summary>The leaf of a receipt digest: keccak256(0x00 ‖ <paramref name="receiptDigest"/>).</summary>
+    public static Hash32 LeafHash(Hash32 receiptDigest)
+    {
+        Span<byte> result = stackalloc byte[32];
+        LeafHash(receiptDigest.AsSpan(), result);
+        return new Hash32(result);
+    }
+
+    /// <summary>An inner node: keccak256(0x01 ‖ min(a,b) ‖ max(a,b)), bytes compared as unsigned big-endian numbers.</summary>
     public static Hash32 HashPair(Hash32 a, Hash32 b)
     {
         Span<byte> result = stackalloc byte[32];
@@ -105,18 +121,27 @@ public sealed class ReceiptMerkleTree
         return new Hash32(result);
     }
 
+    private static void LeafHash(ReadOnlySpan<byte> receiptDigest, Span<byte> destination)
+    {
+        Span<byte> leaf = stackalloc byte[33];
+        leaf[0] = LeafPrefix;
+        receiptDigest.CopyTo(leaf[1..]);
+        Keccak256.Hash(leaf, destination);
+    }
+
     private static void HashPair(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> destination)
     {
-        Span<byte> pair = stackalloc byte[64];
+        Span<byte> pair = stackalloc byte[65];
+        pair[0] = InnerPrefix;
         if (a.SequenceCompareTo(b) <= 0)
         {
-            a.CopyTo(pair);
-            b.CopyTo(pair[32..]);
+            a.CopyTo(pair[1..]);
+            b.CopyTo(pair[33..]);
         }
         else
         {
-            b.CopyTo(pair);
-            a.CopyTo(pair[32..]);
+            b.CopyTo(pair[1..]);
+            a.CopyTo(pair[33..]);
         }
 
         Keccak256.Hash(pair, destination);

@@ -6,7 +6,10 @@ using PhalaWorker.Chain.Contracts.NodeRegistry;
 
 namespace PhalaWorker.Cli.Commands;
 
-/// <summary><c>phala-worker nodes list --rpc URL --registry ADDR [--json]</c>: the registered nodes.</summary>
+/// <summary>
+/// <c>phala-worker nodes list --rpc URL --registry ADDR [--json] [--active]</c>: the registered nodes with their TEE name,
+/// status (active / retired / inactive) and restart links.
+/// </summary>
 internal sealed class NodesCommandFactory : ICommandFactory
 {
     private const ulong PageSize = 100;
@@ -67,8 +70,9 @@ internal sealed class NodesCommandFactory : ICommandFactory
                 await context.Out.WriteLineAsync($"{found.Count} node(s)");
                 foreach (var n in found)
                 {
+                    var links = (n.Predecessor.IsZero ? "" : $"  predecessor={n.Predecessor}") + (n.Successor.IsZero ? "" : $"  successor={n.Successor}");
                     await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"{n.Node}  {(n.Active ? "active  " : "inactive")}  tee={n.TeeType}  batches={n.BatchCount}  lastHeartbeat={n.LastHeartbeat}  operator={n.Operator}  {n.Endpoint}"));
+                        $"{n.Node}  {Status(n),-8}  tee={TeeName(n.TeeType)}  batches={n.BatchCount}  lastHeartbeat={n.LastHeartbeat}  operator={n.Operator}  {n.Endpoint}{links}"));
                 }
             }
 
@@ -78,15 +82,35 @@ internal sealed class NodesCommandFactory : ICommandFactory
         return nodes;
     }
 
+    /// <summary>The name of a registry TEE type (proto TeeType): <c>tdx</c>, <c>emulated-tdx</c>, <c>unspecified</c>, else <c>unknown(N)</c>.</summary>
+    internal static string TeeName(byte teeType) => teeType switch
+    {
+        0 => "unspecified",
+        1 => "tdx",
+        2 => "emulated-tdx",
+        _ => string.Create(CultureInfo.InvariantCulture, $"unknown({teeType})"),
+    };
+
+    /// <summary><c>active</c>, <c>retired</c> (left for good or replaced by a successor) or <c>inactive</c> (deregistered; may register again).</summary>
+    internal static string Status(NodeInfo n) => n.Active ? "active" : n.Retired ? "retired" : "inactive";
+
     internal static JsonObject ToJson(NodeInfo n) => new()
     {
         ["node"] = n.Node.ToChecksumString(),
         ["operator"] = n.Operator.ToChecksumString(),
         ["active"] = n.Active,
+        ["status"] = Status(n),
+        ["retired"] = n.Retired,
+        ["retiredAt"] = n.RetiredAt,
+        ["predecessor"] = n.Predecessor.IsZero ? null : n.Predecessor.ToChecksumString(),
+        ["successor"] = n.Successor.IsZero ? null : n.Successor.ToChecksumString(),
         ["endpoint"] = n.Endpoint,
         ["teeType"] = n.TeeType,
+        ["tee"] = TeeName(n.TeeType),
+        ["epoch"] = n.Epoch,
         ["registeredAt"] = n.RegisteredAt,
         ["lastHeartbeat"] = n.LastHeartbeat,
+        ["heartbeatBlock"] = n.HeartbeatBlock,
         ["batchCount"] = n.BatchCount,
         ["hpkePublicKey"] = n.HpkePublicKey.ToString(),
         ["quoteHash"] = n.QuoteHash.ToString(),

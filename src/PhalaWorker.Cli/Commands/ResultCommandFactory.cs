@@ -8,8 +8,9 @@ using PhalaWorker.Chain.Receipts;
 namespace PhalaWorker.Cli.Commands;
 
 /// <summary>
-/// <c>phala-worker result verify --rpc URL --registry ADDR --receipt FILE --proof FILE</c>: checks a receipt's signature,
-/// its Merkle inclusion off-chain against the root posted on-chain, and the contract's own <c>verifyReceipt</c>.
+/// <c>phala-worker result verify --rpc URL --registry ADDR --receipt FILE --proof FILE</c>: checks a receipt's signature (by
+/// the proof's node, or a registered predecessor of it after a restart), its Merkle inclusion off-chain against the root
+/// posted on-chain, and the contract's own <c>verifyReceipt</c> (which recomputes the digest from the receipt's fields).
 /// Exit 0 verified, 1 a check failed, 2 unusable input or unreachable node.
 /// </summary>
 internal sealed class ResultCommandFactory : ICommandFactory
@@ -21,7 +22,7 @@ internal sealed class ResultCommandFactory : ICommandFactory
         var rpc = RegistryCliSupport.RpcOption();
         var registry = RegistryCliSupport.RegistryOption();
         var receiptFile = new Option<FileInfo>("--receipt") { Description = "Receipt JSON ({domain, types, primaryType, message, signature}).", Required = true };
-        var proofFile = new Option<FileInfo>("--proof") { Description = "Inclusion proof JSON ({node, batchIndex, leaf, proof, root}).", Required = true };
+        var proofFile = new Option<FileInfo>("--proof") { Description = "Inclusion proof JSON ({node, batchIndex, leaf, proof, root}); node = the node whose batch holds the receipt.", Required = true };
         var timeout = RegistryCliSupport.TimeoutOption();
         verify.Options.Add(rpc);
         verify.Options.Add(registry);
@@ -56,9 +57,13 @@ internal sealed class ResultCommandFactory : ICommandFactory
                 Check("registry", receipt.Registry == address, $"the receipt names registry {receipt.Registry}, not {address}");
                 var digest = receipt.Digest;
                 var signer = SafeRecover(receipt);
-                Check("signature", signer == proof.Node, $"the receipt is signed by {signer?.ToString() ?? "nobody (bad signature)"}, not by node {proof.Node}");
-                Check("leaf", proof.Leaf == digest, $"the proof's leaf {proof.Leaf} is not the receipt digest {digest}");
                 var reader = new NodeRegistryClient(client, address, chainId);
+                // proof.Node is the node whose batch holds the receipt: its signer, or after a restart a successor of it.
+                var succeeds = signer is { } s && await IsSameOrSuccessorAsync(reader, s, proof.Node, cts.Token);
+                Check("signature", succeeds, signer is null
+                    ? "the receipt's signature does not recover (bad signature)"
+                    : $"the receipt is signed by {signer}, which is neither batch node {proof.Node} nor a registered predecessor of it");
+                Check("leaf", proof.Leaf == digest, $"the proof's leaf {proof.Leaf} is not the receipt digest {digest}");
                 BatchInfo? batch = null;
                 try
                 {
@@ -71,8 +76,10 @@ internal sealed class ResultCommandFactory : ICommandFactory
 
                 Check("rootPosted", batch is not null && batch.Root == proof.Root, $"the proof's root {proof.Root} is not the posted root {batch?.Root}");
                 Check("offChainInclusion", batch is not null && ReceiptMerkleTree.Verify(digest, proof.Proof, batch.Root), "the Merkle proof does not lead from the receipt digest to the posted root");
-                var onChain = batch is not null && await reader.VerifyReceiptAsync(proof.Node, proof.BatchIndex, digest, proof.Proof, receipt.Signature, cts.Token);
-                Check("onChainVerifyReceipt", onChain, "the registry's verifyReceipt returned false");
+                var onChain = batch is not null && signer is { } recovered
+                    && await reader.VerifyReceiptAsync(recovered, receipt.Receipt, receipt.Signature, proof.Node, proof.BatchIndex, proof.Proof, cts.Token);
+                Check("onChainVerifyReceipt", onChain, "the registry's verifyReceipt (digest recomputed on chain from the receipt fields) returned false");
+                checks["signer"] = signer?.ToChecksumString();
                 checks["digest"] = digest.ToString();
                 checks["node"] = proof.Node.ToChecksumString();
                 checks["batchIndex"] = proof.BatchIndex;
@@ -114,6 +121,29 @@ internal sealed class ResultCommandFactory : ICommandFactory
         {
             throw new CliException($"{option}: {file.Name} is not valid: {ex.Message}", CliApplication.ExitUsage, ex);
         }
+    }
+
+    /// <summary>Follows successor links from <paramref name="node"/> (at most 16, as the contract does).</summary>
+    private static async Task<bool> IsSameOrSuccessorAsync(NodeRegistryClient reader, Chain.Primitives.EthAddress node, Chain.Primitives.EthAddress later, CancellationToken cancellationToken)
+    {
+        var current = node;
+        for (var i = 0; i <= 16; i++)
+        {
+            if (current == later)
+            {
+                return true;
+            }
+
+            var info = await reader.GetNodeAsync(current, cancellationToken);
+            if (info is null || info.Successor.IsZero)
+            {
+                return false;
+            }
+
+            current = info.Successor;
+        }
+
+        return false;
     }
 
     private static Chain.Primitives.EthAddress? SafeRecover(SignedJobReceipt receipt)

@@ -5,6 +5,7 @@ using PhalaWorker.Chain.Contracts.NodeRegistry;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Merkle;
 using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Chain.Transactions;
 using PhalaWorker.Testing.Anvil;
@@ -14,7 +15,8 @@ namespace PhalaWorker.Benchmarks.Registry;
 /// <summary>
 /// <c>harness registry [--txs N] [--latency-runs N]</c>: on its own anvil, measures gas per result for batches of
 /// 1/16/256/1024 receipts (postBatch gas / n, relayed with the node's signature and sent by the node itself, plus
-/// verifyReceipt gas), the transactions per second one sender sustains, and the time from job completion
+/// verifyReceipt gas for a receipt of the batch's node and for one of its predecessor), the registration, heartbeat,
+/// retirement and allow-list calls, the transactions per second one sender sustains, and the time from job completion
 /// (receipt digest ready) to confirmed inclusion, with automine and with 1 s blocks. Prints markdown tables.
 /// </summary>
 public sealed class RegistryHarness : IHarness
@@ -40,39 +42,65 @@ public sealed class RegistryHarness : IHarness
             using var node = EthSigner.Generate();
             var registered = await registry.RegisterNodeAsync(Registration(node.Address), node, cancellationToken: ct);
             Console.WriteLine($"registerNode: {registered.Receipt.GasUsed} gas");
-            var head = await rpc.GetBlockByNumberAsync(BlockTag.Latest, ct);
-            var heartbeat = await registry.HeartbeatAsync(node.Address, Keccak256.HashUtf8("att"), head!.Timestamp, node, cancellationToken: ct);
-            Console.WriteLine($"heartbeat (relayed): {heartbeat.Receipt.GasUsed} gas");
+            var heartbeat = await registry.HeartbeatAtLatestBlockAsync(node.Address, Keccak256.HashUtf8("att"), node, ct);
+            Console.WriteLine($"heartbeat (relayed, epoch + blockhash): {heartbeat.Receipt.GasUsed} gas");
+            var heartbeat2 = await registry.HeartbeatAtLatestBlockAsync(node.Address, Keccak256.HashUtf8("att 2"), node, ct);
+            Console.WriteLine($"heartbeat (relayed, later ones): {heartbeat2.Receipt.GasUsed} gas");
 
-            // The node also sends its own batches in one column: fund it.
-            await sender.SendAsync(node.Address, ReadOnlyMemory<byte>.Empty, BigInteger.Pow(10, 18), ct);
-            using var nodeSender = new TransactionSender(rpc, node, new InMemoryTransactionStore(), Options(anvil.ChainId));
+            // Restart: a successor registers naming the node as predecessor (retires and links it).
+            using var successor = EthSigner.Generate();
+            var succeeded = await registry.RegisterNodeAsync(Registration(successor.Address) with { Predecessor = node.Address }, successor, cancellationToken: ct);
+            Console.WriteLine($"registerNode with predecessor: {succeeded.Receipt.GasUsed} gas");
+            using var leaver = EthSigner.Generate();
+            await registry.RegisterNodeAsync(Registration(leaver.Address), leaver, cancellationToken: ct);
+            var left = await registry.RetireNodeAsync(leaver.Address, cancellationToken: ct);
+            Console.WriteLine($"retireNode: {left.Receipt.GasUsed} gas");
+            var profile = new MeasurementProfileEntry("bench", new byte[48], new byte[48], new byte[48], new byte[48], Keccak256.HashUtf8("agent"),
+                [new("Compute:Backend", "cuda"), new("Attestation:AllowEmulated", "false"), new("Registry:Address", "0x5FbDB2315678afecb367f032d93F642f64180aa3")]);
+            var allowed = await registry.AllowMeasurementsAsync(profile, cancellationToken: ct);
+            var revoked = await registry.RevokeMeasurementsAsync(profile.Id, cancellationToken: ct);
+            Console.WriteLine($"allowMeasurements (3 settings): {allowed.Receipt.GasUsed} gas; revokeMeasurements: {revoked.Receipt.GasUsed} gas");
+
+            // The successor posts from here on: its own receipts and the predecessor's (a batch does not care who signed its leaves).
+            // It also sends its own batches in one column: fund it.
+            var batcher = successor;
+            await sender.SendAsync(batcher.Address, ReadOnlyMemory<byte>.Empty, BigInteger.Pow(10, 18), ct);
+            using var nodeSender = new TransactionSender(rpc, batcher, new InMemoryTransactionStore(), Options(anvil.ChainId));
             var asNode = new NodeRegistryClient(rpc, registry.Address, anvil.ChainId, nodeSender);
 
             Console.WriteLine();
-            Console.WriteLine("| receipts n | tree build | postBatch gas (relayed, node sig) | gas/result | postBatch gas (node sends) | gas/result | proof depth | verifyReceipt gas (eth_estimateGas) |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| receipts n | tree build | postBatch gas (relayed, node sig) | gas/result | postBatch gas (node sends) | gas/result | proof depth | verifyReceipt gas, own receipt (eth_estimateGas) | verifyReceipt gas, predecessor's receipt |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var n in new[] { 1, 16, 256, 1024 })
             {
-                var leaves = Enumerable.Range(0, n).Select(i => Keccak256.HashUtf8($"receipt {n}/{i}")).ToList();
+                // Receipts signed by the predecessor, posted by the successor: verifyReceipt follows the succession link.
+                var receipts = Enumerable.Range(0, n).Select(i => new JobReceiptData(
+                    Keccak256.HashUtf8($"job {n}/{i}"), Keccak256.HashUtf8("model"), Keccak256.HashUtf8($"in {i}"), Keccak256.HashUtf8($"out {i}"),
+                    Keccak256.HashUtf8("quote"), 1_763_900_000, "cuda")).ToList();
+                var leaves = receipts.Select(r => JobReceiptTypedData.Digest(r, anvil.ChainId, registry.Address)).ToList();
                 var sw = Stopwatch.StartNew();
                 var tree = new ReceiptMerkleTree(leaves);
                 var build = sw.Elapsed;
-                var relayed = await registry.PostBatchAsync(node.Address, tree.Root, (uint)n, node, cancellationToken: ct);
-                var direct = await asNode.PostBatchAsync(node.Address, Keccak256.HashUtf8($"direct {n}"), (uint)n, null, cancellationToken: ct);
+                var relayed = await registry.PostBatchAsync(batcher.Address, tree.Root, (uint)n, batcher, cancellationToken: ct);
+                var direct = await asNode.PostBatchAsync(batcher.Address, Keccak256.HashUtf8($"direct {n}"), (uint)n, null, cancellationToken: ct);
                 var index = relayed.Event.BatchIndex;
                 var leafIndex = n - 1;
                 var proof = tree.GetProof(leafIndex);
-                var signature = node.SignHash(leaves[leafIndex]).ToBytes65();
-                if (!await registry.VerifyReceiptAsync(node.Address, index, leaves[leafIndex], proof, signature, ct))
+                var signature = JobReceiptTypedData.Sign(node, receipts[leafIndex], anvil.ChainId, registry.Address);
+                if (!await registry.VerifyReceiptAsync(node.Address, receipts[leafIndex], signature, batcher.Address, index, proof, ct))
                 {
                     throw new InvalidOperationException("verifyReceipt returned false");
                 }
 
-                var calldata = NodeRegistryContract.Abi.GetFunction("verifyReceipt").EncodeCall(node.Address, index, leaves[leafIndex], proof.Select(p => (object?)p).ToArray(), signature);
+                var calldata = NodeRegistryContract.Abi.GetFunction("verifyReceipt").EncodeCall(
+                    NodeRegistryClient.VerifyReceiptArguments(node.Address, receipts[leafIndex], signature, batcher.Address, index, proof));
                 var verifyGas = await rpc.EstimateGasAsync(new CallRequest { To = registry.Address, Data = calldata }, cancellationToken: ct);
+                var ownSignature = JobReceiptTypedData.Sign(batcher, receipts[leafIndex], anvil.ChainId, registry.Address);
+                var ownCalldata = NodeRegistryContract.Abi.GetFunction("verifyReceipt").EncodeCall(
+                    NodeRegistryClient.VerifyReceiptArguments(batcher.Address, receipts[leafIndex], ownSignature, batcher.Address, index, proof));
+                var ownGas = await rpc.EstimateGasAsync(new CallRequest { To = registry.Address, Data = ownCalldata }, cancellationToken: ct);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {n} | {build.TotalMilliseconds:0.###} ms | {relayed.Receipt.GasUsed} | {(double)relayed.Receipt.GasUsed / n:0.#} | {direct.Receipt.GasUsed} | {(double)direct.Receipt.GasUsed / n:0.#} | {proof.Count} | {verifyGas} |"));
+                    $"| {n} | {build.TotalMilliseconds:0.###} ms | {relayed.Receipt.GasUsed} | {(double)relayed.Receipt.GasUsed / n:0.#} | {direct.Receipt.GasUsed} | {(double)direct.Receipt.GasUsed / n:0.#} | {proof.Count} | {ownGas} | {verifyGas} |"));
             }
 
             // Throughput: one sender, all submitted at once (nonces assigned in order), then all awaited.
@@ -99,7 +127,7 @@ public sealed class RegistryHarness : IHarness
             Console.WriteLine();
             Console.WriteLine("| completion → confirmed inclusion (batch of 16, relayed) | median | max |");
             Console.WriteLine("|---|---:|---:|");
-            await LatencyAsync("anvil automine", registry, node, latencyRuns, ct);
+            await LatencyAsync("anvil automine", registry, batcher, latencyRuns, ct);
         }
 
         await using (var anvil = await AnvilNode.StartAsync(new AnvilOptions { BlockTime = TimeSpan.FromSeconds(1) }, ct))

@@ -2,13 +2,14 @@ using PhalaWorker.Chain.Contracts.NodeRegistry;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Merkle;
 using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Chain.Transactions;
 
 namespace PhalaWorker.Chain.Tests.Contracts;
 
 [Category("Anvil")]
-public sealed class NodeRegistryClientTests
+public sealed partial class NodeRegistryClientTests
 {
     private ChainTestEnvironment _env = null!;
     private EthSigner _operator = null!;
@@ -44,6 +45,14 @@ public sealed class NodeRegistryClientTests
         Keccak256.HashUtf8("mrtd"),
         Keccak256.HashUtf8("rtmr"),
         Keccak256.HashUtf8("report-data"));
+
+    private static JobReceiptData Receipt(string label) => new(
+        Keccak256.HashUtf8("job " + label), Keccak256.HashUtf8("model"), Keccak256.HashUtf8("in " + label), Keccak256.HashUtf8("out " + label),
+        Keccak256.HashUtf8("quote"), 1_763_900_000, "cpu");
+
+    private Hash32 Digest(JobReceiptData receipt) => JobReceiptTypedData.Digest(receipt, _env.Anvil.ChainId, _registry.Address);
+
+    private byte[] Sign(EthSigner signer, JobReceiptData receipt) => JobReceiptTypedData.Sign(signer, receipt, _env.Anvil.ChainId, _registry.Address);
 
     [Test]
     public async Task DeployAsync_DeploysCode_DomainSeparatorMatchesOffChainAsync()
@@ -108,29 +117,12 @@ public sealed class NodeRegistryClientTests
     }
 
     [Test]
-    public async Task HeartbeatAsync_RelayedWithNodeSignature_UpdatesAttestationAsync()
-    {
-        using var node = EthSigner.Generate();
-        await _registry.RegisterNodeAsync(Registration(node.Address), node, cancellationToken: Timeout());
-        var head = await _env.Rpc.GetBlockByNumberAsync(BlockTag.Latest, Timeout());
-        var digest = Keccak256.HashUtf8("fresh attestation");
-
-        var result = await _registry.HeartbeatAsync(node.Address, digest, head!.Timestamp, node, cancellationToken: Timeout());
-        var info = await _registry.GetNodeAsync(node.Address, Timeout());
-
-        Assert.That(result.Event.AttestationDigest, Is.EqualTo(digest));
-        Assert.That(info!.AttestationDigest, Is.EqualTo(digest));
-        Assert.That(info.LastHeartbeat, Is.EqualTo(head.Timestamp));
-        var replay = Assert.ThrowsAsync<NodeRegistryException>(() => _registry.HeartbeatAsync(node.Address, digest, head.Timestamp, node, cancellationToken: Timeout()));
-        Assert.That(replay!.Error, Is.EqualTo(NodeRegistryError.StaleHeartbeat));
-    }
-
-    [Test]
     public async Task PostBatchAsync_ThenVerifyReceipt_OnChainAndOffChainAgreeAsync()
     {
         using var node = EthSigner.Generate();
         await _registry.RegisterNodeAsync(Registration(node.Address), node, cancellationToken: Timeout());
-        var digests = Enumerable.Range(0, 5).Select(i => Keccak256.HashUtf8("receipt " + i)).ToList();
+        var receipts = Enumerable.Range(0, 5).Select(i => Receipt("receipt " + i)).ToList();
+        var digests = receipts.Select(Digest).ToList();
         var tree = new ReceiptMerkleTree(digests);
 
         var first = await _registry.PostBatchAsync(node.Address, Keccak256.HashUtf8("earlier batch"), 1, node, cancellationToken: Timeout());
@@ -144,16 +136,52 @@ public sealed class NodeRegistryClientTests
         for (var i = 0; i < digests.Count; i++)
         {
             var proof = tree.GetProof(i);
-            var signature = node.SignHash(digests[i]).ToBytes65();
+            var signature = Sign(node, receipts[i]);
             Assert.That(ReceiptMerkleTree.Verify(digests[i], proof, tree.Root), Is.True);
-            Assert.That(await _registry.VerifyReceiptAsync(node.Address, 1, digests[i], proof, signature, Timeout()), Is.True, $"leaf {i}");
+            Assert.That(await _registry.VerifyReceiptAsync(node.Address, receipts[i], signature, node.Address, 1, proof, Timeout()), Is.True, $"leaf {i}");
         }
 
-        var otherSignature = _operator.SignHash(digests[0]).ToBytes65();
-        Assert.That(await _registry.VerifyReceiptAsync(node.Address, 1, digests[0], tree.GetProof(0), otherSignature, Timeout()), Is.False);
-        Assert.That(await _registry.VerifyReceiptAsync(node.Address, 1, Keccak256.HashUtf8("not in batch"), tree.GetProof(0), node.SignHash(Keccak256.HashUtf8("not in batch")).ToBytes65(), Timeout()), Is.False);
+        var otherSignature = Sign(_operator, receipts[0]);
+        Assert.That(await _registry.VerifyReceiptAsync(node.Address, receipts[0], otherSignature, node.Address, 1, tree.GetProof(0), Timeout()), Is.False, "signed by another key");
+        Assert.That(await _registry.VerifyReceiptAsync(_operator.Address, receipts[0], otherSignature, node.Address, 1, tree.GetProof(0), Timeout()), Is.False, "signer is not the batch's node");
+        var outsider = Receipt("not in batch");
+        Assert.That(await _registry.VerifyReceiptAsync(node.Address, outsider, Sign(node, outsider), node.Address, 1, tree.GetProof(0), Timeout()), Is.False, "not in the batch");
+        Assert.That(await _registry.VerifyReceiptAsync(node.Address, receipts[0], Sign(node, receipts[0]), node.Address, 0, tree.GetProof(0), Timeout()), Is.False, "another batch");
         var missing = Assert.ThrowsAsync<NodeRegistryException>(() => _registry.GetBatchAsync(node.Address, 9, Timeout()));
         Assert.That(missing!.Error, Is.EqualTo(NodeRegistryError.BatchNotFound));
+        var missingVerify = Assert.ThrowsAsync<NodeRegistryException>(() => _registry.VerifyReceiptAsync(node.Address, receipts[0], Sign(node, receipts[0]), node.Address, 9, [], Timeout()));
+        Assert.That(missingVerify!.Error, Is.EqualTo(NodeRegistryError.BatchNotFound));
+    }
+
+    [TestCase("jobId")]
+    [TestCase("modelHash")]
+    [TestCase("inputHash")]
+    [TestCase("outputHash")]
+    [TestCase("quoteHash")]
+    [TestCase("finishedAt")]
+    [TestCase("backend")]
+    public async Task VerifyReceiptAsync_AlteredField_ReturnsFalseAsync(string field)
+    {
+        using var node = EthSigner.Generate();
+        await _registry.RegisterNodeAsync(Registration(node.Address), node, cancellationToken: Timeout());
+        var receipts = Enumerable.Range(0, 3).Select(i => Receipt($"altered {field} {i}")).ToList();
+        var tree = new ReceiptMerkleTree(receipts.Select(Digest).ToList());
+        var posted = await _registry.PostBatchAsync(node.Address, tree.Root, 3, node, cancellationToken: Timeout());
+        var signature = Sign(node, receipts[1]);
+        var other = Keccak256.HashUtf8("altered");
+        var altered = field switch
+        {
+            "jobId" => receipts[1] with { JobId = other },
+            "modelHash" => receipts[1] with { ModelHash = other },
+            "inputHash" => receipts[1] with { InputHash = other },
+            "outputHash" => receipts[1] with { OutputHash = other },
+            "quoteHash" => receipts[1] with { QuoteHash = other },
+            "finishedAt" => receipts[1] with { FinishedAt = receipts[1].FinishedAt + 1 },
+            _ => receipts[1] with { Backend = "cuda" },
+        };
+
+        Assert.That(await _registry.VerifyReceiptAsync(node.Address, receipts[1], signature, node.Address, posted.Event.BatchIndex, tree.GetProof(1), Timeout()), Is.True);
+        Assert.That(await _registry.VerifyReceiptAsync(node.Address, altered, signature, node.Address, posted.Event.BatchIndex, tree.GetProof(1), Timeout()), Is.False);
     }
 
     [Test]
@@ -237,16 +265,24 @@ public sealed class NodeRegistryClientTests
     {
         var registry = await NodeRegistryClient.DeployAsync(_sender, cancellationToken: Timeout());
         using var node = EthSigner.Generate();
+        using var successor = EthSigner.Generate();
         var from = await _env.Rpc.BlockNumberAsync(Timeout());
         await registry.RegisterNodeAsync(Registration(node.Address), node, cancellationToken: Timeout());
-        var head = await _env.Rpc.GetBlockByNumberAsync(BlockTag.Latest, Timeout());
-        await registry.HeartbeatAsync(node.Address, Keccak256.HashUtf8("a"), head!.Timestamp, node, cancellationToken: Timeout());
+        await registry.HeartbeatAtLatestBlockAsync(node.Address, Keccak256.HashUtf8("a"), node, Timeout());
         await registry.PostBatchAsync(node.Address, Keccak256.HashUtf8("r"), 1, node, cancellationToken: Timeout());
         await registry.DeregisterAsync(node.Address, cancellationToken: Timeout());
+        await registry.RegisterNodeAsync(Registration(successor.Address) with { Predecessor = node.Address }, successor, cancellationToken: Timeout());
+        var profile = Profile("events");
+        await registry.AllowMeasurementsAsync(profile, cancellationToken: Timeout());
+        await registry.RevokeMeasurementsAsync(profile.Id, cancellationToken: Timeout());
 
-        var events = await registry.GetEventsAsync(from, BlockTag.Latest, Timeout());
+        var events = await registry.GetEventsAsync(from + 1, BlockTag.Latest, Timeout()); // after the deployment (OwnershipTransferred)
 
-        Assert.That(events.Select(e => e.GetType()), Is.EqualTo(new[] { typeof(NodeRegisteredEvent), typeof(NodeHeartbeatEvent), typeof(BatchPostedEvent), typeof(NodeDeregisteredEvent) }));
+        Assert.That(events.Select(e => e.GetType()), Is.EqualTo(new[]
+        {
+            typeof(NodeRegisteredEvent), typeof(NodeHeartbeatEvent), typeof(BatchPostedEvent), typeof(NodeDeregisteredEvent),
+            typeof(NodeRetiredEvent), typeof(NodeRegisteredEvent), typeof(MeasurementsAllowedEvent), typeof(MeasurementsRevokedEvent),
+        }));
     }
 
     [TestCase(1)]
@@ -264,9 +300,25 @@ public sealed class NodeRegistryClientTests
         for (var i = 0; i < size; i++)
         {
             var calldata = function.EncodeCall(tree.GetProof(i).Select(p => (object?)p).ToArray(), leaves[i]);
+            // processProof takes the receipt digest and hashes it into its leaf itself
             var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout());
             Assert.That(new Hash32((byte[])function.DecodeOutput(output)[0]!), Is.EqualTo(tree.Root), $"leaf {i}");
         }
+    }
+
+    [Test]
+    public async Task ProcessProof_InnerNodePresentedAsReceiptDigest_DoesNotReachRootAsync()
+    {
+        var leaves = Enumerable.Range(0, 4).Select(i => Keccak256.HashUtf8($"inner attack {i}")).ToList();
+        var tree = new ReceiptMerkleTree(leaves);
+        var inner = ReceiptMerkleTree.HashPair(ReceiptMerkleTree.LeafHash(leaves[0]), ReceiptMerkleTree.LeafHash(leaves[1]));
+        var upper = tree.GetProof(0).Skip(1).ToList();
+        var function = NodeRegistryContract.Abi.GetFunction("processProof");
+
+        var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = function.EncodeCall(upper.Select(p => (object?)p).ToArray(), inner) }, cancellationToken: Timeout());
+
+        Assert.That(ReceiptMerkleTree.HashPair(inner, upper[0]), Is.EqualTo(tree.Root), "the inner node does sit on the root path");
+        Assert.That(new Hash32((byte[])function.DecodeOutput(output)[0]!), Is.Not.EqualTo(tree.Root));
     }
 
     [Test]
@@ -274,11 +326,11 @@ public sealed class NodeRegistryClientTests
     {
         using var node = EthSigner.Generate();
         await _registry.RegisterNodeAsync(Registration(node.Address), node, cancellationToken: Timeout());
-        var digest = await _registry.HashReceiptAsync(
-            Keccak256.HashUtf8("job"), Keccak256.HashUtf8("model"), Keccak256.HashUtf8("in"), Keccak256.HashUtf8("out"), Keccak256.HashUtf8("quote"), 1_700_000_000, "cpu", Timeout());
-        var posted = await _registry.PostBatchAsync(node.Address, digest, 1, node, cancellationToken: Timeout());
+        var receipt = Receipt("job");
+        var digest = await _registry.HashReceiptAsync(receipt, Timeout());
+        var posted = await _registry.PostBatchAsync(node.Address, ReceiptMerkleTree.LeafHash(digest), 1, node, cancellationToken: Timeout());
 
-        var ok = await _registry.VerifyReceiptAsync(node.Address, posted.Event.BatchIndex, digest, [], node.SignHash(digest).ToBytes65(), Timeout());
+        var ok = await _registry.VerifyReceiptAsync(node.Address, receipt, node.SignHash(digest).ToBytes65(), node.Address, posted.Event.BatchIndex, [], Timeout());
 
         Assert.That(ok, Is.True);
     }
@@ -301,7 +353,9 @@ public sealed class NodeRegistryClientTests
         using var node = EthSigner.Generate();
         var registration = Registration(node.Address, "https://digest.example");
         var function = NodeRegistryContract.Abi.GetFunction("registrationDigest");
-        var calldata = function.EncodeCall(new object?[] { node.Address, registration.HpkePublicKey, registration.Endpoint, 2, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash }, _operator.Address, 5);
+        using var predecessor = EthSigner.Generate();
+        registration = registration with { Predecessor = predecessor.Address };
+        var calldata = function.EncodeCall(new object?[] { node.Address, registration.HpkePublicKey, registration.Endpoint, 2, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash, predecessor.Address }, _operator.Address, 5);
 
         var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout());
 

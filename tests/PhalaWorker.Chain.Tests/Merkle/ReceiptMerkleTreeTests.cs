@@ -11,25 +11,32 @@ public sealed class ReceiptMerkleTreeTests
 {
     private static Hash32 Leaf(int i) => Keccak256.HashUtf8("receipt " + i);
 
+    // The rule written out independently of the tree: leaf = keccak256(0x00 ‖ digest), inner = keccak256(0x01 ‖ min ‖ max).
+    private static Hash32 L(Hash32 digest) => Keccak256.Hash([0x00, .. digest.ToArray()]);
+
     private static Hash32 SortedPair(Hash32 a, Hash32 b) =>
-        a.AsSpan().SequenceCompareTo(b.AsSpan()) <= 0 ? Keccak256.Hash(a.AsSpan(), b.AsSpan()) : Keccak256.Hash(b.AsSpan(), a.AsSpan());
+        a.AsSpan().SequenceCompareTo(b.AsSpan()) <= 0
+            ? Keccak256.Hash([0x01, .. a.ToArray(), .. b.ToArray()])
+            : Keccak256.Hash([0x01, .. b.ToArray(), .. a.ToArray()]);
 
     [Test]
-    public void Root_OneLeaf_IsTheLeafWithEmptyProof()
+    public void Root_OneLeaf_IsTheLeafHashWithEmptyProof()
     {
         var tree = new ReceiptMerkleTree([Leaf(0)]);
 
-        Assert.That(tree.Root, Is.EqualTo(Leaf(0)));
+        Assert.That(tree.Root, Is.EqualTo(L(Leaf(0))));
+        Assert.That(tree.Root, Is.Not.EqualTo(Leaf(0)));
         Assert.That(tree.GetProof(0), Is.Empty);
     }
 
     [Test]
-    public void Root_TwoLeaves_IsKeccakOfSortedPair()
+    public void Root_TwoLeaves_IsInnerHashOfSortedLeafPair()
     {
         var tree = new ReceiptMerkleTree([Leaf(0), Leaf(1)]);
 
-        Assert.That(tree.Root, Is.EqualTo(SortedPair(Leaf(0), Leaf(1))));
+        Assert.That(tree.Root, Is.EqualTo(SortedPair(L(Leaf(0)), L(Leaf(1)))));
         Assert.That(new ReceiptMerkleTree([Leaf(1), Leaf(0)]).Root, Is.EqualTo(tree.Root));
+        Assert.That(ReceiptMerkleTree.HashPair(L(Leaf(0)), L(Leaf(1))), Is.EqualTo(tree.Root));
     }
 
     [Test]
@@ -37,18 +44,32 @@ public sealed class ReceiptMerkleTreeTests
     {
         var tree = new ReceiptMerkleTree([Leaf(0), Leaf(1), Leaf(2)]);
 
-        Assert.That(tree.Root, Is.EqualTo(SortedPair(SortedPair(Leaf(0), Leaf(1)), Leaf(2))));
-        Assert.That(tree.GetProof(2), Is.EqualTo(new[] { SortedPair(Leaf(0), Leaf(1)) }));
+        Assert.That(tree.Root, Is.EqualTo(SortedPair(SortedPair(L(Leaf(0)), L(Leaf(1))), L(Leaf(2)))));
+        Assert.That(tree.GetProof(2), Is.EqualTo(new[] { SortedPair(L(Leaf(0)), L(Leaf(1))) }));
     }
 
     [Test]
     public void Root_FiveLeaves_PromotesAcrossLevels()
     {
         var tree = new ReceiptMerkleTree([.. Enumerable.Range(0, 5).Select(Leaf)]);
-        var left = SortedPair(SortedPair(Leaf(0), Leaf(1)), SortedPair(Leaf(2), Leaf(3)));
+        var left = SortedPair(SortedPair(L(Leaf(0)), L(Leaf(1))), SortedPair(L(Leaf(2)), L(Leaf(3))));
 
-        Assert.That(tree.Root, Is.EqualTo(SortedPair(left, Leaf(4))));
+        Assert.That(tree.Root, Is.EqualTo(SortedPair(left, L(Leaf(4)))));
         Assert.That(tree.GetProof(4), Is.EqualTo(new[] { left }));
+    }
+
+    [Test]
+    public void Verify_InnerNodePresentedAsReceiptDigest_Fails()
+    {
+        // Without domain separation the inner node over leaves 0 and 1, with the rest of leaf 0's proof, would fold to the root.
+        var leaves = Enumerable.Range(0, 4).Select(Leaf).ToList();
+        var tree = new ReceiptMerkleTree(leaves);
+        var inner = SortedPair(L(leaves[0]), L(leaves[1]));
+        var upperProof = tree.GetProof(0).Skip(1).ToList();
+
+        Assert.That(ReceiptMerkleTree.HashPair(inner, upperProof[0]), Is.EqualTo(tree.Root), "the forged path is the real upper path");
+        Assert.That(ReceiptMerkleTree.Verify(inner, upperProof, tree.Root), Is.False);
+        Assert.That(ReceiptMerkleTree.Verify(tree.Root, [], tree.Root), Is.False);
     }
 
     [Test]

@@ -3,4 +3,5 @@ using PhalaWorker.Chain.Primitives;
 
 namespace PhalaWorker.Chain.Contracts.NodeRegistry;
 
-public sealed record NodeHeartbeatEvent(EthAddress Node, Hash32 AttestationDigest, ulong IssuedAt, LogEntry Log) : NodeRegistryEvent(Log);
+/// <summary><c>NodeHeartbeat</c>: the node was alive in registration <see cref="Epoch"/> after block <see cref="BlockNumber"/>.</summary>
+public sealed record NodeHeartbeatEvent(EthAddress Node, ulong Epoch, Hash32 AttestationDigest, ulong BlockNumber, LogEntry Log) : NodeRegistryEvent(Log);

@@ -2,6 +2,7 @@ using System.Numerics;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Primitives.Abi;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Chain.Transactions;
 
@@ -83,15 +84,67 @@ public sealed class NodeRegistryClient
     }
 
     /// <summary>
-    /// Records a heartbeat with a fresh attestation digest. When the sender is not the node itself,
-    /// <paramref name="nodeSigner"/> signs it (required then).
+    /// Records a heartbeat with a fresh attestation digest, bound to the node's registration <paramref name="epoch"/> and to
+    /// a recent block (<paramref name="blockNumber"/> with its <paramref name="blockHash"/>; one of the last 256 when mined).
+    /// When the sender is not the node itself, <paramref name="nodeSigner"/> signs it (required then).
     /// </summary>
     public Task<NodeRegistryTransaction<NodeHeartbeatEvent>> HeartbeatAsync(
-        EthAddress node, Hash32 attestationDigest, ulong issuedAt, EthSigner? nodeSigner, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+        EthAddress node, ulong epoch, Hash32 attestationDigest, ulong blockNumber, Hash32 blockHash, EthSigner? nodeSigner,
+        string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
-        var signature = SignIfRelayed(node, nodeSigner, () => NodeRegistryTypedData.HeartbeatDigest(node, attestationDigest, issuedAt, ChainId, Address));
-        return SendAsync<NodeHeartbeatEvent>("heartbeat", [node, attestationDigest, issuedAt, signature], idempotencyKey, cancellationToken);
+        var signature = SignIfRelayed(node, nodeSigner, () => NodeRegistryTypedData.HeartbeatDigest(node, epoch, attestationDigest, blockNumber, blockHash, ChainId, Address));
+        return SendAsync<NodeHeartbeatEvent>("heartbeat", [node, epoch, attestationDigest, blockNumber, blockHash, signature], idempotencyKey, cancellationToken);
     }
+
+    /// <summary>Sends a heartbeat with a signature made elsewhere over <see cref="NodeRegistryTypedData.HeartbeatDigest"/> (empty when the sender is the node).</summary>
+    public Task<NodeRegistryTransaction<NodeHeartbeatEvent>> HeartbeatAsync(
+        EthAddress node, ulong epoch, Hash32 attestationDigest, ulong blockNumber, Hash32 blockHash, byte[] nodeSignature,
+        string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nodeSignature);
+        return SendAsync<NodeHeartbeatEvent>("heartbeat", [node, epoch, attestationDigest, blockNumber, blockHash, nodeSignature], idempotencyKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// A heartbeat for the node's current epoch naming the chain's latest block (read here, so the signature is made
+    /// after that block exists whatever the local clock says).
+    /// </summary>
+    /// <exception cref="NodeRegistryException">The node is not registered (<see cref="NodeRegistryError.NodeNotActive"/>) or the contract refused.</exception>
+    public async Task<NodeRegistryTransaction<NodeHeartbeatEvent>> HeartbeatAtLatestBlockAsync(
+        EthAddress node, Hash32 attestationDigest, EthSigner? nodeSigner, CancellationToken cancellationToken = default)
+    {
+        var info = await GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
+        if (info is not { Active: true })
+        {
+            throw new NodeRegistryException(NodeRegistryError.NodeNotActive, [node], $"NodeRegistry refused the call: node {node} is not active.");
+        }
+
+        var head = await _rpc.GetBlockByNumberAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false)
+            ?? throw new ChainException(ChainErrorReason.Rpc, "The chain returned no latest block.");
+        return await HeartbeatAsync(node, info.Epoch, attestationDigest, head.Number, head.Hash, nodeSigner, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Retires a node for good (sender = its operator or the node): it leaves; its batches stay verifiable.</summary>
+    public Task<NodeRegistryTransaction<NodeRetiredEvent>> RetireNodeAsync(EthAddress node, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<NodeRetiredEvent>("retireNode", [node], idempotencyKey, cancellationToken);
+
+    /// <summary>Allow-lists a measurement profile (sender = the registry owner); the event carries its id.</summary>
+    public Task<NodeRegistryTransaction<MeasurementsAllowedEvent>> AllowMeasurementsAsync(
+        MeasurementProfileEntry profile, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return SendAsync<MeasurementsAllowedEvent>("allowMeasurements", [profile.ToAbiTuple()], idempotencyKey, cancellationToken);
+    }
+
+    /// <summary>Removes a measurement profile from the allow-list (sender = the registry owner).</summary>
+    public Task<NodeRegistryTransaction<MeasurementsRevokedEvent>> RevokeMeasurementsAsync(
+        Hash32 profileId, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<MeasurementsRevokedEvent>("revokeMeasurements", [profileId], idempotencyKey, cancellationToken);
+
+    /// <summary>Hands the allow-list to <paramref name="newOwner"/> (sender = the registry owner).</summary>
+    public Task<NodeRegistryTransaction<OwnershipTransferredEvent>> TransferOwnershipAsync(
+        EthAddress newOwner, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<OwnershipTransferredEvent>("transferOwnership", [newOwner], idempotencyKey, cancellationToken);
 
     /// <summary>Deregisters a node (sender = its operator or the node).</summary>
     public Task<NodeRegistryTransaction<NodeDeregisteredEvent>> DeregisterAsync(EthAddress node, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
@@ -183,23 +236,110 @@ public sealed class NodeRegistryClient
         (BigInteger)(await CallAsync("registrationNonce", [node], cancellationToken).ConfigureAwait(false))[0]!;
 
     /// <summary>
-    /// The contract's view: <paramref name="receiptDigest"/> is in batch <paramref name="batchIndex"/> of
-    /// <paramref name="node"/> (sorted-pair proof) and <paramref name="signature"/> is the node's over it.
+    /// The contract's view: <paramref name="signature"/> is <paramref name="node"/>'s over the EIP-712 digest of
+    /// <paramref name="receipt"/> (computed on chain) and that digest is a leaf of batch <paramref name="batchIndex"/> of
+    /// <paramref name="batchNode"/>, which is the node itself or a successor of it.
     /// </summary>
+    /// <exception cref="NodeRegistryException"><see cref="NodeRegistryError.BatchNotFound"/> for an unknown batch.</exception>
     public async Task<bool> VerifyReceiptAsync(
-        EthAddress node, ulong batchIndex, Hash32 receiptDigest, IReadOnlyList<Hash32> proof, ReadOnlyMemory<byte> signature, CancellationToken cancellationToken = default)
+        EthAddress node, JobReceiptData receipt, ReadOnlyMemory<byte> signature, EthAddress batchNode, ulong batchIndex, IReadOnlyList<Hash32> proof,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(receipt);
         ArgumentNullException.ThrowIfNull(proof);
-        var values = await CallAsync("verifyReceipt", [node, batchIndex, receiptDigest, proof.Select(p => (object?)p).ToArray(), signature.ToArray()], cancellationToken).ConfigureAwait(false);
+        var values = await CallAsync("verifyReceipt", VerifyReceiptArguments(node, receipt, signature, batchNode, batchIndex, proof), cancellationToken).ConfigureAwait(false);
         return (bool)values[0]!;
     }
 
-    /// <summary>The contract's EIP-712 JobReceipt digest (to cross-check an off-chain encoder).</summary>
-    public async Task<Hash32> HashReceiptAsync(
-        Hash32 jobId, Hash32 modelHash, Hash32 inputHash, Hash32 outputHash, Hash32 quoteHash, ulong finishedAt, string backend, CancellationToken cancellationToken = default)
+    /// <summary>The ABI arguments of <c>verifyReceipt</c> (for gas estimates and tools).</summary>
+    public static object?[] VerifyReceiptArguments(
+        EthAddress node, JobReceiptData receipt, ReadOnlyMemory<byte> signature, EthAddress batchNode, ulong batchIndex, IReadOnlyList<Hash32> proof)
     {
-        var values = await CallAsync("hashReceipt", [jobId, modelHash, inputHash, outputHash, quoteHash, finishedAt, backend], cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(receipt);
+        ArgumentNullException.ThrowIfNull(proof);
+        return [node, ReceiptTuple(receipt), signature.ToArray(), new object?[] { batchNode, batchIndex, proof.Select(p => (object?)p).ToArray() }];
+    }
+
+    /// <summary>The contract's EIP-712 JobReceipt digest (to cross-check an off-chain encoder).</summary>
+    public async Task<Hash32> HashReceiptAsync(JobReceiptData receipt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        var values = await CallAsync("hashReceipt", [ReceiptTuple(receipt)], cancellationToken).ConfigureAwait(false);
         return new Hash32((byte[])values[0]!);
+    }
+
+    /// <summary>The contract's EIP-712 JobReceipt digest of the given fields.</summary>
+    public Task<Hash32> HashReceiptAsync(
+        Hash32 jobId, Hash32 modelHash, Hash32 inputHash, Hash32 outputHash, Hash32 quoteHash, ulong finishedAt, string backend, CancellationToken cancellationToken = default) =>
+        HashReceiptAsync(new JobReceiptData(jobId, modelHash, inputHash, outputHash, quoteHash, finishedAt, backend), cancellationToken);
+
+    /// <summary>The account that manages the measurement allow-list.</summary>
+    public async Task<EthAddress> OwnerAsync(CancellationToken cancellationToken = default) =>
+        (EthAddress)(await CallAsync("owner", [], cancellationToken).ConfigureAwait(false))[0]!;
+
+    /// <summary>Number of allow-listed measurement profiles.</summary>
+    public async Task<ulong> MeasurementCountAsync(CancellationToken cancellationToken = default) =>
+        (ulong)(BigInteger)(await CallAsync("measurementCount", [], cancellationToken).ConfigureAwait(false))[0]!;
+
+    /// <summary>Allowed profile ids: <paramref name="limit"/> from <paramref name="offset"/>.</summary>
+    public async Task<IReadOnlyList<Hash32>> ListMeasurementIdsAsync(ulong offset, ulong limit, CancellationToken cancellationToken = default)
+    {
+        var values = await CallAsync("listMeasurements", [offset, limit], cancellationToken).ConfigureAwait(false);
+        return [.. ((object?[])values[0]!).Select(H)];
+    }
+
+    public async Task<bool> IsMeasurementAllowedAsync(Hash32 profileId, CancellationToken cancellationToken = default) =>
+        (bool)(await CallAsync("isMeasurementAllowed", [profileId], cancellationToken).ConfigureAwait(false))[0]!;
+
+    /// <exception cref="NodeRegistryException"><see cref="NodeRegistryError.MeasurementsNotAllowed"/> for an id not on the list.</exception>
+    public async Task<MeasurementProfileEntry> GetMeasurementsAsync(Hash32 profileId, CancellationToken cancellationToken = default)
+    {
+        var values = await CallAsync("getMeasurements", [profileId], cancellationToken).ConfigureAwait(false);
+        return MeasurementProfileEntry.FromAbiTuple((object?[])values[0]!);
+    }
+
+    /// <summary>Every allowed profile (ids paged by <paramref name="pageSize"/>, profiles read in one JSON-RPC batch per page).</summary>
+    public async Task<IReadOnlyList<MeasurementProfileEntry>> GetAllowedMeasurementsAsync(ulong pageSize = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(pageSize);
+        var function = Abi.GetFunction("getMeasurements");
+        var list = new List<MeasurementProfileEntry>();
+        for (ulong offset = 0; ; offset += pageSize)
+        {
+            var ids = await ListMeasurementIdsAsync(offset, pageSize, cancellationToken).ConfigureAwait(false);
+            if (ids.Count == 0)
+            {
+                return list;
+            }
+
+            var calls = ids.Select(id => new JsonRpcCall("eth_call", [
+                EthJsonRpcClient.Param(new CallRequest { To = Address, Data = function.EncodeCall(id) }),
+                EthJsonRpcClient.Param(BlockTag.Latest)])).ToList();
+            var results = await _rpc.BatchAsync(calls, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                var output = EthJsonRpcClient.ConvertResult("eth_call", results[i].GetResultOrThrow(), ChainJsonContext.Default.ByteArray);
+                var entry = MeasurementProfileEntry.FromAbiTuple((object?[])DecodeOutput(function, output)[0]!);
+                if (entry.Id != ids[i])
+                {
+                    throw new ChainException(ChainErrorReason.InvalidAbi, $"The registry returned profile {entry.Id} for id {ids[i]}.");
+                }
+
+                list.Add(entry);
+            }
+
+            if ((ulong)ids.Count < pageSize)
+            {
+                return list;
+            }
+        }
+    }
+
+    /// <summary>The contract's id of a profile (to cross-check <see cref="MeasurementProfileEntry.Id"/>).</summary>
+    public async Task<Hash32> MeasurementProfileIdAsync(MeasurementProfileEntry profile, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return H((await CallAsync("measurementProfileId", [profile.ToAbiTuple()], cancellationToken).ConfigureAwait(false))[0]);
     }
 
     public async Task<Hash32> DomainSeparatorAsync(CancellationToken cancellationToken = default) =>
@@ -230,8 +370,12 @@ public sealed class NodeRegistryClient
             {
                 "NodeRegistered" => new NodeRegisteredEvent(
                     (EthAddress)v[0]!, (EthAddress)v[1]!, H(v[2]), (string)v[3]!, (byte)(BigInteger)v[4]!, H(v[5]), H(v[6]), H(v[7]), H(v[8]), log),
-                "NodeHeartbeat" => new NodeHeartbeatEvent((EthAddress)v[0]!, H(v[1]), (ulong)(BigInteger)v[2]!, log),
+                "NodeHeartbeat" => new NodeHeartbeatEvent((EthAddress)v[0]!, (ulong)(BigInteger)v[1]!, H(v[2]), (ulong)(BigInteger)v[3]!, log),
                 "NodeDeregistered" => new NodeDeregisteredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, log),
+                "NodeRetired" => new NodeRetiredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, (EthAddress)v[2]!, log),
+                "MeasurementsAllowed" => new MeasurementsAllowedEvent(H(v[0]), (string)v[1]!, log),
+                "MeasurementsRevoked" => new MeasurementsRevokedEvent(H(v[0]), log),
+                "OwnershipTransferred" => new OwnershipTransferredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, log),
                 "BatchPosted" => new BatchPostedEvent((EthAddress)v[0]!, (ulong)(BigInteger)v[1]!, H(v[2]), (uint)(BigInteger)v[3]!, log),
                 _ => null,
             };
@@ -281,16 +425,27 @@ public sealed class NodeRegistryClient
         (EthAddress)t[0]!,
         (byte)(BigInteger)t[1]!,
         (bool)t[2]!,
-        (ulong)(BigInteger)t[3]!,
-        (ulong)(BigInteger)t[4]!,
-        (ulong)(BigInteger)t[5]!,
-        H(t[6]),
-        H(t[7]),
-        H(t[8]),
-        H(t[9]),
-        H(t[10]),
-        H(t[11]),
-        (string)t[12]!);
+        (bool)t[3]!,
+        U64(t[4]),
+        U64(t[5]),
+        U64(t[6]),
+        U64(t[7]),
+        U64(t[8]),
+        (EthAddress)t[9]!,
+        U64(t[10]),
+        (EthAddress)t[11]!,
+        H(t[12]),
+        H(t[13]),
+        H(t[14]),
+        H(t[15]),
+        H(t[16]),
+        H(t[17]),
+        (string)t[18]!);
+
+    private static ulong U64(object? value) => (ulong)(BigInteger)value!;
+
+    private static object?[] ReceiptTuple(JobReceiptData r) =>
+        [r.JobId, r.ModelHash, r.InputHash, r.OutputHash, r.QuoteHash, r.FinishedAt, r.Backend];
 
     private TransactionSender RequireSender() =>
         _sender ?? throw new InvalidOperationException("This NodeRegistryClient is read-only: create it with a TransactionSender to send transactions.");

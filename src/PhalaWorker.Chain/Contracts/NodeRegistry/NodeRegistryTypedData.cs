@@ -12,9 +12,9 @@ namespace PhalaWorker.Chain.Contracts.NodeRegistry;
 public static class NodeRegistryTypedData
 {
     public const string RegistrationType =
-        "NodeRegistration(address node,address operator,bytes32 hpkePublicKey,string endpoint,uint8 teeType,bytes32 quoteHash,bytes32 mrtdHash,bytes32 rtmrDigest,bytes32 reportDataHash,uint256 nonce)";
+        "NodeRegistration(address node,address operator,bytes32 hpkePublicKey,string endpoint,uint8 teeType,bytes32 quoteHash,bytes32 mrtdHash,bytes32 rtmrDigest,bytes32 reportDataHash,address predecessor,uint256 nonce)";
 
-    public const string HeartbeatType = "NodeHeartbeat(address node,bytes32 attestationDigest,uint64 issuedAt)";
+    public const string HeartbeatType = "NodeHeartbeat(address node,uint64 epoch,bytes32 attestationDigest,uint64 blockNumber,bytes32 blockHash)";
 
     public const string BatchType = "ResultBatch(address node,uint256 batchIndex,bytes32 root,uint32 count)";
 
@@ -34,17 +34,23 @@ public static class NodeRegistryTypedData
     {
         ArgumentNullException.ThrowIfNull(registration);
         var structHash = Keccak256.Hash(AbiEncoder.Encode(
-            ["bytes32", "address", "address", "bytes32", "bytes32", "uint8", "bytes32", "bytes32", "bytes32", "bytes32", "uint256"],
+            ["bytes32", "address", "address", "bytes32", "bytes32", "uint8", "bytes32", "bytes32", "bytes32", "bytes32", "address", "uint256"],
             [
                 s_registrationTypeHash, registration.Node, @operator, registration.HpkePublicKey, Keccak256.HashUtf8(registration.Endpoint),
-                (int)registration.TeeType, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash, nonce,
+                (int)registration.TeeType, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash,
+                registration.Predecessor, nonce,
             ]));
         return TypedDataHash(chainId, registry, structHash);
     }
 
-    public static Hash32 HeartbeatDigest(EthAddress node, Hash32 attestationDigest, ulong issuedAt, ulong chainId, EthAddress registry) =>
+    /// <summary>
+    /// The heartbeat a node signs: bound to its registration (<paramref name="epoch"/>) and to a recent block (number and
+    /// hash, one of the last 256 when the heartbeat is mined), so it can neither be replayed after a re-registration nor
+    /// signed ahead of time.
+    /// </summary>
+    public static Hash32 HeartbeatDigest(EthAddress node, ulong epoch, Hash32 attestationDigest, ulong blockNumber, Hash32 blockHash, ulong chainId, EthAddress registry) =>
         TypedDataHash(chainId, registry, Keccak256.Hash(AbiEncoder.Encode(
-            ["bytes32", "address", "bytes32", "uint64"], [s_heartbeatTypeHash, node, attestationDigest, issuedAt])));
+            ["bytes32", "address", "uint64", "bytes32", "uint64", "bytes32"], [s_heartbeatTypeHash, node, epoch, attestationDigest, blockNumber, blockHash])));
 
     public static Hash32 BatchDigest(EthAddress node, ulong batchIndex, Hash32 root, uint count, ulong chainId, EthAddress registry) =>
         TypedDataHash(chainId, registry, Keccak256.Hash(AbiEncoder.Encode(
