@@ -9,4 +9,11 @@ public sealed record JobOutcome(
     VerifiedReceipt Receipt,
     InclusionProof? Inclusion,
     bool InclusionVerifiedOnChain,
-    bool Duplicate);
+    bool Duplicate)
+{
+    /// <summary>The node identity the job ran on and whose key signed the receipt (a new one after a resubmission).</summary>
+    public VerifiedNode? Node { get; init; }
+
+    /// <summary>How often the job was resealed and resubmitted because the node restarted with new keys.</summary>
+    public int Resubmissions { get; init; }
+}

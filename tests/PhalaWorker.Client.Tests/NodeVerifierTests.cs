@@ -160,7 +160,7 @@ public sealed class NodeVerifierTests
     {
         var log = new RtmrEventLog();
         log.Record(RtmrEvent.AgentVersionType, "0.1.0");
-        log.Record(RtmrEvent.ConfigDigestType, "sha256:00");
+        log.Record(RtmrEvent.AgentDigestType, "sha256:00");
         var reportData = ReportDataBinding.Compute(_signer.Address.AsSpan(), _hpke.PublicKey, new byte[32]);
         var quote = Tee.Value.CreateQuote(reportData, EmulatedTdMeasurements.Default.WithRtmr(3, log.CurrentValue.Span));
         var nonce = RandomNumberGenerator.GetBytes(32);
