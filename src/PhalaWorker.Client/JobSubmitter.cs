@@ -58,6 +58,19 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
                 node = await verifier.VerifyAsync(cancellationToken).ConfigureAwait(false);
                 jobId = RandomNumberGenerator.GetBytes(JobIdLength);
             }
+            catch (WorkerClientException ex) when (ex.RpcReason == "ENVELOPE_DECRYPTION_FAILED" && verifier is not null && attempt < _options.NodeKeyChangeRetries)
+            {
+                // A new job sealed to a key the node no longer has (it restarted since we verified it) does not open either;
+                // resubmit only when verifying again shows a new identity, else the refusal stands.
+                var again = await verifier.VerifyAsync(cancellationToken).ConfigureAwait(false);
+                if (again.Address == node.Address)
+                {
+                    throw;
+                }
+
+                node = again;
+                jobId = RandomNumberGenerator.GetBytes(JobIdLength);
+            }
         }
     }
 
@@ -115,7 +128,7 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
             }
         }
 
-        return new JobOutcome(jobId, output, receipt, inclusion, onChain, accepted.Duplicate);
+        return new JobOutcome(jobId, output, receipt, inclusion, onChain, accepted.Duplicate) { JobSecret = jobSecret };
     }
 
     /// <summary>

@@ -77,20 +77,20 @@ internal sealed class JobService(
 
     private SubmitJobResponse AnswerKnown(SubmitJobRequest request, JobRecord known, byte[] digest, byte[] address, string jobHex)
     {
-        if (!known.EnvelopeDigest.AsSpan().SequenceEqual(digest))
-        {
-            AgentLog.JobConflict(logger, jobHex);
-            RpcErrors.AlreadyExists("JOB_ID_IN_USE", $"job {jobHex} was already submitted with a different envelope");
-        }
-
         // A finished job keeps its result and its receipt (signed by the identity that ran it); anything else accepted by a
-        // previous identity can no longer be opened here.
+        // previous identity can no longer be opened here, whatever envelope comes with its id now.
         if (known.State != JobState.Succeeded && (known.NodeAddress is null || !known.NodeAddress.AsSpan().SequenceEqual(address)))
         {
             var previous = known.NodeAddress is { Length: 20 } ? new Chain.Primitives.EthAddress(known.NodeAddress).ToString() : "unknown";
             AgentLog.NodeKeyChanged(logger, jobHex, previous);
             RpcErrors.FailedPrecondition("NODE_KEY_CHANGED",
                 $"job {jobHex} was sealed to the node's previous identity {previous}; the node restarted with new keys: verify it again and submit a new job");
+        }
+
+        if (!known.EnvelopeDigest.AsSpan().SequenceEqual(digest))
+        {
+            AgentLog.JobConflict(logger, jobHex);
+            RpcErrors.AlreadyExists("JOB_ID_IN_USE", $"job {jobHex} was already submitted with a different envelope");
         }
 
         AgentLog.JobDuplicate(logger, jobHex, known.State.ToString());
