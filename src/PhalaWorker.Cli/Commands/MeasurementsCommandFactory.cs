@@ -25,7 +25,7 @@ internal sealed class MeasurementsCommandFactory : ICommandFactory
         var tee = new Option<string>("--tee") { Description = "The TEE mode the node runs: configfs-tsm (default), tdx-guest or emulated.", DefaultValueFactory = _ => "configfs-tsm" };
         var settings = new Option<string[]>("--setting") { Description = "A measured setting as name=value (e.g. compute.backend=cuda); repeat per setting.", AllowMultipleArgumentsPerToken = false };
         var name = new Option<string?>("--name") { Description = "The profile's label (default: phala-worker VERSION / TEE)." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object: agentDigest, agentVersion, tee, rtmr3, events, profile (null unless emulated)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (one line): agentVersion, agentDigest, tee, rtmr3, events, profile (null unless emulated)." };
         var show = new Command("show", "Print a build's reference measurements (agent digest, RTMR3 events, and the emulated TEE's full profile).");
         show.Options.Add(agentDir);
         show.Options.Add(tee);
@@ -131,7 +131,7 @@ internal sealed class MeasurementsCommandFactory : ICommandFactory
     private static string ToJson(ReferenceMeasurements reference)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(stream))
         {
             writer.WriteStartObject();
             writer.WriteString("agentVersion", reference.AgentVersion);
