@@ -34,14 +34,6 @@ public sealed class AgentOptions
     [Required]
     public string JournalPath { get; set; } = "phala-worker.db";
 
-    /// <summary>
-    /// Optional file keeping the node identity across restarts, so queued jobs sealed to the old key still run after a crash.
-    /// Put it on an encrypted volume whose key only the TD holds. Empty: keys live in memory only, and jobs queued before a
-    /// restart fail with <c>NODE_KEY_CHANGED</c>.
-    /// </summary>
-    /// <value>Default empty.</value>
-    public string? IdentityPath { get; set; }
-
     /// <summary>Jobs waiting to run before SubmitJob answers RESOURCE_EXHAUSTED.</summary>
     /// <value>Default 64.</value>
     [Range(1, 100_000)]

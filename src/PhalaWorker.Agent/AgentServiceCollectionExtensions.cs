@@ -36,7 +36,6 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<JobValidator>();
         services.TryAddSingleton<ResultPoster>();
         services.TryAddSingleton<RegistryGateway>();
-        services.TryAddSingleton<NodeIdentityStore>();
 
         // Hosted services start in this order: attest, then register, then run and post.
         services.AddHostedService<AttestationBootstrapper>();

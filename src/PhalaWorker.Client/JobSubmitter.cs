@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Crypto;
 using PhalaWorker.Crypto.Envelopes;
 using PhalaWorker.Crypto.Keys;
@@ -10,11 +11,18 @@ namespace PhalaWorker.Client;
 /// <summary>
 /// Runs one job on a verified node: seals the <see cref="JobRequest"/> to the node's attested HPKE key (AAD binding the job
 /// id and the node address), submits it, watches it, fetches the result, opens it with a fresh result key, verifies the
-/// receipt, and verifies the receipt's Merkle inclusion off chain and, with a registry, on chain.
+/// receipt (against the identity that signed it), and verifies the receipt's Merkle inclusion off chain and, with a
+/// registry, on chain. Each job carries a fresh 32-byte job secret: it salts the receipt hashes and derives the access
+/// token that GetResult/WatchJob require. When the node refuses a job with <c>NODE_KEY_CHANGED</c> (it restarted with new
+/// keys) and a <paramref name="verifier"/> is given, the node is verified again and the job resealed and resubmitted under
+/// a new job id, at most <see cref="JobSubmitterOptions.NodeKeyChangeRetries"/> times.
 /// </summary>
-public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry = null, JobSubmitterOptions? options = null)
+public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry = null, JobSubmitterOptions? options = null, NodeVerifier? verifier = null)
 {
     public const int JobIdLength = 32;
+
+    /// <summary>The refusal reason of a job sealed to a node identity that no longer exists.</summary>
+    public const string NodeKeyChangedReason = "NODE_KEY_CHANGED";
 
     private readonly JobSubmitterOptions _options = options ?? new JobSubmitterOptions();
 
@@ -28,8 +36,55 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
             throw new ArgumentException($"a job id is {JobIdLength} bytes", nameof(spec));
         }
 
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var outcome = await RunOnceAsync(node, spec, jobId, progress, cancellationToken).ConfigureAwait(false);
+                return outcome with { Node = node, Resubmissions = attempt };
+            }
+            catch (WorkerClientException ex) when (ex.RpcReason == NodeKeyChangedReason && attempt < _options.NodeKeyChangeRetries)
+            {
+                if (verifier is null)
+                {
+                    throw new WorkerClientException(ex.Reason, $"{ex.Message} (give JobSubmitter a NodeVerifier to re-verify the node and resubmit)", ex)
+                    {
+                        RpcReason = ex.RpcReason,
+                        StatusCode = ex.StatusCode,
+                    };
+                }
+
+                // The node restarted: its new identity must pass every check again before anything is sealed to it.
+                node = await verifier.VerifyAsync(cancellationToken).ConfigureAwait(false);
+                jobId = RandomNumberGenerator.GetBytes(JobIdLength);
+            }
+            catch (WorkerClientException ex) when (ex.RpcReason == "ENVELOPE_DECRYPTION_FAILED" && verifier is not null && attempt < _options.NodeKeyChangeRetries)
+            {
+                // A new job sealed to a key the node no longer has (it restarted since we verified it) does not open either;
+                // resubmit only when verifying again shows a new identity, else the refusal stands.
+                var again = await verifier.VerifyAsync(cancellationToken).ConfigureAwait(false);
+                if (again.Address == node.Address)
+                {
+                    throw;
+                }
+
+                node = again;
+                jobId = RandomNumberGenerator.GetBytes(JobIdLength);
+            }
+        }
+    }
+
+    private async Task<JobOutcome> RunOnceAsync(VerifiedNode node, JobSpec spec, byte[] jobId, IProgress<JobEvent>? progress, CancellationToken cancellationToken)
+    {
         using var resultKey = X25519KeyPair.Generate();
-        var request = new JobRequest { Model = ByteString.CopyFrom(spec.Model), ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey) };
+        var jobSecret = RandomNumberGenerator.GetBytes(JobSecrets.Length);
+        var accessToken = JobSecrets.AccessToken(jobSecret);
+        var request = new JobRequest
+        {
+            Model = ByteString.CopyFrom(spec.Model),
+            ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey),
+            JobSecret = ByteString.CopyFrom(jobSecret),
+        };
         foreach (var (name, tensor) in spec.Inputs)
         {
             request.Inputs.Add(new NamedTensor { Name = name, Tensor = ByteString.CopyFrom(tensor) });
@@ -37,15 +92,15 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
 
         var submit = Seal(node, jobId, request, spec);
         var accepted = await client.SubmitJobAsync(submit, cancellationToken).ConfigureAwait(false);
-        await foreach (var change in client.WatchJobAsync(jobId, cancellationToken).ConfigureAwait(false))
+        await foreach (var change in client.WatchJobAsync(jobId, accessToken, cancellationToken).ConfigureAwait(false))
         {
             progress?.Report(change);
         }
 
-        var result = await client.GetResultAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var result = await client.GetResultAsync(jobId, accessToken, cancellationToken).ConfigureAwait(false);
         if (result.State == JobState.Failed)
         {
-            throw new WorkerClientException(WorkerClientErrorReason.JobFailed, $"the node failed the job: {result.Error}");
+            throw JobFailed(result, resultKey, jobId, node);
         }
 
         if (result.State != JobState.Succeeded || result.SealedOutput is null || result.Receipt is null)
@@ -59,7 +114,7 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
         var inclusion = result.Inclusion;
         if (inclusion is null && registry is not null && _options.InclusionTimeout > TimeSpan.Zero)
         {
-            inclusion = await WaitForInclusionAsync(jobId, cancellationToken).ConfigureAwait(false);
+            inclusion = await WaitForInclusionAsync(jobId, accessToken, cancellationToken).ConfigureAwait(false);
         }
 
         var onChain = false;
@@ -73,7 +128,34 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
             }
         }
 
-        return new JobOutcome(jobId, output, receipt, inclusion, onChain, accepted.Duplicate);
+        return new JobOutcome(jobId, output, receipt, inclusion, onChain, accepted.Duplicate) { JobSecret = jobSecret };
+    }
+
+    /// <summary>
+    /// The failure of a FAILED job: the public reason, and the detail the node sealed to our result key when it could open
+    /// the job (it may name our tensors and operators, so it travels only inside the sealed result).
+    /// </summary>
+    private static WorkerClientException JobFailed(JobResult result, X25519KeyPair resultKey, byte[] jobId, VerifiedNode node)
+    {
+        var detail = result.Error;
+        if (result.SealedOutput is not null)
+        {
+            try
+            {
+                var sealedError = OpenOutput(result.SealedOutput, resultKey, jobId, node).Error;
+                detail = string.IsNullOrEmpty(sealedError) ? detail : sealedError;
+            }
+            catch (WorkerClientException)
+            {
+                // the public reason stands on its own
+            }
+        }
+
+        var split = result.Error.IndexOf(':', StringComparison.Ordinal);
+        return new WorkerClientException(WorkerClientErrorReason.JobFailed, $"the node failed the job: {detail}")
+        {
+            RpcReason = split > 0 ? result.Error[..split] : null,
+        };
     }
 
     /// <summary>Seals a job request to the node (exposed for tests and tools that submit by hand).</summary>
@@ -135,7 +217,7 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
         }
     }
 
-    private async Task<InclusionProof> WaitForInclusionAsync(byte[] jobId, CancellationToken cancellationToken)
+    private async Task<InclusionProof> WaitForInclusionAsync(byte[] jobId, byte[] accessToken, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.InclusionTimeout);
@@ -144,7 +226,7 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
             while (true)
             {
                 await Task.Delay(_options.InclusionPollInterval, _options.TimeProvider, timeout.Token).ConfigureAwait(false);
-                var result = await client.GetResultAsync(jobId, timeout.Token).ConfigureAwait(false);
+                var result = await client.GetResultAsync(jobId, accessToken, timeout.Token).ConfigureAwait(false);
                 if (result.Inclusion is not null)
                 {
                     return result.Inclusion;

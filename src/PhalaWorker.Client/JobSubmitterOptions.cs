@@ -11,6 +11,10 @@ public sealed class JobSubmitterOptions
     /// <value>Default 500 ms.</value>
     public TimeSpan InclusionPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often a job refused with <c>NODE_KEY_CHANGED</c> is re-verified, resealed and resubmitted (needs a NodeVerifier).</summary>
+    /// <value>Default 1.</value>
+    public int NodeKeyChangeRetries { get; set; } = 1;
+
     /// <summary>Clock for the polling delays.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

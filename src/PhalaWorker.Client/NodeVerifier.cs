@@ -6,6 +6,8 @@ using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Gpu;
+using PhalaWorker.Attestation.Measurement;
+using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Attestation.Tdx;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
@@ -16,9 +18,12 @@ namespace PhalaWorker.Client;
 /// <summary>
 /// Checks every claim a node makes before anything is sent to it: the fresh nonce signature (the key bound in the quote
 /// is live), the quote itself (DCAP under the caller's policy; emulated TEEs only when allowed), the report_data binding
-/// of the node's signing and HPKE keys, the RTMR3 event log, and the node's on-chain registration.
+/// of the node's signing and HPKE keys, the RTMR3 event log (required: it must replay to the quote's RTMR3), the node's
+/// measurements against the accepted <see cref="MeasurementProfile"/>s (from <paramref name="measurements"/> and
+/// <see cref="NodeVerifierOptions.AcceptedMeasurements"/>; none accepted refuses every node unless
+/// <see cref="NodeVerifierOptions.TrustAnyMeasurement"/>), and the node's on-chain registration.
 /// </summary>
-public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? options = null, RegistryReader? registry = null)
+public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? options = null, RegistryReader? registry = null, IMeasurementProfileSource? measurements = null)
 {
     public const int NonceLength = 32;
 
@@ -28,9 +33,15 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
     public async Task<VerifiedNode> VerifyAsync(CancellationToken cancellationToken = default)
     {
         var nonce = RandomNumberGenerator.GetBytes(NonceLength);
+        var profiles = new List<MeasurementProfile>(_options.AcceptedMeasurements);
+        if (measurements is not null)
+        {
+            profiles.AddRange(await measurements.GetMeasurementProfilesAsync(cancellationToken).ConfigureAwait(false));
+        }
+
         var bundle = await client.GetAttestationAsync(nonce, cancellationToken).ConfigureAwait(false);
         var fetched = await FetchOwnCollateralAsync(bundle, cancellationToken).ConfigureAwait(false);
-        var verified = VerifyBundle(bundle, nonce, fetched);
+        var verified = VerifyBundle(bundle, nonce, profiles, fetched);
         if (registry is not null)
         {
             var record = await registry.GetNodeAsync(verified.Address, cancellationToken).ConfigureAwait(false);
@@ -46,8 +57,12 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         return verified;
     }
 
-    /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain).</summary>
-    public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce) => VerifyBundle(bundle, nonce, null);
+    /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain), with the options' accepted measurements.</summary>
+    public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce) => VerifyBundle(bundle, nonce, _options.AcceptedMeasurements);
+
+    /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain), accepting <paramref name="profiles"/>.</summary>
+    public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce, IReadOnlyList<MeasurementProfile> profiles) =>
+        VerifyBundle(bundle, nonce, profiles, null);
 
     /// <summary>The collateral from <see cref="NodeVerifierOptions.CollateralFetcher"/>, when one is set and no collateral was given.</summary>
     private async Task<QuoteCollateral?> FetchOwnCollateralAsync(AttestationBundle bundle, CancellationToken cancellationToken)
@@ -67,8 +82,9 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         }
     }
 
-    private VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce, QuoteCollateral? fetchedCollateral)
+    private VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce, IReadOnlyList<MeasurementProfile> profiles, QuoteCollateral? fetchedCollateral)
     {
+        ArgumentNullException.ThrowIfNull(profiles);
         ArgumentNullException.ThrowIfNull(bundle);
         CheckShape(bundle);
         if (!bundle.Nonce.Span.SequenceEqual(nonce))
@@ -115,7 +131,18 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         }
 
         var appraisal = Appraise(bundle, quote, fetchedCollateral);
-        CheckEventLog(bundle, parsed);
+        var events = CheckEventLog(bundle, parsed);
+        var verdict = MeasurementProfileMatcher.Match(parsed.Body, events, profiles);
+        var agent = AgentMeasurements.Read(events, out var logReason);
+        if (agent is null)
+        {
+            throw Fail(WorkerClientErrorReason.MeasurementRejected, $"the node's RTMR3 event log is not an agent log: {logReason}");
+        }
+
+        if (!verdict.Accepted && !_options.TrustAnyMeasurement)
+        {
+            throw Fail(WorkerClientErrorReason.MeasurementRejected, $"the node's measurements match no accepted profile: {verdict.Reason}");
+        }
 
         var chainId = bundle.ChainId;
         var registryAddress = bundle.RegistryAddress.Length == EthAddress.Size ? new EthAddress(bundle.RegistryAddress.Span) : EthAddress.Zero;
@@ -130,7 +157,12 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         }
 
         return new VerifiedNode(address, bundle.HpkePublicKey.ToByteArray(), quote, quoteHash, bundle.TeeType, chainId, registryAddress,
-            bundle.ComputeBackend, bundle.AgentVersion, appraisal, null, bundle);
+            bundle.ComputeBackend, bundle.AgentVersion, appraisal, null, bundle)
+        {
+            AcceptedProfile = verdict.Profile,
+            Agent = agent,
+            MeasurementTrustedWithoutProfile = !verdict.Accepted,
+        };
     }
 
     private QuoteAppraisal Appraise(AttestationBundle bundle, byte[] quote, QuoteCollateral? fetchedCollateral)
@@ -166,11 +198,11 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         return appraisal;
     }
 
-    private static void CheckEventLog(AttestationBundle bundle, TdxQuote quote)
+    private static List<RtmrEvent> CheckEventLog(AttestationBundle bundle, TdxQuote quote)
     {
         if (bundle.EventLog.Count == 0)
         {
-            return;
+            throw Fail(WorkerClientErrorReason.MeasurementRejected, "the node sent no RTMR3 event log: its agent and settings cannot be checked");
         }
 
         var events = new List<RtmrEvent>(bundle.EventLog.Count);
@@ -191,6 +223,8 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         {
             throw Fail(WorkerClientErrorReason.QuoteRejected, $"the RTMR3 event log does not replay to the quote's RTMR3: {replay.Reason}");
         }
+
+        return events;
     }
 
     /// <summary>The emulated root every emulated node derives from the well-known seed (only its key is pinned).</summary>

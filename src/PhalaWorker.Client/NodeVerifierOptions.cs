@@ -11,6 +11,20 @@ public sealed class NodeVerifierOptions
     /// <value>Default <see cref="AttestationPolicy.Strict"/>.</value>
     public AttestationPolicy Policy { get; set; } = AttestationPolicy.Strict;
 
+    /// <summary>
+    /// The TD identities accepted (besides those of the verifier's <see cref="IMeasurementProfileSource"/>): a node is refused
+    /// unless its MRTD, RTMR0–2 and RTMR3 event log (agent digest, required settings) match one of them in full.
+    /// </summary>
+    /// <value>Default empty: with no source either, every node is refused unless <see cref="TrustAnyMeasurement"/> is set.</value>
+    public IReadOnlyList<MeasurementProfile> AcceptedMeasurements { get; set; } = [];
+
+    /// <summary>
+    /// DANGEROUS: accept any TD measurements (the RTMR3 event log is still required and replayed). A host can then run a
+    /// modified agent that leaks every job; only for development against builds with no published reference values.
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool TrustAnyMeasurement { get; set; }
+
     /// <summary>Accept a software-emulated TEE. Nothing sent to such a node is confidential.</summary>
     /// <value>Default false.</value>
     public bool AllowEmulated { get; set; }

@@ -10,8 +10,9 @@ namespace PhalaWorker.Client;
 public static class ReceiptVerifier
 {
     /// <summary>
-    /// Recomputes the model, input, output and quote hashes, checks job id, chain id, registry and node address, and that
-    /// the EIP-712 signature recovers to the node.
+    /// Recomputes the salted model, input and output hashes (salt from <c>request.job_secret</c>) and the quote hash, checks
+    /// job id, chain id, registry and node address, and that the EIP-712 signature recovers to the node. <paramref name="node"/>
+    /// is the identity the job was sealed to: a receipt signed before the node restarted verifies against that identity.
     /// </summary>
     public static VerifiedReceipt Verify(Receipt receipt, VerifiedNode node, ReadOnlySpan<byte> jobId, JobRequest request, JobOutput output)
     {
@@ -26,10 +27,16 @@ public static class ReceiptVerifier
             throw Fail("the receipt is malformed (field lengths)");
         }
 
+        if (request.JobSecret.Length != JobSecrets.Length)
+        {
+            throw new ArgumentException($"the request's job_secret is not {JobSecrets.Length} bytes", nameof(request));
+        }
+
+        var salt = JobSecrets.ReceiptSalt(request.JobSecret.Span);
         Expect("job id", receipt.JobId.Span, jobId);
-        Expect("model hash", receipt.ModelHash.Span, Keccak256.Hash(request.Model.Span).AsSpan());
-        Expect("input hash", receipt.InputHash.Span, ReceiptHashes.Tensors(request.Inputs).AsSpan());
-        Expect("output hash", receipt.OutputHash.Span, ReceiptHashes.Tensors(output.Outputs).AsSpan());
+        Expect("model hash", receipt.ModelHash.Span, JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span).AsSpan());
+        Expect("input hash", receipt.InputHash.Span, ReceiptHashes.Tensors(salt, request.Inputs).AsSpan());
+        Expect("output hash", receipt.OutputHash.Span, ReceiptHashes.Tensors(salt, output.Outputs).AsSpan());
         Expect("quote hash", receipt.QuoteHash.Span, node.QuoteHash.AsSpan());
         Expect("node address", receipt.NodeAddress.Span, node.Address.AsSpan());
         if (receipt.ChainId != node.ChainId)

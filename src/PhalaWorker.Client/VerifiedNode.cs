@@ -1,4 +1,6 @@
 using PhalaWorker.Attestation.Appraisal;
+using PhalaWorker.Attestation.Measurement;
+using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Protocol.V1;
 
@@ -20,4 +22,13 @@ public sealed record VerifiedNode(
     AttestationBundle Bundle)
 {
     public bool IsEmulated => TeeType == TeeType.EmulatedTdx;
+
+    /// <summary>The accepted profile the node matched; null only when any measurement was trusted.</summary>
+    public MeasurementProfile? AcceptedProfile { get; init; }
+
+    /// <summary>What the node's replayed RTMR3 event log says about its agent (digest, version, settings).</summary>
+    public MeasuredAgent? Agent { get; init; }
+
+    /// <summary>True when the node was accepted without matching a profile (<see cref="NodeVerifierOptions.TrustAnyMeasurement"/>).</summary>
+    public bool MeasurementTrustedWithoutProfile { get; init; }
 }

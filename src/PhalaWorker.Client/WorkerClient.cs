@@ -48,13 +48,17 @@ public sealed class WorkerClient : IDisposable
     public Task<SubmitJobResponse> SubmitJobAsync(SubmitJobRequest request, CancellationToken cancellationToken = default) =>
         CallAsync(() => Jobs.SubmitJobAsync(request, cancellationToken: cancellationToken).ResponseAsync);
 
-    public Task<JobResult> GetResultAsync(ReadOnlyMemory<byte> jobId, CancellationToken cancellationToken = default) =>
-        CallAsync(() => Jobs.GetResultAsync(new GetResultRequest { JobId = ByteString.CopyFrom(jobId.Span) }, cancellationToken: cancellationToken).ResponseAsync);
+    /// <summary>The job's state and result; <paramref name="accessToken"/> is <c>JobSecrets.AccessToken(job_secret)</c>.</summary>
+    public Task<JobResult> GetResultAsync(ReadOnlyMemory<byte> jobId, ReadOnlyMemory<byte> accessToken, CancellationToken cancellationToken = default) =>
+        CallAsync(() => Jobs.GetResultAsync(new GetResultRequest { JobId = ByteString.CopyFrom(jobId.Span), AccessToken = ByteString.CopyFrom(accessToken.Span) },
+            cancellationToken: cancellationToken).ResponseAsync);
 
-    /// <summary>Streams the job's state changes until a terminal state.</summary>
-    public async IAsyncEnumerable<JobEvent> WatchJobAsync(ReadOnlyMemory<byte> jobId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Streams the job's state changes until a terminal state; <paramref name="accessToken"/> as for <see cref="GetResultAsync"/>.</summary>
+    public async IAsyncEnumerable<JobEvent> WatchJobAsync(ReadOnlyMemory<byte> jobId, ReadOnlyMemory<byte> accessToken,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var call = Jobs.WatchJob(new WatchJobRequest { JobId = ByteString.CopyFrom(jobId.Span) }, cancellationToken: cancellationToken);
+        using var call = Jobs.WatchJob(new WatchJobRequest { JobId = ByteString.CopyFrom(jobId.Span), AccessToken = ByteString.CopyFrom(accessToken.Span) },
+            cancellationToken: cancellationToken);
         while (true)
         {
             JobEvent current;

@@ -21,6 +21,9 @@ public enum WorkerClientErrorReason
     /// <summary>The quote failed DCAP verification or the attestation policy.</summary>
     QuoteRejected,
 
+    /// <summary>The node's measurements (MRTD, RTMR0–2, agent digest, settings) match no accepted profile, or its event log is malformed.</summary>
+    MeasurementRejected,
+
     /// <summary>The node runs an emulated TEE and the caller did not allow emulation.</summary>
     EmulatedNotAllowed,
 
@@ -82,5 +85,5 @@ public sealed class WorkerClientException : Exception
     public bool IsVerificationFailure => Reason is WorkerClientErrorReason.NonceSignatureInvalid or WorkerClientErrorReason.BindingMismatch
         or WorkerClientErrorReason.QuoteRejected or WorkerClientErrorReason.EmulatedNotAllowed or WorkerClientErrorReason.RegistrationMismatch
         or WorkerClientErrorReason.ResultInvalid or WorkerClientErrorReason.ReceiptInvalid or WorkerClientErrorReason.InclusionInvalid
-        or WorkerClientErrorReason.MalformedAttestation;
+        or WorkerClientErrorReason.MalformedAttestation or WorkerClientErrorReason.MeasurementRejected;
 }

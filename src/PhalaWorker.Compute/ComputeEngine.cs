@@ -77,7 +77,7 @@ public sealed class ComputeEngine
         catch (ComputeException ex)
         {
             ComputeTelemetry.ModelsRefused.Add(1, new KeyValuePair<string, object?>("reason", ex.Reason.ToString()));
-            ComputeLog.ModelRefused(_logger, digest, ex.Reason, ex.Message);
+            ComputeLog.ModelRefused(_logger, digest, ex.Reason);
             throw;
         }
     }
@@ -220,7 +220,7 @@ public sealed class ComputeEngine
         catch (ComputeException ex)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Reason.ToString());
-            ComputeLog.JobFailed(_logger, model.ModelDigest, ex.Reason, ex.Message);
+            ComputeLog.JobFailed(_logger, model.ModelDigest, ex.Reason);
             throw;
         }
         finally

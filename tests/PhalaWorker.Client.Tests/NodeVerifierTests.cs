@@ -5,6 +5,8 @@ using Grpc.Net.Client;
 using PhalaWorker.Attestation.Binding;
 using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Measurement;
+using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Crypto.Keys;
@@ -13,11 +15,16 @@ using PhalaWorker.Protocol.V1;
 namespace PhalaWorker.Client.Tests;
 
 /// <summary>
-/// <see cref="NodeVerifier.VerifyBundle"/> on bundles built here exactly as the agent builds them (emulated TEE from the
+/// <see cref="NodeVerifier.VerifyBundle(AttestationBundle, ReadOnlySpan{byte})"/> on bundles built here exactly as the agent builds them (emulated TEE from the
 /// well-known seed, real keys, real quote), and on each way such a bundle can lie.
 /// </summary>
 public sealed class NodeVerifierTests
 {
+    private static readonly byte[] BuildDigest = SHA256.HashData("the agent build under test"u8);
+
+    private static readonly KeyValuePair<string, string>[] Settings =
+        [new(MeasuredSettings.Tee, "emulated"), new(MeasuredSettings.ComputeBackend, "cpu"), new(MeasuredSettings.LogLevel, "Information")];
+
     private static readonly Lazy<EmulatedTee> Tee = new(() =>
         EmulatedTee.FromSeed(Encoding.ASCII.GetBytes(new NodeVerifierOptions().EmulationSeed), TimeProvider.System.GetUtcNow()));
 
@@ -144,6 +151,7 @@ public sealed class NodeVerifierTests
             AllowEmulated = true,
             RequireRegistration = false,
             ExpectedRegistry = EthAddress.Parse("0x000000000000000000000000000000000000dEaD"),
+            AcceptedMeasurements = [Reference()],
         });
 
         var ex = Assert.Throws<WorkerClientException>(() => verifier.VerifyBundle(bundle, nonce));
@@ -151,16 +159,91 @@ public sealed class NodeVerifierTests
         Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.RegistrationMismatch));
     }
 
+    [Test]
+    public void VerifyBundle_MatchingProfile_AcceptedNamingIt()
+    {
+        var (bundle, nonce) = Bundle();
+
+        var node = Verifier(allowEmulated: true).VerifyBundle(bundle, nonce);
+
+        Assert.That(node.AcceptedProfile!.Name, Is.EqualTo("reference"));
+        Assert.That(node.Agent!.Settings[MeasuredSettings.ComputeBackend], Is.EqualTo("cpu"));
+    }
+
+    [TestCase("RTMR0")]
+    [TestCase("event agent-digest")]
+    [TestCase("setting compute.backend")]
+    [TestCase("setting compute.max-nodes")]
+    public void VerifyBundle_ProfileDiffers_MeasurementRejectedNamingWhat(string what)
+    {
+        var (bundle, nonce) = Bundle();
+        var profile = what switch
+        {
+            "RTMR0" => Reference() with { Rtmr0 = new byte[48] },
+            "event agent-digest" => Reference() with { AgentDigest = new byte[32] },
+            "setting compute.backend" => Reference() with { RequiredSettings = new Dictionary<string, string> { [MeasuredSettings.ComputeBackend] = "cuda" } },
+            _ => Reference() with { RequiredSettings = new Dictionary<string, string> { [MeasuredSettings.MaxNodes] = "10000" } },
+        };
+        var verifier = new NodeVerifier(Client(), new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, AcceptedMeasurements = [profile] });
+
+        var ex = Assert.Throws<WorkerClientException>(() => verifier.VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.MeasurementRejected));
+        Assert.That(ex.Message, Does.Contain($"profile 'reference': {what} expected"));
+    }
+
+    [Test]
+    public void VerifyBundle_SettingMeasuredTwice_MeasurementRejected()
+    {
+        var (bundle, nonce) = Bundle(extraEvents: [RtmrEvent.Create(3, RtmrEvent.SettingType, "compute.backend=cuda")]);
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.MeasurementRejected));
+        Assert.That(ex.Message, Does.Contain("measures setting 'compute.backend' a second time"));
+    }
+
+    [Test]
+    public void VerifyBundle_UnknownEventType_MeasurementRejected()
+    {
+        var (bundle, nonce) = Bundle(extraEvents: [RtmrEvent.Create(3, "config-digest", "sha256:00")]);
+
+        var ex = Assert.Throws<WorkerClientException>(() => new NodeVerifier(Client(), new NodeVerifierOptions
+        {
+            AllowEmulated = true,
+            RequireRegistration = false,
+            TrustAnyMeasurement = true,
+        }).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.MeasurementRejected), "even trusting any measurement, the log must be an agent log");
+        Assert.That(ex.Message, Does.Contain("config-digest"));
+    }
+
     private NodeVerifier Verifier(bool allowEmulated) =>
-        new(Client(), new NodeVerifierOptions { AllowEmulated = allowEmulated, RequireRegistration = false });
+        new(Client(), new NodeVerifierOptions { AllowEmulated = allowEmulated, RequireRegistration = false, AcceptedMeasurements = [Reference()] });
+
+    private static MeasurementProfile Reference() => new()
+    {
+        Name = "reference",
+        MrTd = EmulatedTdMeasurements.Default.Mrtd,
+        Rtmr0 = EmulatedTdMeasurements.Default.Rtmrs[0],
+        Rtmr1 = EmulatedTdMeasurements.Default.Rtmrs[1],
+        Rtmr2 = EmulatedTdMeasurements.Default.Rtmrs[2],
+        AgentDigest = BuildDigest,
+        RequiredSettings = Settings.ToDictionary(p => p.Key, p => p.Value),
+    };
 
     private static WorkerClient Client() => new(GrpcChannel.ForAddress("http://127.0.0.1:1"), ownsChannel: true);
 
-    private (AttestationBundle Bundle, byte[] Nonce) Bundle()
+    private (AttestationBundle Bundle, byte[] Nonce) Bundle(RtmrEvent[]? extraEvents = null)
     {
         var log = new RtmrEventLog();
-        log.Record(RtmrEvent.AgentVersionType, "0.1.0");
-        log.Record(RtmrEvent.ConfigDigestType, "sha256:00");
+        AgentMeasurements.Record(log, "0.1.0", BuildDigest, Settings);
+        foreach (var extra in extraEvents ?? [])
+        {
+            log.Record(extra.EventType, extra.EventData);
+        }
+
         var reportData = ReportDataBinding.Compute(_signer.Address.AsSpan(), _hpke.PublicKey, new byte[32]);
         var quote = Tee.Value.CreateQuote(reportData, EmulatedTdMeasurements.Default.WithRtmr(3, log.CurrentValue.Span));
         var nonce = RandomNumberGenerator.GetBytes(32);

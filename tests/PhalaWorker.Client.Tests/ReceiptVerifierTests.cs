@@ -16,10 +16,11 @@ public sealed class ReceiptVerifierTests
     private static readonly EthAddress Registry = EthAddress.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3");
 
     [Test]
-    public void Tensors_Layout_IsLengthPrefixedNameAndTensor()
+    public void Tensors_Layout_IsSaltThenLengthPrefixedNameAndTensor()
     {
+        var salt = JobSecrets.ReceiptSalt(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
         var tensors = new[] { new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(1, 2, 3) }, new NamedTensor { Name = "yz", Tensor = ByteString.Empty } };
-        var expected = new List<byte>();
+        var expected = new List<byte>(salt.ToArray());
         foreach (var (name, data) in new[] { ("x", new byte[] { 1, 2, 3 }), ("yz", Array.Empty<byte>()) })
         {
             var length = new byte[4];
@@ -31,7 +32,30 @@ public sealed class ReceiptVerifierTests
             expected.AddRange(data);
         }
 
-        Assert.That(ReceiptHashes.Tensors(tensors), Is.EqualTo(Keccak256.Hash(expected.ToArray())));
+        Assert.That(ReceiptHashes.Tensors(salt, tensors), Is.EqualTo(Keccak256.Hash(expected.ToArray())));
+    }
+
+    [Test]
+    public void JobSecrets_Derivations_AreTheDocumentedHashes()
+    {
+        var secret = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+
+        Assert.That(JobSecrets.ReceiptSalt(secret), Is.EqualTo(Keccak256.Hash([.. "phala-worker/v1 receipt salt"u8, .. secret])));
+        Assert.That(JobSecrets.AccessToken(secret), Is.EqualTo(SHA256.HashData([.. "phala-worker/v1 access token"u8, .. secret])));
+        Assert.That(JobSecrets.Matches(JobSecrets.AccessToken(secret), JobSecrets.AccessTokenHash(JobSecrets.AccessToken(secret))), Is.True);
+        Assert.That(JobSecrets.Matches(new byte[32], JobSecrets.AccessTokenHash(JobSecrets.AccessToken(secret))), Is.False);
+    }
+
+    [Test]
+    public void Verify_OtherJobSecret_ReceiptInvalid()
+    {
+        using var signer = EthSigner.Generate();
+        var (receipt, node, jobId, request, output) = Make(signer);
+        request.JobSecret = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32));
+
+        var ex = Assert.Throws<WorkerClientException>(() => ReceiptVerifier.Verify(receipt, node, jobId, request, output));
+
+        Assert.That(ex!.Message, Does.Contain("model hash"));
     }
 
     [Test]
@@ -100,14 +124,15 @@ public sealed class ReceiptVerifierTests
     {
         var jobId = RandomNumberGenerator.GetBytes(32);
         var quote = RandomNumberGenerator.GetBytes(100);
-        var request = new JobRequest { Model = ByteString.CopyFrom(1, 2) };
+        var request = new JobRequest { Model = ByteString.CopyFrom(1, 2), JobSecret = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)) };
+        var salt = JobSecrets.ReceiptSalt(request.JobSecret.Span);
         request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(3) });
         var output = new JobOutput { ComputeBackend = "cpu" };
         output.Outputs.Add(new NamedTensor { Name = "y", Tensor = ByteString.CopyFrom(4) });
         var node = new VerifiedNode(signer.Address, new byte[32], quote, Keccak256.Hash(quote), TeeType.EmulatedTdx, 31337, Registry, "cpu", "0.1.0",
             new QuoteAppraisal { Valid = true }, null, new AttestationBundle());
-        var data = new JobReceiptData(new Hash32(jobId), Keccak256.Hash(request.Model.Span), ReceiptHashes.Tensors(request.Inputs),
-            ReceiptHashes.Tensors(output.Outputs), node.QuoteHash, 1_700_000_000, "cpu");
+        var data = new JobReceiptData(new Hash32(jobId), JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span), ReceiptHashes.Tensors(salt, request.Inputs),
+            ReceiptHashes.Tensors(salt, output.Outputs), node.QuoteHash, 1_700_000_000, "cpu");
         var receipt = new Receipt
         {
             JobId = ByteString.CopyFrom(jobId),

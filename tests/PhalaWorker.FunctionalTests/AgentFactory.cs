@@ -3,9 +3,13 @@ extern alias agent;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using PhalaWorker.Attestation.Emulation;
+using PhalaWorker.Attestation.Measurement;
+using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Client;
 using PhalaWorker.Testing;
 
@@ -38,6 +42,32 @@ internal sealed class AgentFactory : WebApplicationFactory<agent::Program>
     }
 
     public FakeLogCollector Logs => Services.GetRequiredService<FakeLogCollector>();
+
+    /// <summary>
+    /// The reference profile of this agent, computed independently of it: the emulated TD's fixed MRTD/RTMR0–2, the digest
+    /// of the directory the in-process agent runs from (this test's output directory) and the settings these options give
+    /// (environment Development, the emulated TEE, the CPU backend).
+    /// </summary>
+    public MeasurementProfile Profile(string name = "in-process test agent")
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(_settings).Build();
+        var settings = MeasuredSettings.Collect(configuration, "Development", "emulated", "cpu");
+        var td = EmulatedTdMeasurements.Default;
+        return new MeasurementProfile
+        {
+            Name = name,
+            MrTd = td.Mrtd,
+            Rtmr0 = td.Rtmrs[0],
+            Rtmr1 = td.Rtmrs[1],
+            Rtmr2 = td.Rtmrs[2],
+            AgentDigest = AgentDigest.Compute(AppContext.BaseDirectory),
+            RequiredSettings = settings.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>Verifier options accepting this agent (emulated, its profile, no registry unless <paramref name="requireRegistration"/>).</summary>
+    public NodeVerifierOptions VerifierOptions(bool requireRegistration = false) =>
+        new() { AllowEmulated = true, RequireRegistration = requireRegistration, AcceptedMeasurements = [Profile()] };
 
     public GrpcChannel CreateChannel() =>
         GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions

@@ -51,7 +51,7 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<AgentProcess> StartAsync(TempDirectory directory, IReadOnlyDictionary<string, string?> settings, int? port, CancellationToken cancellationToken)
+    public static async Task<AgentProcess> StartAsync(TempDirectory directory, IReadOnlyDictionary<string, string?> settings, int? port, CancellationToken cancellationToken, string? agentDll = null)
     {
         var listenPort = port ?? FreePort();
         var endpoint = new Uri($"http://127.0.0.1:{listenPort}");
@@ -62,14 +62,13 @@ internal sealed class AgentProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = directory.Path,
         };
-        start.ArgumentList.Add(AgentDll);
+        start.ArgumentList.Add(agentDll ?? AgentDll);
         start.ArgumentList.Add("--tee");
         start.ArgumentList.Add("emulated");
         start.ArgumentList.Add("--listen");
         start.ArgumentList.Add(endpoint.ToString().TrimEnd('/'));
         start.ArgumentList.Add("--journal");
         start.ArgumentList.Add(directory.File("journal.db"));
-        start.Environment["Agent__IdentityPath"] = directory.File("identity.key");
         start.Environment["Agent__BatchSize"] = "1";
         start.Environment["Agent__BatchMaxAge"] = "00:00:00.200";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";

@@ -74,7 +74,7 @@ public sealed class FullFlowTests
         var submitter = new JobSubmitter(_client, null, new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero });
         var first = await submitter.RunAsync(node, spec).DefaultTimeout();
         using var otherResultKey = Crypto.Keys.X25519KeyPair.Generate();
-        var other = new JobRequest { Model = Google.Protobuf.ByteString.CopyFrom(spec.Model), ResultPublicKey = Google.Protobuf.ByteString.CopyFrom(otherResultKey.PublicKey) };
+        var other = new JobRequest { Model = Google.Protobuf.ByteString.CopyFrom(spec.Model), ResultPublicKey = Google.Protobuf.ByteString.CopyFrom(otherResultKey.PublicKey), JobSecret = Google.Protobuf.ByteString.CopyFrom(new byte[32]) };
         other.Inputs.Add(new NamedTensor { Name = "x", Tensor = Google.Protobuf.ByteString.CopyFrom(TinyMlp.Input) });
         var sealedAgain = JobSubmitter.Seal(node, spec.JobId!, other, spec);
 
@@ -112,5 +112,5 @@ public sealed class FullFlowTests
         Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.InclusionInvalid));
     }
 
-    private NodeVerifier Verifier() => new(_client, new NodeVerifierOptions { AllowEmulated = true, ExpectedRegistry = _chain.Registry.Address }, _registry);
+    private NodeVerifier Verifier() => new(_client, new NodeVerifierOptions { AllowEmulated = true, ExpectedRegistry = _chain.Registry.Address, AcceptedMeasurements = [_factory.Profile()] }, _registry);
 }

@@ -16,7 +16,7 @@ public sealed class GpuEvidenceTests
         using var client = factory.CreateWorkerClient();
 
         var bundle = await client.GetAttestationAsync(RandomNumberGenerator.GetBytes(32)).DefaultTimeout();
-        var node = await new NodeVerifier(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false })
+        var node = await new NodeVerifier(client, factory.VerifierOptions())
             .VerifyAsync().DefaultTimeout();
 
         Assert.Multiple(() =>

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Google.Protobuf;
+using PhalaWorker.Attestation.Policy;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Cli;
 using PhalaWorker.Client;
 using PhalaWorker.Crypto.Keys;
@@ -10,8 +12,9 @@ using PhalaWorker.Testing;
 namespace PhalaWorker.FunctionalTests;
 
 /// <summary>
-/// The agent as a real process next to anvil: `phala-worker submit` against it, and a crash (SIGKILL) mid-job after which
-/// the restarted agent resumes every accepted job from its SQLite journal.
+/// The agent as a real process next to anvil: `phala-worker submit` against it (accepting the build's reference profile from
+/// `measurements show`), a modified build refused by its agent digest, and a crash (SIGKILL) mid-job after which the
+/// restarted agent, with new keys, answers the old identity's jobs NODE_KEY_CHANGED and the SDK resubmits.
 /// </summary>
 [Category("Anvil")]
 [NonParallelizable]
@@ -29,10 +32,12 @@ public sealed class ProcessAgentTests
     public async Task CliSubmit_RealAgent_PrintsVerifiedResultAsync()
     {
         using var directory = new TempDirectory("cli-submit");
+        await ReferenceProfileAsync(directory, Path.GetDirectoryName(AgentProcess.AgentDll)!);
         await using var agent = await AgentProcess.StartAsync(directory, _chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
         var (exit, stdout, stderr) = await RunCliAsync(
             "submit", "--endpoint", agent.Endpoint.ToString(), "--rpc", _chain.Anvil.RpcUrl.ToString(), "--registry", _chain.Registry.Address.ToChecksumString(),
-            "--model", TinyMlp.ModelPath, "--input", "x=" + TinyMlp.InputPath, "--allow-emulated", "--json", "--timeout", "60");
+            "--model", TinyMlp.ModelPath, "--input", "x=" + TinyMlp.InputPath, "--allow-emulated", "--json", "--timeout", "60",
+            "--measurements", directory.File("measurements.json"));
 
         Assert.That(exit, Is.EqualTo(0), stderr + agent.Output);
         using var json = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
@@ -44,7 +49,7 @@ public sealed class ProcessAgentTests
     }
 
     [Test]
-    public async Task CliSubmit_EmulatedWithoutAllowEmulated_ExitsOneAsync()
+    public async Task Cli_EmulatedWithoutAllowEmulatedOrWithoutProfile_ExitsOneAsync()
     {
         using var directory = new TempDirectory("cli-refuse");
         await using var agent = await AgentProcess.StartAsync(directory, _chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
@@ -52,40 +57,52 @@ public sealed class ProcessAgentTests
         var (exit, _, stderr) = await RunCliAsync(
             "submit", "--endpoint", agent.Endpoint.ToString(), "--rpc", _chain.Anvil.RpcUrl.ToString(), "--registry", _chain.Registry.Address.ToChecksumString(),
             "--model", TinyMlp.ModelPath, "--input", "x=" + TinyMlp.InputPath);
-        var (attestExit, attestOut, _) = await RunCliAsync(
+        var (noProfileExit, _, noProfileErr) = await RunCliAsync(
             "attest", "--endpoint", agent.Endpoint.ToString(), "--rpc", _chain.Anvil.RpcUrl.ToString(), "--registry", _chain.Registry.Address.ToChecksumString(), "--allow-emulated", "--json");
+        var (trustExit, trustOut, trustErr) = await RunCliAsync(
+            "attest", "--endpoint", agent.Endpoint.ToString(), "--rpc", _chain.Anvil.RpcUrl.ToString(), "--registry", _chain.Registry.Address.ToChecksumString(), "--allow-emulated", "--json",
+            "--trust-any-measurement");
 
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(stderr, Does.Contain("EMULATED"));
-        Assert.That(attestExit, Is.EqualTo(0));
-        Assert.That(attestOut, Does.Contain("\"registered\":true"));
+        Assert.That(noProfileExit, Is.EqualTo(1), "no accepted measurement profile: refused by default");
+        Assert.That(noProfileErr, Does.Contain("no measurement profile is accepted"));
+        Assert.That(trustExit, Is.EqualTo(0));
+        Assert.That(trustErr, Does.StartWith("WARNING: --trust-any-measurement"));
+        Assert.That(trustOut, Does.Contain("\"registered\":true").And.Contain("\"measurementProfile\":null"));
     }
 
     [Test]
-    public async Task KillMidJob_Restart_JournalResumesEveryJobAsync()
+    public async Task KillMidJob_Restart_NewIdentityAnswersOldJobsNodeKeyChangedAndSdkResubmitsAsync()
     {
         using var directory = new TempDirectory("crash");
         var settings = _chain.AgentSettings();
+        var profile = await ReferenceProfileAsync(directory, Path.GetDirectoryName(AgentProcess.AgentDll)!);
         var model = TestData.ReadBytes("onnx", "models", "light_resnet50", "model.onnx");
         var input = TestData.ReadBytes("onnx", "models", "light_resnet50", "test_data_set_0", "input_0.pb");
-        var jobs = new List<(byte[] JobId, X25519KeyPair ResultKey, JobRequest Request)>();
+        var jobs = new List<(byte[] JobId, SubmitJobRequest Sealed, byte[] AccessToken)>();
+        VerifiedNode firstNode;
+        JobOutcome finished;
         int port;
         await using (var first = await AgentProcess.StartAsync(directory, settings, port: null, TaskTimeoutExtensions.DefaultTimeoutToken()))
         {
             port = first.Endpoint.Port;
             using var client = WorkerClient.Connect(first.Endpoint);
-            var node = await Verifier(client).VerifyAsync().DefaultTimeout();
+            firstNode = await Verifier(client, profile).VerifyAsync().DefaultTimeout();
+            finished = await new JobSubmitter(client, null, new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero }).RunAsync(firstNode, TinyMlp.Spec()).DefaultTimeout();
             for (var i = 0; i < 3; i++)
             {
-                var resultKey = X25519KeyPair.Generate();
-                var request = new JobRequest { Model = ByteString.CopyFrom(model), ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey) };
+                using var resultKey = X25519KeyPair.Generate();
+                var secret = RandomNumberGenerator.GetBytes(32);
+                var request = new JobRequest { Model = ByteString.CopyFrom(model), ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey), JobSecret = ByteString.CopyFrom(secret) };
                 request.Inputs.Add(new NamedTensor { Name = "gpu_0/data_0", Tensor = ByteString.CopyFrom(input) });
                 var jobId = RandomNumberGenerator.GetBytes(32);
-                await client.SubmitJobAsync(JobSubmitter.Seal(node, jobId, request, new JobSpec(model, []))).DefaultTimeout();
-                jobs.Add((jobId, resultKey, request));
+                var sealedJob = JobSubmitter.Seal(firstNode, jobId, request, new JobSpec(model, []));
+                await client.SubmitJobAsync(sealedJob).DefaultTimeout();
+                jobs.Add((jobId, sealedJob, JobSecrets.AccessToken(secret)));
             }
 
-            await foreach (var change in client.WatchJobAsync(jobs[0].JobId).WithCancellation(TaskTimeoutExtensions.DefaultTimeoutToken()))
+            await foreach (var change in client.WatchJobAsync(jobs[0].JobId, jobs[0].AccessToken).WithCancellation(TaskTimeoutExtensions.DefaultTimeoutToken()))
             {
                 if (change.State == JobState.Running)
                 {
@@ -98,29 +115,84 @@ public sealed class ProcessAgentTests
 
         await using var second = await AgentProcess.StartAsync(directory, settings, port, TaskTimeoutExtensions.DefaultTimeoutToken());
         using var resumed = WorkerClient.Connect(second.Endpoint);
-        var restartedNode = await Verifier(resumed).VerifyAsync().DefaultTimeout();
-        foreach (var (jobId, resultKey, request) in jobs)
+        var secondNode = await Verifier(resumed, profile).VerifyAsync().DefaultTimeout();
+        Assert.That(secondNode.Address, Is.Not.EqualTo(firstNode.Address), "keys are generated in memory at every start");
+        Assert.That(secondNode.HpkePublicKey, Is.Not.EqualTo(firstNode.HpkePublicKey));
+
+        // The job finished before the crash: its result and receipt are still served, and the receipt verifies against the
+        // identity that signed it (not the node's new one).
+        var old = await resumed.GetResultAsync(finished.JobId, JobSecrets.AccessToken(finished.JobSecret)).DefaultTimeout();
+        var finishedRequest = new JobRequest { Model = ByteString.CopyFrom(TinyMlp.Model), JobSecret = ByteString.CopyFrom(finished.JobSecret) };
+        finishedRequest.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(TinyMlp.Input) });
+        Assert.That(ReceiptVerifier.Verify(old.Receipt, firstNode, finished.JobId, finishedRequest, finished.Output).Signer, Is.EqualTo(firstNode.Address));
+
+        // The jobs accepted by the previous identity: resumed from the journal, they fail NODE_KEY_CHANGED without being
+        // opened, and submitting them again is answered from the journal with NODE_KEY_CHANGED (not a decryption failure).
+        foreach (var (jobId, sealedJob, accessToken) in jobs)
         {
-            JobState last = JobState.Unspecified;
-            await foreach (var change in resumed.WatchJobAsync(jobId).WithCancellation(TaskTimeoutExtensions.DefaultTimeoutToken()))
+            await foreach (var _ in resumed.WatchJobAsync(jobId, accessToken).WithCancellation(TaskTimeoutExtensions.DefaultTimeoutToken()))
             {
-                last = change.State;
             }
 
-            var result = await resumed.GetResultAsync(jobId).DefaultTimeout();
-            Assert.That(last, Is.EqualTo(JobState.Succeeded), result.Error + second.Output);
-            var output = JobSubmitter.OpenOutput(result.SealedOutput, resultKey, jobId, restartedNode);
-            var receipt = ReceiptVerifier.Verify(result.Receipt, restartedNode, jobId, request, output);
-            Assert.That(receipt.Signer, Is.EqualTo(restartedNode.Address));
-            Assert.That(output.Outputs, Has.Count.EqualTo(1));
-            resultKey.Dispose();
+            var result = await resumed.GetResultAsync(jobId, accessToken).DefaultTimeout();
+            Assert.That(result.State, Is.EqualTo(JobState.Failed), second.Output);
+            Assert.That(result.Error, Does.StartWith("NODE_KEY_CHANGED"));
+            var ex = Assert.ThrowsAsync<WorkerClientException>(() => resumed.SubmitJobAsync(sealedJob).DefaultTimeout());
+            Assert.That(ex!.RpcReason, Is.EqualTo("NODE_KEY_CHANGED"));
+            Assert.That(ex.StatusCode, Is.EqualTo(Grpc.Core.StatusCode.FailedPrecondition));
         }
 
+        // The SDK retrying a journaled job with the old identity re-verifies the node and resubmits, resealed, under a new id.
+        var submitter = new JobSubmitter(resumed, null, new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero }, Verifier(resumed, profile));
+        var outcome = await submitter.RunAsync(firstNode, TinyMlp.Spec() with { JobId = jobs[1].JobId }).DefaultTimeout();
+        Assert.That(outcome.Resubmissions, Is.EqualTo(1));
+        Assert.That(outcome.JobId, Is.Not.EqualTo(jobs[1].JobId));
+        Assert.That(outcome.Node!.Address, Is.EqualTo(secondNode.Address));
+        Assert.That(outcome.Receipt.Signer, Is.EqualTo(secondNode.Address));
+        TinyMlp.AssertMatchesExpected(outcome.Output.Outputs.Single().Tensor.Span);
         Assert.That(second.Output, Does.Contain("unfinished job(s) re-queued").And.Not.Contain("; 0 unfinished"));
     }
 
-    private NodeVerifier Verifier(WorkerClient client) =>
-        new(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, ExpectedRegistry = _chain.Registry.Address });
+    [Test]
+    public async Task Verify_ModifiedAgentBinaries_RefusedNamingAgentDigestAsync()
+    {
+        using var directory = new TempDirectory("modified-agent");
+        var released = Path.GetDirectoryName(AgentProcess.AgentDll)!;
+        var profile = await ReferenceProfileAsync(directory, released);
+        var modified = Path.Combine(directory.Path, "agent");
+        foreach (var file in Directory.EnumerateFiles(released, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(modified, Path.GetRelativePath(released, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        // What a host would add to leak jobs: one more assembly next to the agent (here an inert file).
+        await File.WriteAllTextAsync(Path.Combine(modified, "Leak.dll"), "not really an assembly");
+        await using var agent = await AgentProcess.StartAsync(directory, _chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken(),
+            agentDll: Path.Combine(modified, "PhalaWorker.Agent.dll"));
+        using var client = WorkerClient.Connect(agent.Endpoint);
+
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Verifier(client, profile).VerifyAsync().DefaultTimeout());
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.MeasurementRejected));
+        Assert.That(ex.Message, Does.Contain("agent-digest").And.Contain(Convert.ToHexStringLower(profile.AgentDigest)));
+        Assert.That(ex.IsVerificationFailure, Is.True);
+    }
+
+    /// <summary>The reference profile of an agent build, as the devnet demo computes it: `measurements show --tee emulated --json`.</summary>
+    private static async Task<MeasurementProfile> ReferenceProfileAsync(TempDirectory directory, string agentDirectory)
+    {
+        var (exit, stdout, stderr) = await RunCliAsync("measurements", "show", "--agent-dir", agentDirectory, "--tee", "emulated", "--json");
+        Assert.That(exit, Is.EqualTo(0), stderr);
+        var path = directory.File("measurements.json");
+        await File.WriteAllTextAsync(path, stdout);
+        using var json = JsonDocument.Parse(stdout);
+        return MeasurementProfileJson.Read(json.RootElement.GetProperty("profile"));
+    }
+
+    private NodeVerifier Verifier(WorkerClient client, MeasurementProfile profile) =>
+        new(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, ExpectedRegistry = _chain.Registry.Address, AcceptedMeasurements = [profile] });
 
     private static async Task<(int Exit, string Stdout, string Stderr)> RunCliAsync(params string[] args)
     {

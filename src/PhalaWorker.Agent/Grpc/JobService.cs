@@ -4,14 +4,17 @@ using Grpc.Core;
 using PhalaWorker.Agent.Jobs;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Protocol.V1;
 
 namespace PhalaWorker.Agent.Grpc;
 
 /// <summary>
-/// SubmitJob (idempotent on job id), WatchJob (stream of state changes) and GetResult. SubmitJob opens the envelope
-/// once to refuse tampered, misaddressed or malformed jobs at once with a clear status; the work itself goes through
-/// the bounded <see cref="JobQueue"/> to the <see cref="JobRunner"/>.
+/// SubmitJob (idempotent on job id), WatchJob (stream of state changes) and GetResult. SubmitJob first answers a job id
+/// the journal knows from the journal (a job sealed to a previous node identity gets <c>NODE_KEY_CHANGED</c>), then opens
+/// the envelope once to refuse tampered, misaddressed or malformed jobs at once with a clear status; the work itself goes
+/// through the bounded <see cref="JobQueue"/> to the <see cref="JobRunner"/>. WatchJob and GetResult answer only the
+/// holder of the job's access token (derived from the job secret inside the envelope; the journal keeps its hash).
 /// </summary>
 internal sealed class JobService(
     NodeContext node,
@@ -30,15 +33,24 @@ internal sealed class JobService(
         var jobId = ValidateJobId(request.JobId);
         var aead = EnvelopeSuite.Validate(request.Envelope);
         var attestation = node.Required;
-
-        // Opening proves the envelope is addressed to this node and untampered; the plaintext is dropped at once.
-        validator.Validate(attestation, jobId, request.Envelope, aead);
-
         var envelopeBytes = request.Envelope.ToByteArray();
         var digest = SHA256.HashData(envelopeBytes);
         var jobHex = Convert.ToHexString(jobId).ToLowerInvariant();
         activity?.SetTag("job.id", jobHex);
-        var outcome = await journal.TryAddAsync(jobId, envelopeBytes, digest, context.CancellationToken);
+        var address = attestation.Address.ToArray();
+
+        // A job id the journal knows is answered from the journal, before the envelope is opened: after a restart the
+        // node has a new identity and a job sealed to the previous one would only fail to decrypt.
+        var known = await journal.GetAsync(jobId, context.CancellationToken);
+        if (known is not null)
+        {
+            return AnswerKnown(request, known, digest, address, jobHex);
+        }
+
+        // Opening proves the envelope is addressed to this node and untampered; the plaintext is dropped at once.
+        var accessHash = validator.Validate(attestation, jobId, request.Envelope, aead);
+
+        var outcome = await journal.TryAddAsync(jobId, envelopeBytes, digest, address, accessHash, context.CancellationToken);
         switch (outcome.Disposition)
         {
             case SubmitDisposition.Duplicate:
@@ -63,11 +75,35 @@ internal sealed class JobService(
         return new SubmitJobResponse { JobId = request.JobId, State = JobState.Queued };
     }
 
+    private SubmitJobResponse AnswerKnown(SubmitJobRequest request, JobRecord known, byte[] digest, byte[] address, string jobHex)
+    {
+        // A finished job keeps its result and its receipt (signed by the identity that ran it); anything else accepted by a
+        // previous identity can no longer be opened here, whatever envelope comes with its id now.
+        if (known.State != JobState.Succeeded && (known.NodeAddress is null || !known.NodeAddress.AsSpan().SequenceEqual(address)))
+        {
+            var previous = known.NodeAddress is { Length: 20 } ? new Chain.Primitives.EthAddress(known.NodeAddress).ToString() : "unknown";
+            AgentLog.NodeKeyChanged(logger, jobHex, previous);
+            RpcErrors.FailedPrecondition("NODE_KEY_CHANGED",
+                $"job {jobHex} was sealed to the node's previous identity {previous}; the node restarted with new keys: verify it again and submit a new job");
+        }
+
+        if (!known.EnvelopeDigest.AsSpan().SequenceEqual(digest))
+        {
+            AgentLog.JobConflict(logger, jobHex);
+            RpcErrors.AlreadyExists("JOB_ID_IN_USE", $"job {jobHex} was already submitted with a different envelope");
+        }
+
+        AgentLog.JobDuplicate(logger, jobHex, known.State.ToString());
+        return new SubmitJobResponse { JobId = request.JobId, State = known.State, Duplicate = true };
+    }
+
     public override async Task WatchJob(WatchJobRequest request, IServerStreamWriter<JobEvent> responseStream, ServerCallContext context)
     {
         var jobId = ValidateJobId(request.JobId);
-        using var subscription = events.Subscribe(jobId);
         var record = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
+        CheckAccess(record, request.AccessToken, "WatchJob");
+        using var subscription = events.Subscribe(jobId);
+        record = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
         var current = new JobEvent { JobId = request.JobId, State = record.State, AtUnixMs = record.UpdatedAtUnixMs, Detail = record.Detail ?? "" };
         await responseStream.WriteAsync(current, context.CancellationToken);
         var last = record.State;
@@ -88,6 +124,7 @@ internal sealed class JobService(
     {
         var jobId = ValidateJobId(request.JobId);
         var record = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
+        CheckAccess(record, request.AccessToken, "GetResult");
         var result = new JobResult { JobId = request.JobId, State = record.State };
         if (record.State == JobState.Failed)
         {
@@ -110,6 +147,23 @@ internal sealed class JobService(
         }
 
         return result;
+    }
+
+    /// <summary>Only the submitter (who knows the job secret) may read a job's state, events and result.</summary>
+    private void CheckAccess(JobRecord record, ByteString accessToken, string method)
+    {
+        var jobHex = Convert.ToHexString(record.JobId).ToLowerInvariant();
+        if (accessToken.IsEmpty)
+        {
+            AgentLog.AccessDenied(logger, method, jobHex, "ACCESS_TOKEN_MISSING");
+            RpcErrors.PermissionDenied("ACCESS_TOKEN_MISSING", $"{method} needs the job's access_token (derived from its job_secret)");
+        }
+
+        if (record.AccessTokenHash is null || !JobSecrets.Matches(accessToken.Span, record.AccessTokenHash))
+        {
+            AgentLog.AccessDenied(logger, method, jobHex, "ACCESS_DENIED");
+            RpcErrors.PermissionDenied("ACCESS_DENIED", $"the access_token is not the one of job {jobHex}");
+        }
     }
 
     private static bool IsTerminal(JobState state) => state is JobState.Succeeded or JobState.Failed;

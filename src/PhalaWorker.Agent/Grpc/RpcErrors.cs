@@ -27,6 +27,9 @@ internal static class RpcErrors
     public static void FailedPrecondition(string reason, string detail) => throw Create(StatusCode.FailedPrecondition, reason, detail);
 
     [DoesNotReturn]
+    public static void PermissionDenied(string reason, string detail) => throw Create(StatusCode.PermissionDenied, reason, detail);
+
+    [DoesNotReturn]
     public static void ResourceExhausted(string reason, string detail) => throw Create(StatusCode.ResourceExhausted, reason, detail);
 
     [DoesNotReturn]

@@ -48,7 +48,7 @@ internal sealed class StatusMappingInterceptor(ILogger<StatusMappingInterceptor>
         var mapped = Classify(exception, context.CancellationToken);
         if (mapped is null)
         {
-            AgentLog.RpcFailed(logger, context.Method, exception);
+            AgentLog.RpcFailed(logger, context.Method, exception.GetType().FullName ?? "Exception", Environment.NewLine, exception.StackTrace);
             return null;
         }
 
@@ -67,10 +67,12 @@ internal sealed class StatusMappingInterceptor(ILogger<StatusMappingInterceptor>
             RpcErrors.Create(StatusCode.InvalidArgument, "MALFORMED_PROTOBUF", ex.Message),
         CryptoException ex =>
             RpcErrors.Create(StatusCode.InvalidArgument, "ENVELOPE_" + ScreamingCase(ex.Reason.ToString()), ex.Message),
+        // A model's failure text names its operators, tensors and shapes: what is inside the encrypted job. The refusal
+        // carries the reason only (the submitter reproduces the detail locally with `phala-worker onnx run`).
         ComputeException ex => ex.Reason switch
         {
-            ComputeErrorReason.LimitExceeded => RpcErrors.Create(StatusCode.ResourceExhausted, "MODEL_LIMIT_EXCEEDED", ex.Message),
-            _ => RpcErrors.Create(StatusCode.InvalidArgument, "MODEL_" + ScreamingCase(ex.Reason.ToString()), ex.Message),
+            ComputeErrorReason.LimitExceeded => RpcErrors.Create(StatusCode.ResourceExhausted, "MODEL_LIMIT_EXCEEDED", ModelRefused),
+            _ => RpcErrors.Create(StatusCode.InvalidArgument, "MODEL_" + ScreamingCase(ex.Reason.ToString()), ModelRefused),
         },
         QuoteFormatException ex =>
             RpcErrors.Create(StatusCode.FailedPrecondition, "QUOTE_FORMAT", ex.Message),
@@ -78,6 +80,9 @@ internal sealed class StatusMappingInterceptor(ILogger<StatusMappingInterceptor>
             RpcErrors.Create(StatusCode.Unavailable, "CHAIN_UNAVAILABLE", ex.Message),
         _ => null,
     };
+
+    /// <summary>The detail of every model refusal: what is wrong stays inside the TD.</summary>
+    internal const string ModelRefused = "the model was refused (details withheld: they would describe the encrypted job)";
 
     /// <summary><c>DecryptionFailed</c> → <c>DECRYPTION_FAILED</c>.</summary>
     internal static string ScreamingCase(string pascal)

@@ -5,7 +5,8 @@ namespace PhalaWorker.Agent.Jobs;
 
 /// <summary>
 /// The durable record of every job (SQLite, WAL). Holds only what may leave the TD: the sealed envelope,
-/// the sealed output, the signed receipt and its inclusion proof — never plaintext.
+/// the sealed output, the signed receipt and its inclusion proof, the address of the node identity that accepted the job,
+/// the hash of the job's access token, and failure reasons that name no tensor, shape or operator — never plaintext.
 /// Queued and running jobs are re-queued at start, so a crash loses no accepted job.
 /// </summary>
 internal sealed class JobJournal : IAsyncDisposable
@@ -44,7 +45,7 @@ internal sealed class JobJournal : IAsyncDisposable
         {
             command.CommandText = """
                 PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = NORMAL;
+                PRAGMA synchronous = NORMAL; -- MeasuredSettings.DefaultJournalSynchronous (measured into RTMR3)
                 CREATE TABLE IF NOT EXISTS jobs (
                     job_id BLOB PRIMARY KEY,
                     envelope_digest BLOB NOT NULL,
@@ -56,21 +57,41 @@ internal sealed class JobJournal : IAsyncDisposable
                     sealed_output BLOB,
                     receipt BLOB,
                     receipt_digest BLOB,
-                    inclusion BLOB
+                    inclusion BLOB,
+                    node_address BLOB,
+                    access_hash BLOB
                 );
                 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
                 """;
             command.ExecuteNonQuery();
         }
 
+        AddColumnIfMissing(connection, "node_address");
+        AddColumnIfMissing(connection, "access_hash");
+
         return new JobJournal(path, connectionString, timeProvider, connection);
     }
 
     public string Path { get; }
 
+    // Journals written before the node identity and access token were recorded gain the columns (NULL: refused by both checks).
+    private static void AddColumnIfMissing(SqliteConnection connection, string column)
+    {
+        using var probe = connection.CreateCommand();
+        probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('jobs') WHERE name = $name";
+        probe.Parameters.AddWithValue("$name", column);
+        if (Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            using var alter = connection.CreateCommand();
+            alter.CommandText = $"ALTER TABLE jobs ADD COLUMN {column} BLOB";
+            alter.ExecuteNonQuery();
+        }
+    }
+
     private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async Task<SubmitOutcome> TryAddAsync(byte[] jobId, byte[] envelope, byte[] envelopeDigest, CancellationToken cancellationToken)
+    /// <summary>Adds a job accepted by the node identity <paramref name="nodeAddress"/>; the same id again is a duplicate or a conflict.</summary>
+    public async Task<SubmitOutcome> TryAddAsync(byte[] jobId, byte[] envelope, byte[] envelopeDigest, byte[] nodeAddress, byte[] accessTokenHash, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -94,9 +115,11 @@ internal sealed class JobJournal : IAsyncDisposable
         {
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO jobs (job_id, envelope_digest, envelope, state, created_ms, updated_ms)
-                VALUES ($id, $digest, $envelope, $state, $now, $now)
+                INSERT INTO jobs (job_id, envelope_digest, envelope, state, created_ms, updated_ms, node_address, access_hash)
+                VALUES ($id, $digest, $envelope, $state, $now, $now, $node, $access)
                 """;
+            insert.Parameters.AddWithValue("$node", nodeAddress);
+            insert.Parameters.AddWithValue("$access", accessTokenHash);
             insert.Parameters.AddWithValue("$id", jobId);
             insert.Parameters.AddWithValue("$digest", envelopeDigest);
             insert.Parameters.AddWithValue("$envelope", envelope);
@@ -118,7 +141,7 @@ internal sealed class JobJournal : IAsyncDisposable
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT job_id, envelope_digest, envelope, state, updated_ms, detail, sealed_output, receipt, receipt_digest, inclusion
+            SELECT job_id, envelope_digest, envelope, state, updated_ms, detail, sealed_output, receipt, receipt_digest, inclusion, node_address, access_hash
             FROM jobs WHERE job_id = $id
             """;
         command.Parameters.AddWithValue("$id", jobId);
@@ -138,7 +161,9 @@ internal sealed class JobJournal : IAsyncDisposable
             await reader.IsDBNullAsync(6, cancellationToken) ? null : (byte[])reader[6],
             await reader.IsDBNullAsync(7, cancellationToken) ? null : (byte[])reader[7],
             await reader.IsDBNullAsync(8, cancellationToken) ? null : (byte[])reader[8],
-            await reader.IsDBNullAsync(9, cancellationToken) ? null : (byte[])reader[9]);
+            await reader.IsDBNullAsync(9, cancellationToken) ? null : (byte[])reader[9],
+            await reader.IsDBNullAsync(10, cancellationToken) ? null : (byte[])reader[10],
+            await reader.IsDBNullAsync(11, cancellationToken) ? null : (byte[])reader[11]);
     }
 
     public Task MarkRunningAsync(byte[] jobId, CancellationToken cancellationToken) =>
@@ -154,9 +179,13 @@ internal sealed class JobJournal : IAsyncDisposable
             cancellationToken,
             ("$id", jobId), ("$state", (int)JobState.Succeeded), ("$now", NowMs), ("$out", sealedOutput), ("$receipt", receipt), ("$digest", receiptDigest));
 
-    public Task FailAsync(byte[] jobId, string detail, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE jobs SET state = $state, updated_ms = $now, detail = $detail WHERE job_id = $id", cancellationToken,
-            ("$id", jobId), ("$state", (int)JobState.Failed), ("$now", NowMs), ("$detail", detail));
+    /// <summary>
+    /// Marks a job FAILED with a public <paramref name="detail"/> (a reason that names nothing from inside the job) and, when the
+    /// job could be opened, the detailed failure sealed to the submitter (<paramref name="sealedOutput"/>).
+    /// </summary>
+    public Task FailAsync(byte[] jobId, string detail, CancellationToken cancellationToken, byte[]? sealedOutput = null) =>
+        ExecuteAsync("UPDATE jobs SET state = $state, updated_ms = $now, detail = $detail, sealed_output = $out WHERE job_id = $id", cancellationToken,
+            ("$id", jobId), ("$state", (int)JobState.Failed), ("$now", NowMs), ("$detail", detail), ("$out", (object?)sealedOutput ?? DBNull.Value));
 
     public Task SetInclusionAsync(byte[] jobId, byte[] inclusion, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE jobs SET inclusion = $inclusion WHERE job_id = $id", cancellationToken, ("$id", jobId), ("$inclusion", inclusion));

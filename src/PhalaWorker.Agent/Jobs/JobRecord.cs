@@ -13,7 +13,9 @@ internal sealed record JobRecord(
     byte[]? SealedOutput,
     byte[]? Receipt,
     byte[]? ReceiptDigest,
-    byte[]? Inclusion)
+    byte[]? Inclusion,
+    byte[]? NodeAddress = null,
+    byte[]? AccessTokenHash = null)
 {
     public bool IsTerminal => State is JobState.Succeeded or JobState.Failed;
 }

@@ -15,8 +15,10 @@ namespace PhalaWorker.Agent.Jobs;
 
 /// <summary>
 /// Runs jobs one at a time from the <see cref="JobQueue"/>: open the envelope, run the model, seal the output to the
-/// submitter's key, sign the EIP-712 receipt with the node key, journal it and hand its digest to the <see cref="ResultPoster"/>.
-/// At start it re-queues what the journal holds unfinished.
+/// submitter's key, sign the EIP-712 receipt (hashes salted with the job's receipt salt) with the node key, journal it and
+/// hand its digest to the <see cref="ResultPoster"/>. At start it re-queues what the journal holds unfinished; a job
+/// accepted by a previous node identity fails with <c>NODE_KEY_CHANGED</c> without being opened. A failure's public
+/// reason names no tensor, shape or operator; its detail is sealed to the submitter inside <c>JobOutput.error</c>.
 /// </summary>
 internal sealed class JobRunner(
     NodeContext node,
@@ -68,11 +70,20 @@ internal sealed class JobRunner(
         Publish(jobId, JobState.Running, "");
         AgentLog.JobStarted(logger, jobHex, engine.BackendName);
         var started = Stopwatch.GetTimestamp();
+        if (record.NodeAddress is null || !record.NodeAddress.AsSpan().SequenceEqual(attestation.Address.AsSpan()))
+        {
+            await FailAsync(jobId, jobHex, "NODE_KEY_CHANGED: the job was sealed to the node's previous identity; the node restarted with new keys", null);
+            return;
+        }
+
+        JobRequest? request = null;
+        SealedEnvelope? envelope = null;
         try
         {
-            var envelope = SealedEnvelope.Parser.ParseFrom(record.Envelope);
+            envelope = SealedEnvelope.Parser.ParseFrom(record.Envelope);
             var aead = EnvelopeSuite.Validate(envelope);
-            var request = validator.Open(attestation, jobId, envelope, aead);
+            request = validator.Open(attestation, jobId, envelope, aead);
+            var salt = JobSecrets.ReceiptSalt(request.JobSecret.Span);
 
             var inputs = request.Inputs.Select(i => (i.Name, (ReadOnlyMemory<byte>)i.Tensor.Memory)).ToList();
             var model = request.Model.Memory;
@@ -91,9 +102,9 @@ internal sealed class JobRunner(
 
             var data = new JobReceiptData(
                 new Chain.Primitives.Hash32(jobId),
-                Chain.Primitives.Keccak256.Hash(request.Model.Span),
-                ReceiptHashes.Tensors(request.Inputs),
-                ReceiptHashes.Tensors(output.Outputs),
+                JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span),
+                ReceiptHashes.Tensors(salt, request.Inputs),
+                ReceiptHashes.Tensors(salt, output.Outputs),
                 attestation.QuoteHash,
                 (ulong)timeProvider.GetUtcNow().ToUnixTimeSeconds(),
                 engine.BackendName);
@@ -133,34 +144,70 @@ internal sealed class JobRunner(
         {
             throw; // shutting down: the job stays RUNNING in the journal and re-runs at the next start
         }
-        catch (Exception ex) when (Describe(ex) is { } reason)
+        catch (Exception ex) when (Describe(ex) is { } failure)
         {
-            await FailAsync(jobId, jobHex, reason);
+            await FailAsync(jobId, jobHex, failure.Public, SealFailure(request, envelope, jobId, attestation, failure.Sealed));
         }
         catch (Exception ex)
         {
-            AgentLog.JobCrashed(logger, jobHex, ex);
-            await FailAsync(jobId, jobHex, "INTERNAL: the node failed to run the job");
+            AgentLog.JobCrashed(logger, jobHex, ex.GetType().FullName ?? "Exception", Environment.NewLine, ex.StackTrace);
+            await FailAsync(jobId, jobHex, "INTERNAL: the node failed to run the job", null);
         }
     }
 
-    private async Task FailAsync(byte[] jobId, string jobHex, string reason)
+    private async Task FailAsync(byte[] jobId, string jobHex, string reason, byte[]? sealedError)
     {
         AgentLog.JobFailed(logger, jobHex, reason);
         AgentTelemetry.JobsFinished.Add(1, new KeyValuePair<string, object?>("state", "failed"));
-        await journal.FailAsync(jobId, reason, CancellationToken.None);
+        await journal.FailAsync(jobId, reason, CancellationToken.None, sealedError);
         Publish(jobId, JobState.Failed, reason);
     }
 
-    /// <summary>An expected failure's reason (shown to the submitter); null for a bug.</summary>
-    private static string? Describe(Exception exception) => exception switch
+    /// <summary>The detailed failure sealed to the submitter's result key (null when the job never opened).</summary>
+    private static byte[]? SealFailure(JobRequest? request, SealedEnvelope? envelope, byte[] jobId, NodeAttestation attestation, string detail)
     {
-        RpcException rpc => rpc.Status.Detail,
-        CryptoException crypto => $"NODE_KEY_CHANGED: the envelope no longer opens with this node's key ({crypto.Reason}); the node restarted without a persisted identity",
-        InvalidProtocolBufferException ex => $"MALFORMED_PROTOBUF: {ex.Message}",
-        ComputeException ex => $"MODEL_{Grpc.StatusMappingInterceptor.ScreamingCase(ex.Reason.ToString())}: {ex.Message}",
+        if (request is null || envelope is null || request.ResultPublicKey.Length != JobValidator.ResultKeyLength)
+        {
+            return null;
+        }
+
+        var output = new JobOutput { Error = detail }.ToByteArray();
+        try
+        {
+            var aead = EnvelopeSuite.Validate(envelope);
+            var sealedError = ResultEnvelope.Seal(request.ResultPublicKey.Span, jobId, attestation.Address.ToArray(), output, aead);
+            return new SealedEnvelope
+            {
+                Version = EnvelopeSuite.Version,
+                Suite = envelope.Suite.Clone(),
+                Enc = ByteString.CopyFrom(sealedError.Enc),
+                Ciphertext = ByteString.CopyFrom(sealedError.Ciphertext),
+            }.ToByteArray();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(output);
+        }
+    }
+
+    /// <summary>
+    /// An expected failure: the public reason (journal, logs, JobEvent.detail, JobResult.error: names nothing from inside
+    /// the job) and the detail sealed to the submitter. Null for a bug.
+    /// </summary>
+    private static (string Public, string Sealed)? Describe(Exception exception) => exception switch
+    {
+        RpcException rpc => (rpc.Status.Detail, rpc.Status.Detail),
+        CryptoException crypto => ($"NODE_KEY_CHANGED: the envelope no longer opens with this node's key ({crypto.Reason})", crypto.Message),
+        InvalidProtocolBufferException ex => ("MALFORMED_PROTOBUF: the job request does not parse", $"MALFORMED_PROTOBUF: {ex.Message}"),
+        ComputeException ex => Model(ex),
         _ => null,
     };
+
+    private static (string Public, string Sealed) Model(ComputeException ex)
+    {
+        var reason = "MODEL_" + Grpc.StatusMappingInterceptor.ScreamingCase(ex.Reason.ToString());
+        return ($"{reason}: the job failed while running (the detail is sealed to the submitter in the result)", $"{reason}: {ex.Message}");
+    }
 
     private void Publish(byte[] jobId, JobState state, string detail) =>
         events.Publish(new JobEvent

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Grpc;
 using PhalaWorker.Agent.Startup;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Compute;
 using PhalaWorker.Crypto.Envelopes;
 using PhalaWorker.Crypto.Hpke;
@@ -32,12 +33,22 @@ internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions, Comp
 
     /// <summary>
     /// Opens, checks, loads the model (limits, operators, shapes — no execution) and forgets the plaintext: SubmitJob refuses
-    /// bad jobs synchronously, with a status naming the problem, before anything is queued.
+    /// bad jobs synchronously, with a status naming the problem (never a tensor or operator), before anything is queued.
+    /// Returns the hash of the job's access token, all the journal keeps of the job secret.
     /// </summary>
-    public void Validate(NodeAttestation attestation, byte[] jobId, SealedEnvelope envelope, HpkeAead aead)
+    public byte[] Validate(NodeAttestation attestation, byte[] jobId, SealedEnvelope envelope, HpkeAead aead)
     {
         var request = Open(attestation, jobId, envelope, aead);
         _ = engine.Load(request.Model.Span);
+        var token = JobSecrets.AccessToken(request.JobSecret.Span);
+        try
+        {
+            return JobSecrets.AccessTokenHash(token);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(token);
+        }
     }
 
     private void Check(JobRequest request)
@@ -46,6 +57,11 @@ internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions, Comp
         if (request.ResultPublicKey.Length != ResultKeyLength)
         {
             RpcErrors.InvalidArgument("RESULT_KEY_LENGTH", $"result_public_key must be {ResultKeyLength} bytes, got {request.ResultPublicKey.Length}");
+        }
+
+        if (request.JobSecret.Length != JobSecrets.Length)
+        {
+            RpcErrors.InvalidArgument("JOB_SECRET_LENGTH", $"job_secret must be {JobSecrets.Length} bytes, got {request.JobSecret.Length}");
         }
 
         if (request.Model.IsEmpty)
@@ -58,12 +74,13 @@ internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions, Comp
             RpcErrors.ResourceExhausted("MODEL_LIMIT_EXCEEDED", $"model is {request.Model.Length} bytes, over the node's limit of {limits.MaxModelBytes} bytes (MaxModelBytes)");
         }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var input in request.Inputs)
+        // Inputs are named by index only: their names are inside the encrypted job.
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Inputs.Count; i++)
         {
-            if (!names.Add(input.Name))
+            if (!names.TryAdd(request.Inputs[i].Name, i))
             {
-                RpcErrors.InvalidArgument("INPUT_DUPLICATE", $"input '{input.Name}' is given twice");
+                RpcErrors.InvalidArgument("INPUT_DUPLICATE", $"input #{i} has the same name as input #{names[request.Inputs[i].Name]}");
             }
         }
     }

@@ -1,32 +1,35 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation;
 using PhalaWorker.Attestation.Binding;
 using PhalaWorker.Attestation.Dcap;
-using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Gpu;
+using PhalaWorker.Attestation.Measurement;
 using PhalaWorker.Attestation.Providers;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Compute;
+using PhalaWorker.Crypto.Keys;
 using PhalaWorker.Protocol.V1;
 
 namespace PhalaWorker.Agent.Startup;
 
 /// <summary>
-/// Attests the node before it serves (work in <see cref="StartAsync"/>, CONVENTIONS.md 12): creates the node identity,
-/// measures the agent version and configuration digest into RTMR3, binds the node address and HPKE key into report_data
-/// and gets the quote. Without a TEE it refuses to start unless emulation was asked for, and then logs it loudly.
+/// Attests the node before it serves (work in <see cref="StartAsync"/>, CONVENTIONS.md 12): generates the node identity in
+/// memory (never from host-controlled storage or configuration: a restart makes a new identity), measures the agent
+/// version, the digest of its own binaries and each security-relevant setting into RTMR3 (<see cref="AgentMeasurements"/>),
+/// binds the node address and HPKE key into report_data and gets the quote. Without a TEE it refuses to start unless
+/// emulation was asked for, and then logs it loudly.
 /// </summary>
 internal sealed class AttestationBootstrapper(
     NodeContext node,
     IOptions<AgentOptions> options,
     IConfiguration configuration,
     IServiceProvider services,
-    NodeIdentityStore identityStore,
+    IHostEnvironment environment,
     ComputeEngine engine,
     ILoggerFactory loggerFactory) : IHostedService
 {
@@ -77,7 +80,7 @@ internal sealed class AttestationBootstrapper(
         var teeType = selection.Kind == TeeKind.EmulatedTdx ? TeeType.EmulatedTdx : TeeType.Tdx;
         var collateral = selection.EmulatedTee?.Collateral.Json;
 
-        var identity = identityStore.LoadOrCreate();
+        var identity = NodeIdentity.Generate();
         var signer = new EthSigner(identity.GetSigningKey());
         var hpkePublicKey = identity.HpkeKey.PublicKey;
         // GPU evidence (none unless Attestation:GpuEvidence names a provider) is collected once at start for a nonce
@@ -86,8 +89,10 @@ internal sealed class AttestationBootstrapper(
         var gpuEvidence = await services.GetRequiredService<IGpuEvidenceProvider>().CollectAsync(gpuNonce, cancellationToken);
         var gpuEvidenceDigest = gpuEvidence.Digest;
 
-        eventLog.Record(RtmrEvent.AgentVersionType, agent.AgentVersion);
-        eventLog.Record(RtmrEvent.ConfigDigestType, ConfigurationDigest(configuration));
+        var agentDigest = MeasureOwnBinaries();
+        var settings = MeasuredSettings.Collect(configuration, environment.EnvironmentName, TeeModeNames.ToName(selection.Mode), engine.BackendName);
+        AgentMeasurements.Record(eventLog, agent.AgentVersion, agentDigest, settings);
+        AgentLog.Measured(_logger, Convert.ToHexStringLower(agentDigest), settings.Count, Convert.ToHexStringLower(eventLog.CurrentValue.Span));
 
         var reportData = ReportDataBinding.Compute(signer.Address.AsSpan(), hpkePublicKey, gpuEvidenceDigest);
         var quote = await provider.GetQuoteAsync(reportData, cancellationToken);
@@ -122,23 +127,12 @@ internal sealed class AttestationBootstrapper(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>SHA-256 over the sorted effective settings of the agent's sections, secrets excluded.</summary>
-    internal static string ConfigurationDigest(IConfiguration configuration)
-    {
-        var lines = new List<string>();
-        foreach (var section in new[] { AgentOptions.SectionName, Registry.RegistryOptions.SectionName, "Compute", "Attestation" })
-        {
-            foreach (var (key, value) in configuration.GetSection(section).AsEnumerable(makePathsRelative: false))
-            {
-                if (value is not null && !key.Contains("Key", StringComparison.OrdinalIgnoreCase))
-                {
-                    lines.Add(key + "=" + value);
-                }
-            }
-        }
+    /// <summary>
+    /// The digest of the agent's own app directory (<see cref="AppContext.BaseDirectory"/>, never a configured path).
+    /// Cached per process: in-process test hosts start many agents from one directory.
+    /// </summary>
+    internal static byte[] MeasureOwnBinaries() =>
+        DigestCache.GetOrAdd(AppContext.BaseDirectory, AgentDigest.Compute).ToArray();
 
-        lines.Sort(StringComparer.Ordinal);
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines)));
-        return "sha256:" + Convert.ToHexString(digest).ToLowerInvariant();
-    }
+    private static readonly ConcurrentDictionary<string, byte[]> DigestCache = new(StringComparer.Ordinal);
 }

@@ -66,14 +66,12 @@ internal static partial class AgentLog
     [LoggerMessage(5018, LogLevel.Error, "Registering node {NodeAddress} failed")]
     public static partial void RegistrationFailed(ILogger logger, string nodeAddress, Exception exception);
 
-    [LoggerMessage(5019, LogLevel.Error, "{Method} failed unexpectedly")]
-    public static partial void RpcFailed(ILogger logger, string method, Exception exception);
+    // Unexpected failures log the exception type and stack only: a message may quote what is inside an encrypted job.
+    [LoggerMessage(5019, LogLevel.Error, "{Method} failed unexpectedly: {ExceptionType} (message withheld){NewLine}{StackTrace}")]
+    public static partial void RpcFailed(ILogger logger, string method, string exceptionType, string newLine, string? stackTrace);
 
-    [LoggerMessage(5020, LogLevel.Error, "Job {JobId} failed unexpectedly")]
-    public static partial void JobCrashed(ILogger logger, string jobId, Exception exception);
-
-    [LoggerMessage(5021, LogLevel.Information, "Node identity {Action} {Path}")]
-    public static partial void IdentityFile(ILogger logger, string action, string path);
+    [LoggerMessage(5020, LogLevel.Error, "Job {JobId} failed unexpectedly: {ExceptionType} (message withheld){NewLine}{StackTrace}")]
+    public static partial void JobCrashed(ILogger logger, string jobId, string exceptionType, string newLine, string? stackTrace);
 
     [LoggerMessage(5022, LogLevel.Warning, "No collateral stapled to the quote (clients must bring their own): {Reason}")]
     public static partial void CollateralUnavailable(ILogger logger, string reason);
@@ -93,4 +91,13 @@ internal static partial class AgentLog
 
     [LoggerMessage(5062, LogLevel.Information, "Node {NodeAddress} left the registry (retired): transaction {TransactionHash}")]
     public static partial void NodeLeft(ILogger logger, string nodeAddress, string transactionHash);
+
+    [LoggerMessage(5040, LogLevel.Information, "Measured into RTMR3: agent digest {AgentDigest}, {SettingCount} settings; RTMR3 {Rtmr3}")]
+    public static partial void Measured(ILogger logger, string agentDigest, int settingCount, string rtmr3);
+
+    [LoggerMessage(5041, LogLevel.Warning, "Job {JobId} was sealed to the previous node identity {PreviousNode}; refused with NODE_KEY_CHANGED")]
+    public static partial void NodeKeyChanged(ILogger logger, string jobId, string previousNode);
+
+    [LoggerMessage(5042, LogLevel.Warning, "{Method} for job {JobId} refused: {Reason}")]
+    public static partial void AccessDenied(ILogger logger, string method, string jobId, string reason);
 }

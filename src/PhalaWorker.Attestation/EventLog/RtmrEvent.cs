@@ -8,7 +8,7 @@ namespace PhalaWorker.Attestation.EventLog;
 /// <c>MeasurementEvent</c> carries it.
 /// </summary>
 /// <param name="RtmrIndex">The RTMR extended (the agent uses 3).</param>
-/// <param name="EventType">What was measured, e.g. <c>agent-version</c>, <c>config-digest</c>.</param>
+/// <param name="EventType">What was measured, e.g. <c>agent-version</c>, <c>agent-digest</c>, <c>setting</c>.</param>
 /// <param name="EventData">The measured payload.</param>
 /// <param name="Digest">SHA-384 of <paramref name="EventData"/> (48 bytes).</param>
 public sealed record RtmrEvent(int RtmrIndex, string EventType, byte[] EventData, byte[] Digest)
@@ -16,8 +16,11 @@ public sealed record RtmrEvent(int RtmrIndex, string EventType, byte[] EventData
     /// <summary>Event type of the agent version measurement (payload: UTF-8 version string).</summary>
     public const string AgentVersionType = "agent-version";
 
-    /// <summary>Event type of the configuration digest measurement (payload: SHA-256 of the effective configuration).</summary>
-    public const string ConfigDigestType = "config-digest";
+    /// <summary>Event type of the agent binary digest (payload: the 32-byte <see cref="Measurement.AgentDigest"/>).</summary>
+    public const string AgentDigestType = "agent-digest";
+
+    /// <summary>Event type of one security-relevant setting (payload: UTF-8 <c>name=value</c>, see <see cref="Measurement.MeasuredSettings"/>).</summary>
+    public const string SettingType = "setting";
 
     /// <summary>Creates an event, computing its digest.</summary>
     public static RtmrEvent Create(int rtmrIndex, string eventType, ReadOnlySpan<byte> eventData)

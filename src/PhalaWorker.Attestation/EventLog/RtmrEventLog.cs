@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace PhalaWorker.Attestation.EventLog;
 
 /// <summary>
-/// The agent's own measurements (agent version, configuration digest) as RTMR events. Recording an event extends the
+/// The agent's own measurements (agent version, binary digest, settings: <see cref="Measurement.AgentMeasurements"/>) as RTMR events. Recording an event extends the
 /// replayed value (RTMR = SHA-384(RTMR ‖ digest), starting from 48 zero bytes) and, on hardware, the real RTMR through an
 /// <see cref="IRtmrExtender"/>; in emulation the emulated quote reports <see cref="CurrentValue"/>. Verifiers call
 /// <see cref="Replay"/> / <see cref="Verify"/> on the events a node publishes. Thread-safe.

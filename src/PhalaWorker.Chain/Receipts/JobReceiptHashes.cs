@@ -5,16 +5,35 @@ using PhalaWorker.Chain.Primitives;
 namespace PhalaWorker.Chain.Receipts;
 
 /// <summary>
-/// The receipt's input and output hashes (proto/README.md): keccak256 over the tensors in order of
-/// [u32be len(name) ‖ name (UTF-8) ‖ u32be len(tensor) ‖ tensor bytes]. The node computes them when it signs a
-/// receipt and the submitter recomputes them when it checks one, so both sides share this one definition.
+/// The receipt's model, input and output hashes (proto/README.md), salted with the job's receipt salt
+/// (<see cref="JobSecrets.ReceiptSalt"/>) so that nobody without the job secret can confirm a guessed model or input:
+/// <code>
+/// model_hash  = keccak256( salt ‖ model )
+/// input_hash  = keccak256( salt ‖ for each tensor in order: u32be(len(name)) ‖ name (UTF-8) ‖ u32be(len(tensor)) ‖ tensor )
+/// output_hash = the same over the outputs
+/// </code>
+/// The node computes them when it signs a receipt and the submitter recomputes them when it checks one, so both sides
+/// share this one definition.
 /// </summary>
 public static class JobReceiptHashes
 {
-    public static Hash32 Tensors(IEnumerable<(string Name, ReadOnlyMemory<byte> Tensor)> tensors)
+    /// <summary>The salted model hash.</summary>
+    public static Hash32 Model(ReadOnlySpan<byte> salt, ReadOnlySpan<byte> model)
     {
+        CheckSalt(salt);
+        var hasher = Keccak256.CreateIncremental();
+        hasher.Append(salt);
+        hasher.Append(model);
+        return hasher.GetHash();
+    }
+
+    /// <summary>The salted hash of named tensors, in the order given.</summary>
+    public static Hash32 Tensors(ReadOnlySpan<byte> salt, IEnumerable<(string Name, ReadOnlyMemory<byte> Tensor)> tensors)
+    {
+        CheckSalt(salt);
         ArgumentNullException.ThrowIfNull(tensors);
         var hasher = Keccak256.CreateIncremental();
+        hasher.Append(salt);
         Span<byte> length = stackalloc byte[4];
         foreach (var (name, tensor) in tensors)
         {
@@ -28,5 +47,13 @@ public static class JobReceiptHashes
         }
 
         return hasher.GetHash();
+    }
+
+    private static void CheckSalt(ReadOnlySpan<byte> salt)
+    {
+        if (salt.Length != JobSecrets.Length)
+        {
+            throw new ArgumentException($"the receipt salt is {JobSecrets.Length} bytes", nameof(salt));
+        }
     }
 }

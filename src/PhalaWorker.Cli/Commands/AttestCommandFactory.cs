@@ -25,7 +25,7 @@ internal sealed class AttestCommandFactory : ICommandFactory
             VerifiedNode node;
             try
             {
-                node = await session.VerifyAsync(timeout.Token);
+                node = await session.CreateVerifier(context.Error).VerifyAsync(timeout.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -66,6 +66,19 @@ internal sealed class AttestCommandFactory : ICommandFactory
             writer.WriteNumber("chainId", node.ChainId);
             writer.WriteString("registry", node.Registry.ToChecksumString());
             writer.WriteBoolean("registered", node.Registration is not null);
+            if (node.AcceptedProfile is { } profile)
+            {
+                writer.WriteString("measurementProfile", profile.Name);
+            }
+            else
+            {
+                writer.WriteNull("measurementProfile");
+            }
+
+            if (node.Agent is { } agent)
+            {
+                writer.WriteString("agentDigest", SubmitFormat.Hex(agent.Digest));
+            }
             writer.WritePropertyName("eventLog");
             writer.WriteStartArray();
             foreach (var measured in node.Bundle.EventLog)
@@ -73,7 +86,7 @@ internal sealed class AttestCommandFactory : ICommandFactory
                 writer.WriteStartObject();
                 writer.WriteNumber("rtmr", measured.RtmrIndex);
                 writer.WriteString("type", measured.EventType);
-                writer.WriteString("data", System.Text.Encoding.UTF8.GetString(measured.EventData.Span));
+                writer.WriteString("data", new Attestation.EventLog.RtmrEvent((int)measured.RtmrIndex, measured.EventType, measured.EventData.ToByteArray(), measured.Digest.ToByteArray()).DescribeData());
                 writer.WriteString("digest", SubmitFormat.Hex(measured.Digest.Span));
                 writer.WriteEndObject();
             }

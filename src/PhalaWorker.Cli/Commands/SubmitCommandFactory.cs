@@ -53,7 +53,8 @@ internal sealed class SubmitCommandFactory : ICommandFactory
             using var session = await SubmitNodeSession.OpenAsync(settings, timeout.Token);
             try
             {
-                var node = await session.VerifyAsync(timeout.Token);
+                var verifier = session.CreateVerifier(context.Error);
+                var node = await verifier.VerifyAsync(timeout.Token);
                 if (!settings.Json)
                 {
                     SubmitFormat.WriteNode(context.Out, node);
@@ -62,11 +63,11 @@ internal sealed class SubmitCommandFactory : ICommandFactory
                 var submitter = new JobSubmitter(session.Client, session.Registry, new JobSubmitterOptions
                 {
                     InclusionTimeout = waitInclusion && session.Registry is not null ? settings.Timeout : TimeSpan.Zero,
-                });
+                }, verifier);
                 var progress = settings.Json ? null : new SyncProgress<JobEvent>(e =>
                     context.Out.WriteLine($"job {Convert.ToHexString(e.JobId.Span).ToLowerInvariant()}: {SubmitFormat.State(e.State)}{(e.Detail.Length > 0 ? " — " + e.Detail : "")}"));
                 var outcome = await submitter.RunAsync(node, spec, progress, timeout.Token);
-                Write(node, outcome);
+                Write(outcome.Node ?? node, outcome);
                 return CliApplication.ExitOk;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -12,6 +12,14 @@ internal sealed class SubmitCommonOptions
     private readonly Option<bool> _allowEmulated = new("--allow-emulated") { Description = "Accept a node running the software-emulated TEE (testing only: nothing is confidential)." };
     private readonly Option<FileInfo?> _policy = new("--policy") { Description = "Attestation policy JSON (default: strict — UpToDate TCB, no debug, no emulation)." };
     private readonly Option<FileInfo?> _collateral = new("--collateral") { Description = "QuoteCollateralV3 JSON to verify the quote with (default: the collateral the node staples)." };
+    private readonly Option<FileInfo[]> _measurements = new("--measurements")
+    {
+        Description = "Accepted TD measurement profiles (MeasurementProfileJson: one object, an array, or the output of `measurements show --json`); repeatable. Without one every node is refused.",
+    };
+    private readonly Option<bool> _trustAnyMeasurement = new("--trust-any-measurement")
+    {
+        Description = "DANGEROUS: accept any TD measurements (a host-modified agent would be accepted). Prints a WARNING.",
+    };
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object." };
     private readonly Option<TimeSpan> _timeout = new("--timeout")
     {
@@ -28,6 +36,8 @@ internal sealed class SubmitCommonOptions
         command.Options.Add(_allowEmulated);
         command.Options.Add(_policy);
         command.Options.Add(_collateral);
+        command.Options.Add(_measurements);
+        command.Options.Add(_trustAnyMeasurement);
         command.Options.Add(_json);
         command.Options.Add(_timeout);
     }
@@ -60,6 +70,8 @@ internal sealed class SubmitCommonOptions
             parseResult.GetValue(_allowEmulated),
             parseResult.GetValue(_policy),
             parseResult.GetValue(_collateral),
+            parseResult.GetValue(_measurements) ?? [],
+            parseResult.GetValue(_trustAnyMeasurement),
             parseResult.GetValue(_json),
             parseResult.GetValue(_timeout));
     }
@@ -93,5 +105,7 @@ internal sealed record SubmitCommonSettings(
     bool AllowEmulated,
     FileInfo? Policy,
     FileInfo? Collateral,
+    IReadOnlyList<FileInfo> Measurements,
+    bool TrustAnyMeasurement,
     bool Json,
     TimeSpan Timeout);

@@ -43,8 +43,16 @@ internal sealed class SubmitNodeSession : IDisposable
         return new SubmitNodeSession(settings, WorkerClient.Connect(settings.Endpoint), registry);
     }
 
-    public Task<VerifiedNode> VerifyAsync(CancellationToken cancellationToken)
+    /// <summary>The verifier of the shared options (also used to re-verify a node that restarted with new keys).</summary>
+    public NodeVerifier CreateVerifier(TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(error);
+        var profiles = _settings.Measurements.SelectMany(MeasurementProfileFile.Load).ToList();
+        if (_settings.TrustAnyMeasurement)
+        {
+            error.WriteLine("WARNING: --trust-any-measurement: accepting ANY TD measurements; a host running a modified agent could read every job you send");
+        }
+
         var options = new NodeVerifierOptions
         {
             AllowEmulated = _settings.AllowEmulated,
@@ -53,8 +61,10 @@ internal sealed class SubmitNodeSession : IDisposable
             ExpectedRegistry = _settings.Registry,
             ExpectedChainId = Registry?.ChainId,
             RequireRegistration = Registry is not null,
+            AcceptedMeasurements = profiles,
+            TrustAnyMeasurement = _settings.TrustAnyMeasurement,
         };
-        return new NodeVerifier(Client, options, Registry).VerifyAsync(cancellationToken);
+        return new NodeVerifier(Client, options, Registry);
     }
 
     public void Dispose()

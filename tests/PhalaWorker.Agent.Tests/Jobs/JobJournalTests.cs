@@ -27,7 +27,7 @@ public sealed class JobJournalTests
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
 
-        var outcome = await journal.TryAddAsync(id, envelope, digest, CancellationToken.None).DefaultTimeout();
+        var outcome = await journal.TryAddAsync(id, envelope, digest, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
         var record = await journal.GetAsync(id, CancellationToken.None).DefaultTimeout();
 
         Assert.That(outcome, Is.EqualTo(new SubmitOutcome(SubmitDisposition.Added, JobState.Queued)));
@@ -40,9 +40,9 @@ public sealed class JobJournalTests
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
-        await journal.TryAddAsync(id, envelope, digest, CancellationToken.None).DefaultTimeout();
+        await journal.TryAddAsync(id, envelope, digest, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
 
-        var outcome = await journal.TryAddAsync(id, envelope, digest, CancellationToken.None).DefaultTimeout();
+        var outcome = await journal.TryAddAsync(id, envelope, digest, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
 
         Assert.That(outcome.Disposition, Is.EqualTo(SubmitDisposition.Duplicate));
     }
@@ -52,10 +52,10 @@ public sealed class JobJournalTests
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
-        await journal.TryAddAsync(id, envelope, digest, CancellationToken.None).DefaultTimeout();
+        await journal.TryAddAsync(id, envelope, digest, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
         var (_, other, otherDigest) = NewJob();
 
-        var outcome = await journal.TryAddAsync(id, other, otherDigest, CancellationToken.None).DefaultTimeout();
+        var outcome = await journal.TryAddAsync(id, other, otherDigest, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
 
         Assert.That(outcome.Disposition, Is.EqualTo(SubmitDisposition.Conflict));
     }
@@ -69,9 +69,9 @@ public sealed class JobJournalTests
         var (done, e3, d3) = NewJob();
         await using (var journal = JobJournal.Open(path, _time))
         {
-            await journal.TryAddAsync(queued, e1, d1, CancellationToken.None).DefaultTimeout();
-            await journal.TryAddAsync(running, e2, d2, CancellationToken.None).DefaultTimeout();
-            await journal.TryAddAsync(done, e3, d3, CancellationToken.None).DefaultTimeout();
+            await journal.TryAddAsync(queued, e1, d1, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
+            await journal.TryAddAsync(running, e2, d2, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
+            await journal.TryAddAsync(done, e3, d3, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
             await journal.MarkRunningAsync(running, CancellationToken.None).DefaultTimeout();
             await journal.CompleteAsync(done, [1, 2], [3, 4], new byte[32], CancellationToken.None).DefaultTimeout();
         }
@@ -92,7 +92,7 @@ public sealed class JobJournalTests
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
-        await journal.TryAddAsync(id, envelope, digest, CancellationToken.None).DefaultTimeout();
+        await journal.TryAddAsync(id, envelope, digest, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
         await journal.CompleteAsync(id, [1], [2], new byte[32], CancellationToken.None).DefaultTimeout();
 
         await journal.SetInclusionAsync(id, [9], CancellationToken.None).DefaultTimeout();
@@ -106,7 +106,7 @@ public sealed class JobJournalTests
     {
         await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
         var (id, envelope, digest) = NewJob();
-        await journal.TryAddAsync(id, envelope, digest, CancellationToken.None).DefaultTimeout();
+        await journal.TryAddAsync(id, envelope, digest, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
 
         await journal.FailAsync(id, "MODEL_UNSUPPORTED_OPERATOR: Foo", CancellationToken.None).DefaultTimeout();
         var record = await journal.GetAsync(id, CancellationToken.None).DefaultTimeout();

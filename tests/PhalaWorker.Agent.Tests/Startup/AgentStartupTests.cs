@@ -5,7 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using PhalaWorker.Agent.Startup;
+using PhalaWorker.Attestation;
+using PhalaWorker.Attestation.Measurement;
 using PhalaWorker.Attestation.Providers;
+using PhalaWorker.Compute;
 using PhalaWorker.Testing;
 
 namespace PhalaWorker.Agent.Tests.Startup;
@@ -41,7 +44,9 @@ public sealed class AgentStartupTests
 
         Assert.That(node, Is.Not.Null);
         Assert.That(node!.Bundle.TeeType, Is.EqualTo(Protocol.V1.TeeType.EmulatedTdx));
-        Assert.That(node.Bundle.EventLog.Select(e => e.EventType), Is.EqualTo(new[] { "agent-version", "config-digest" }));
+        Assert.That(node.Bundle.EventLog.Select(e => e.EventType),
+            Is.EqualTo(new[] { "agent-version", "agent-digest" }.Concat(MeasuredSettings.Names.Select(_ => "setting"))));
+        Assert.That(node.Bundle.EventLog[1].EventData.ToByteArray(), Is.EqualTo(AgentDigest.Compute(AppContext.BaseDirectory)));
         Assert.That(logs.GetSnapshot().Any(r => r.Id.Id == 5001 && r.Level == LogLevel.Warning), Is.True);
         LogAssert.VerifyNoErrors(logs);
     }
@@ -56,14 +61,50 @@ public sealed class AgentStartupTests
     }
 
     [Test]
-    public void ConfigurationDigest_IgnoresSecretsAndOrder()
+    public void MeasuredSettings_Defaults_EqualTheOptionsDefaults()
     {
-        var a = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Agent:BatchSize"] = "4", ["Registry:OperatorKey"] = "0x01", ["Compute:Backend"] = "cpu" }).Build();
-        var b = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Compute:Backend"] = "cpu", ["Agent:BatchSize"] = "4", ["Registry:OperatorKey"] = "0x02" }).Build();
-        var c = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Compute:Backend"] = "cuda", ["Agent:BatchSize"] = "4" }).Build();
+        var measured = MeasuredSettings.Collect(new ConfigurationBuilder().Build(), "Production", "emulated", "cpu").ToDictionary(p => p.Key, p => p.Value);
+        var compute = new ComputeOptions();
+        var agent = new AgentOptions();
+        var attestation = new AttestationOptions();
+        string Text(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        Assert.That(AttestationBootstrapper.ConfigurationDigest(a), Is.EqualTo(AttestationBootstrapper.ConfigurationDigest(b)));
-        Assert.That(AttestationBootstrapper.ConfigurationDigest(a), Is.Not.EqualTo(AttestationBootstrapper.ConfigurationDigest(c)));
+        Assert.Multiple(() =>
+        {
+            Assert.That(measured[MeasuredSettings.GpuEvidence], Is.EqualTo(attestation.GpuEvidence));
+            Assert.That(measured[MeasuredSettings.ExtendHardwareRtmr], Is.EqualTo(attestation.ExtendHardwareRtmr ? "true" : "false"));
+            Assert.That(measured[MeasuredSettings.ModelCacheEntries], Is.EqualTo(Text(compute.ModelCacheEntries)));
+            Assert.That(measured[MeasuredSettings.ModelCacheMaxBytes], Is.EqualTo(Text(compute.ModelCacheMaxBytes)));
+            Assert.That(measured[MeasuredSettings.MaxModelBytes], Is.EqualTo(Text(compute.MaxModelBytes)));
+            Assert.That(measured[MeasuredSettings.MaxTensorElements], Is.EqualTo(Text(compute.MaxTensorElements)));
+            Assert.That(measured[MeasuredSettings.MaxPlannedMemoryBytes], Is.EqualTo(Text(compute.MaxPlannedMemoryBytes)));
+            Assert.That(measured[MeasuredSettings.MaxNodes], Is.EqualTo(Text(compute.MaxNodes)));
+            Assert.That(measured[MeasuredSettings.MaxMessageBytes], Is.EqualTo(Text(agent.MaxMessageBytes)));
+            Assert.That(measured[MeasuredSettings.MaxQueuedJobs], Is.EqualTo(Text(agent.MaxQueuedJobs)));
+            Assert.That(measured[MeasuredSettings.TlsMode], Is.EqualTo(agent.Listen.StartsWith("https:", StringComparison.Ordinal) ? "kestrel" : "none"));
+            Assert.That(measured[MeasuredSettings.LogLevel], Is.EqualTo("Information"));
+            Assert.That(measured[MeasuredSettings.TelemetryEndpoint], Is.EqualTo("none"));
+        });
+    }
+
+    [Test]
+    public void MeasuredSettings_VerboseCategoryOrTelemetry_Measured()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:PhalaWorker.Agent.Jobs"] = "Trace",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317",
+            ["Compute:ModelCacheEntries"] = "0",
+        }).Build();
+
+        var measured = MeasuredSettings.Collect(configuration, "Production", "configfs-tsm", "cuda").ToDictionary(p => p.Key, p => p.Value);
+
+        Assert.That(measured[MeasuredSettings.LogLevel], Is.EqualTo("Trace"), "the most verbose category counts");
+        Assert.That(measured[MeasuredSettings.TelemetryEndpoint], Is.EqualTo("http://collector:4317"));
+        Assert.That(measured[MeasuredSettings.ModelCacheEntries], Is.EqualTo("0"));
+        Assert.That(measured[MeasuredSettings.Tee], Is.EqualTo("configfs-tsm"));
+        Assert.That(measured[MeasuredSettings.ComputeBackend], Is.EqualTo("cuda"));
     }
 
     private static IEnumerable<Exception> Flatten(Exception exception)

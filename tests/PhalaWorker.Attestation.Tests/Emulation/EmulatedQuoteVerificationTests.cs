@@ -172,7 +172,7 @@ public sealed class EmulatedQuoteVerificationTests
         var hpkeKey = Enumerable.Range(0x20, 32).Select(i => (byte)i).ToArray();
         var log = new RtmrEventLog();
         log.Record(RtmrEvent.AgentVersionType, "0.1.0");
-        log.Record(RtmrEvent.ConfigDigestType, SHA256.HashData("config"u8));
+        log.Record(RtmrEvent.AgentDigestType, SHA256.HashData("config"u8));
         var provider = new EmulatedQuoteProvider(Tee, eventLog: log);
 
         var quote = await provider.GetQuoteAsync(ReportDataBinding.Compute(address, hpkeKey, default), cts.Token);

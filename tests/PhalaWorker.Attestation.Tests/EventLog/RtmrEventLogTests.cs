@@ -16,7 +16,7 @@ public sealed class RtmrEventLogTests
 
         log.Record(RtmrEvent.AgentVersionType, "0.1.0");
         Assert.That(Convert.ToHexStringLower(log.CurrentValue.Span), Is.EqualTo(AfterVersion));
-        log.Record(RtmrEvent.ConfigDigestType, Enumerable.Repeat((byte)0xaa, 32).ToArray());
+        log.Record(RtmrEvent.AgentDigestType, Enumerable.Repeat((byte)0xaa, 32).ToArray());
 
         Assert.That(Convert.ToHexStringLower(log.CurrentValue.Span), Is.EqualTo(AfterConfig));
         Assert.That(RtmrEventLog.Replay(log.Events), Is.EqualTo(log.CurrentValue.ToArray()));
@@ -48,7 +48,7 @@ public sealed class RtmrEventLogTests
     {
         var log = new RtmrEventLog();
         log.Record(RtmrEvent.AgentVersionType, "0.1.0");
-        log.Record(RtmrEvent.ConfigDigestType, "config");
+        log.Record(RtmrEvent.AgentDigestType, "config");
 
         var result = RtmrEventLog.Verify(log.Events.Reverse().ToArray(), log.CurrentValue.Span);
 

@@ -27,7 +27,7 @@ public sealed class EmulatedQuoteProviderTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var log = new RtmrEventLog();
         log.Record(RtmrEvent.AgentVersionType, "0.1.0");
-        log.Record(RtmrEvent.ConfigDigestType, SHA256.HashData("config"u8));
+        log.Record(RtmrEvent.AgentDigestType, SHA256.HashData("config"u8));
         var provider = new EmulatedQuoteProvider(EmulatedTeeTests.Tee, eventLog: log);
 
         var quote = QuoteParser.Parse(await provider.GetQuoteAsync(EmulatedTeeTests.ReportData, cts.Token));
