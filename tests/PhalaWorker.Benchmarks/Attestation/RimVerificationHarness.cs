@@ -54,8 +54,9 @@ public sealed class RimVerificationHarness : IHarness
                     RimCertificate.Parse(der);
                 }
             }),
-            ("verify (parsed rim)", () => verifier.Verify(driver, at)),
-            ("parse + verify", () => verifier.Verify(ReferenceIntegrityManifest.Parse(driverXml, "NV_GPU_DRIVER_GH100_550.90.07"), at)),
+            ("verify cold (new verifier)", () => new RimVerifier().Verify(driver, at)),
+            ("verify warm (same rim again)", () => verifier.Verify(driver, at)),
+            ("parse + verify cold", () => new RimVerifier().Verify(ReferenceIntegrityManifest.Parse(driverXml, "NV_GPU_DRIVER_GH100_550.90.07"), at)),
             ("compare (33 golden values)", () => RimMeasurementComparer.Compare(driver, vbios, spdm, RimMeasurementComparer.Nvdec0Disabled)),
             ("baseline: 5 x ecdsa-p384 verify", () =>
             {
