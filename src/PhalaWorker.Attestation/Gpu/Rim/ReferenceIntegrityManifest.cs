@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Xml;
 
 namespace PhalaWorker.Attestation.Gpu.Rim;
@@ -27,9 +28,11 @@ public sealed class ReferenceIntegrityManifest
         string tagId,
         IReadOnlyList<RimMeasurement> measurements,
         RimSignature signature,
-        XmlDocument document)
+        XmlDocument document,
+        string contentSha256)
     {
         Id = id;
+        ContentSha256 = contentSha256;
         Product = product;
         Version = version;
         TagId = tagId;
@@ -49,6 +52,9 @@ public sealed class ReferenceIntegrityManifest
 
     /// <summary>Meta/@product (the chip, <c>GH100</c>).</summary>
     public string Product { get; }
+
+    /// <summary>SHA-256 (hex) of the RIM bytes as parsed: how logs name a RIM, and the verifier's cache key.</summary>
+    public string ContentSha256 { get; }
 
     /// <summary>SoftwareIdentity/@tagId.</summary>
     public string TagId { get; }
@@ -94,7 +100,7 @@ public sealed class ReferenceIntegrityManifest
         var payload = RimXml.SingleChild(root, "Payload", RimXml.SwidNamespace, "SoftwareIdentity");
         var measurements = ParseMeasurements(payload);
         var signature = RimSignature.Parse(document);
-        return new ReferenceIntegrityManifest(id, product, version, tagId, measurements, signature, document);
+        return new ReferenceIntegrityManifest(id, product, version, tagId, measurements, signature, document, Convert.ToHexStringLower(SHA256.HashData(xml)));
     }
 
     /// <summary>Reads and parses a RIM file; its name without extension is the id (<c>NV_GPU_DRIVER_GH100_550.90.07.swidtag</c>).</summary>

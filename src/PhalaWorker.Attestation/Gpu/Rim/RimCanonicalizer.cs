@@ -28,16 +28,24 @@ internal static class RimCanonicalizer
         copy.PreserveWhitespace = true;
         var signature = RimXml.Children(copy.DocumentElement!).Single(e => e.LocalName == "Signature" && e.NamespaceURI == RimXml.DsigNamespace);
         copy.DocumentElement!.RemoveChild(signature);
+        return Digest(copy);
+    }
+
+    /// <summary>SHA-384 of the canonical form of a whole document.</summary>
+    public static byte[] Digest(XmlDocument document)
+    {
         var transform = new XmlDsigC14NTransform(includeComments: false);
-        transform.LoadInput(copy);
+        transform.LoadInput(document);
         using var sha384 = SHA384.Create();
         return transform.GetDigestedOutput(sha384);
     }
 
-    /// <summary>The canonical octets of SignedInfo as a document subset (what SignatureValue signs).</summary>
-    public static byte[] SignedInfo(ReferenceIntegrityManifest rim)
+    /// <summary>The canonical octets of the RIM's SignedInfo as a document subset (what SignatureValue signs).</summary>
+    public static byte[] SignedInfo(ReferenceIntegrityManifest rim) => CanonicalSignedInfo(rim.Signature.SignedInfo);
+
+    /// <summary>The canonical octets of a SignedInfo element as a document subset, with the namespaces in scope at it.</summary>
+    public static byte[] CanonicalSignedInfo(XmlElement original)
     {
-        var original = rim.Signature.SignedInfo;
         var standalone = new XmlDocument { PreserveWhitespace = true, XmlResolver = null };
         var copy = (XmlElement)standalone.ImportNode(original, deep: true);
         standalone.AppendChild(copy);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -9,12 +10,17 @@ namespace PhalaWorker.Attestation.Gpu.Rim;
 /// embedded chain exactly as embedded (signer first) to a trusted RIM root anchored on subject and public key, and every
 /// certificate's validity at the verification time. Each check is reported (<see cref="RimVerificationResult.Checks"/>);
 /// the verdict is <see cref="RimVerificationResult.Valid"/> only when all pass. Revocation (OCSP) is the caller's, over
-/// <see cref="RimVerificationResult.VerifiedChain"/>.
+/// <see cref="RimVerificationResult.VerifiedChain"/>. The time-independent checks (digest, signature, chain) are kept per
+/// RIM content hash, for this verifier's roots, so verifying the same RIM again costs only the validity check.
 /// </summary>
 public sealed class RimVerifier
 {
+    /// <summary>Most RIMs whose time-independent checks are kept (by content hash).</summary>
+    public const int MaxCachedRims = 64;
+
     private readonly RimTrustedRoots _roots;
     private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, TimeIndependentChecks> _cache = new(StringComparer.Ordinal);
 
     /// <summary>A verifier trusting <paramref name="roots"/> (default: the NVIDIA CoRIM signing Root CA only), with validity at <paramref name="time"/>'s now.</summary>
     public RimVerifier(RimTrustedRoots? roots = null, TimeProvider? time = null)
@@ -30,6 +36,47 @@ public sealed class RimVerifier
     public RimVerificationResult Verify(ReferenceIntegrityManifest rim, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(rim);
+        var checks = _cache.TryGetValue(rim.ContentSha256, out var cached) ? cached : Remember(rim.ContentSha256, CheckTimeIndependent(rim));
+        var validity = CheckValidity(checks.Certificates, checks.Root, checks.Decoded, at);
+
+        var all = new[] { checks.Digest, checks.Signature, checks.Chain, validity };
+        var failures = all.Where(c => !c.Passed).ToList();
+        IReadOnlyList<RimChainCertificate> verified = [];
+        if (checks.Chain.Passed && checks.Root is not null)
+        {
+            var full = checks.Certificates.Take(checks.Certificates.Count - 1).Append(checks.Root.Certificate).ToList();
+            verified = full.Select((c, i) => new RimChainCertificate(i, c.DisplayName, c.SerialHex, c.NotBefore, c.NotAfter, c.Der)).ToList();
+        }
+
+        return new RimVerificationResult
+        {
+            Id = rim.Id,
+            Valid = failures.Count == 0,
+            Checks = all,
+            FailedCheck = failures.Count > 0 ? failures[0].Check : null,
+            FailedItem = failures.Count > 0 ? failures[0].Item : null,
+            Reason = failures.Count > 0 ? string.Join("; ", failures.Select(f => $"{f.Check}: {f.Detail}")) : null,
+            VerifiedChain = verified,
+            Emulated = checks.Chain.Passed && checks.Root is { IsEmulated: true },
+            VerifiedAt = at,
+            ValidUntil = checks.Decoded && checks.Certificates.Count > 0 ? checks.Certificates.Min(c => c.NotAfter) : null,
+        };
+    }
+
+    private TimeIndependentChecks Remember(string key, TimeIndependentChecks checks)
+    {
+        // A handful of RIMs (one per driver and VBIOS version in the fleet) is the working set; bound it anyway.
+        if (_cache.Count >= MaxCachedRims)
+        {
+            _cache.Clear();
+        }
+
+        _cache[key] = checks;
+        return checks;
+    }
+
+    private TimeIndependentChecks CheckTimeIndependent(ReferenceIntegrityManifest rim)
+    {
         var certificates = new List<RimCertificate>(rim.CertificateChain.Count);
         string? decodeError = null;
         for (var i = 0; i < rim.CertificateChain.Count && decodeError is null; i++)
@@ -49,30 +96,7 @@ public sealed class RimVerifier
         var chain = decodeError is null
             ? CheckChain(certificates, out var root)
             : Fail(RimCheck.Chain, decodeError.Split(':')[0], $"certificate {decodeError}", out root);
-        var validity = CheckValidity(certificates, root, decodeError is null, at);
-
-        var checks = new[] { digest, signature, chain, validity };
-        var failures = checks.Where(c => !c.Passed).ToList();
-        IReadOnlyList<RimChainCertificate> verified = [];
-        if (chain.Passed && root is not null)
-        {
-            var full = certificates.Take(certificates.Count - 1).Append(root.Certificate).ToList();
-            verified = full.Select((c, i) => new RimChainCertificate(i, c.DisplayName, c.SerialHex, c.NotBefore, c.NotAfter, c.Der)).ToList();
-        }
-
-        return new RimVerificationResult
-        {
-            Id = rim.Id,
-            Valid = failures.Count == 0,
-            Checks = checks,
-            FailedCheck = failures.Count > 0 ? failures[0].Check : null,
-            FailedItem = failures.Count > 0 ? failures[0].Item : null,
-            Reason = failures.Count > 0 ? string.Join("; ", failures.Select(f => $"{f.Check}: {f.Detail}")) : null,
-            VerifiedChain = verified,
-            Emulated = chain.Passed && root is { IsEmulated: true },
-            VerifiedAt = at,
-            ValidUntil = decodeError is null && certificates.Count > 0 ? certificates.Min(c => c.NotAfter) : null,
-        };
+        return new TimeIndependentChecks(digest, signature, chain, certificates, root, decodeError is null);
     }
 
     private static RimCheckResult CheckDigest(ReferenceIntegrityManifest rim)
@@ -198,4 +222,12 @@ public sealed class RimVerifier
         root = null;
         return new RimCheckResult(check, false, item, detail);
     }
+
+    private sealed record TimeIndependentChecks(
+        RimCheckResult Digest,
+        RimCheckResult Signature,
+        RimCheckResult Chain,
+        List<RimCertificate> Certificates,
+        RimRoot? Root,
+        bool Decoded);
 }

@@ -89,6 +89,40 @@ public sealed class RimVerifierTests
     }
 
     [Test]
+    public void Verify_SameVerifierSameRimAtAnotherTime_ValidityReevaluated()
+    {
+        var verifier = new RimVerifier();
+        var rim = Load(RimTestData.VbiosId);
+
+        var first = verifier.Verify(rim, RimTestData.GoodTime);
+        var later = verifier.Verify(rim, RimTestData.VbiosSignerNotAfter.AddDays(1));
+        var again = verifier.Verify(Load(RimTestData.VbiosId), RimTestData.GoodTime);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Valid, Is.True, first.Reason);
+            Assert.That(later.FailedCheck, Is.EqualTo(RimCheck.Validity));
+            Assert.That(again.Valid, Is.True);
+            Assert.That(again.Checks, Is.EqualTo(first.Checks));
+        });
+    }
+
+    [Test]
+    public void Verify_SameVerifierTamperedCopyOfAVerifiedRim_StillFails()
+    {
+        // The cache is keyed by the RIM's bytes: a changed copy never inherits the original's verdict.
+        var verifier = new RimVerifier();
+        var xml = RimTestData.DriverXml;
+        Assert.That(verifier.Verify(Load(RimTestData.DriverId), RimTestData.GoodTime).Valid, Is.True);
+        var resource = RimXmlEdit.Resource(xml, 21);
+        var changed = RimXmlEdit.ReplaceOnce(xml, resource, System.Text.RegularExpressions.Regex.Replace(resource, "Hash0=\"([0-9a-f])", m => "Hash0=\"" + (m.Groups[1].Value == "0" ? "1" : "0")));
+
+        var result = verifier.Verify(Parse(changed, RimTestData.DriverId), RimTestData.GoodTime);
+
+        Assert.That(result.FailedCheck, Is.EqualTo(RimCheck.Digest));
+    }
+
+    [Test]
     public void Verify_BeforeSignerNotBefore_ValidityFails()
     {
         var result = Verifier.Verify(Load(RimTestData.DriverId), RimTestData.SignerNotBefore.AddSeconds(-1));
