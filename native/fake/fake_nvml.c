@@ -10,7 +10,7 @@
  *
  * Configuration: a "key=value" file (one per line, '#' comments) named by fake_nvml_configure(path) or, when that was
  * never called, by $FAKE_NVML_CONFIG at nvmlInit_v2. Keys: gpus, name, driver, vbios, report, cert_chain, cc
- * (on|off), devtools (on|off), environment (prod|sim|unavailable), multigpu (none|ppcie), ready (0|1), init_error,
+ * (on|off), arch (nvmlDeviceArchitecture_t number, 9 = Hopper), devtools (on|off), environment (prod|sim|unavailable), multigpu (none|ppcie), ready (0|1), init_error,
  * report_error, cert_error (NVML return codes), report_delay_ms. Without configuration: one GPU, CC on, no evidence.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -32,6 +32,7 @@ struct nvmlDevice_st {
 
 typedef struct {
     unsigned int gpus;
+    unsigned int arch;
     char name[FAKE_TEXT];
     char driver[FAKE_TEXT];
     char vbios[FAKE_TEXT];
@@ -59,6 +60,7 @@ static void set_defaults(fake_config *c)
 {
     memset(c, 0, sizeof *c);
     c->gpus = 1;
+    c->arch = NVML_DEVICE_ARCH_HOPPER;
     strcpy(c->name, "NVIDIA H100 PCIe");
     strcpy(c->driver, "550.90.07");
     strcpy(c->vbios, "96.00.9F.00.01");
@@ -105,6 +107,8 @@ static int parse_config(const char *path, fake_config *c)
         if (strcmp(key, "gpus") == 0) {
             unsigned long n = strtoul(value, NULL, 10);
             c->gpus = n > FAKE_MAX_GPUS ? FAKE_MAX_GPUS : (unsigned int)n;
+        } else if (strcmp(key, "arch") == 0) {
+            c->arch = (unsigned int)strtoul(value, NULL, 10);
         } else if (strcmp(key, "name") == 0) {
             copy_text(c->name, sizeof c->name, value);
         } else if (strcmp(key, "driver") == 0) {
@@ -289,6 +293,20 @@ NVML_FAKE_API nvmlReturn_t nvmlDeviceGetVbiosVersion(nvmlDevice_t device, char *
     unsigned int index;
     int status = device_index(device, &index);
     return status != NVML_SUCCESS ? status : put_text(version, length, config.vbios);
+}
+
+NVML_FAKE_API nvmlReturn_t nvmlDeviceGetArchitecture(nvmlDevice_t device, unsigned int *arch)
+{
+    unsigned int index;
+    int status = device_index(device, &index);
+    if (status != NVML_SUCCESS) {
+        return status;
+    }
+    if (arch == NULL) {
+        return NVML_ERROR_INVALID_ARGUMENT;
+    }
+    *arch = config.arch;
+    return NVML_SUCCESS;
 }
 
 NVML_FAKE_API nvmlReturn_t nvmlSystemGetDriverVersion(char *version, unsigned int length)

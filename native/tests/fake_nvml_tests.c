@@ -41,6 +41,7 @@ typedef struct {
     nvmlReturn_t (*by_index)(unsigned int, nvmlDevice_t *);
     nvmlReturn_t (*uuid)(nvmlDevice_t, char *, unsigned int);
     nvmlReturn_t (*vbios)(nvmlDevice_t, char *, unsigned int);
+    nvmlReturn_t (*arch)(nvmlDevice_t, unsigned int *);
     nvmlReturn_t (*driver)(char *, unsigned int);
     nvmlReturn_t (*cc_state)(nvmlConfComputeSystemState_t *);
     nvmlReturn_t (*cc_settings)(nvmlSystemConfComputeSettings_v1_t *);
@@ -74,6 +75,7 @@ static int load(nvml_api *api, const char *path)
     BIND(api, uuid, "nvmlDeviceGetUUID");
     BIND(api, vbios, "nvmlDeviceGetVbiosVersion");
     BIND(api, driver, "nvmlSystemGetDriverVersion");
+    BIND(api, arch, "nvmlDeviceGetArchitecture");
     BIND(api, cc_state, "nvmlSystemGetConfComputeState");
     BIND(api, cc_settings, "nvmlSystemGetConfComputeSettings");
     BIND(api, ready_get, "nvmlSystemGetConfComputeGpusReadyState");
@@ -159,6 +161,9 @@ static int test_identity_strings(nvml_api *api)
     CHECK(strcmp(a, "550.90.07") == 0);
     CHECK_NVML(api->vbios(first, a, sizeof a), NVML_SUCCESS);
     CHECK(strcmp(a, "96.00.9F.00.01") == 0);
+    unsigned int arch = 0;
+    CHECK_NVML(api->arch(first, &arch), NVML_SUCCESS);
+    CHECK(arch == NVML_DEVICE_ARCH_HOPPER);
     CHECK_NVML(api->shutdown(), NVML_SUCCESS);
     CHECK_NVML(api->shutdown(), NVML_ERROR_UNINITIALIZED);
     CHECK_NVML(api->count(&count), NVML_ERROR_UNINITIALIZED);
