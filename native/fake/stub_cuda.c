@@ -2,9 +2,10 @@
  * A stub CUDA driver library, built as stub-driver/libcuda.so.1 (the versioned name a driver-only host has), so the
  * .NET native-library resolver and the GPU probe are tested without a GPU. It exports cuInit, cuDriverGetVersion,
  * cuDeviceGetCount and cuGetErrorName, answering what stub_cuda_configure() chose (default: cuInit succeeds, driver
- * 12.4, zero devices).
+ * 12.4, zero devices), or at load time $STUB_CUDA_INIT_RESULT / $STUB_CUDA_DRIVER_VERSION / $STUB_CUDA_DEVICES.
  */
 #include <stddef.h>
+#include <stdlib.h>
 
 #if defined(__GNUC__)
 #define STUB_CUDA_API __attribute__((visibility("default")))
@@ -15,6 +16,19 @@
 static int init_result;
 static int driver_version = 12040;
 static int device_count;
+
+static int env_or(const char *name, int fallback)
+{
+    const char *value = getenv(name);
+    return value != NULL && value[0] != '\0' ? (int)strtol(value, NULL, 10) : fallback;
+}
+
+__attribute__((constructor)) static void stub_cuda_load(void)
+{
+    init_result = env_or("STUB_CUDA_INIT_RESULT", init_result);
+    driver_version = env_or("STUB_CUDA_DRIVER_VERSION", driver_version);
+    device_count = env_or("STUB_CUDA_DEVICES", device_count);
+}
 
 /* Stub-only control export. */
 STUB_CUDA_API void stub_cuda_configure(int init_status, int version, int devices)

@@ -71,6 +71,16 @@ public static unsafe class FakeNvml
         }
     }
 
+    /// <summary><c>native/build/fake-driver/</c>: the stub libcuda.so.1 and the fake as libnvidia-ml.so.1 (a driver-only host).</summary>
+    public static string FakeDriverDirectory => Path.GetDirectoryName(RequirePath(Path.Combine("fake-driver", "libcuda.so.1")))!;
+
+    /// <summary>Chooses what the stub libcuda.so.1's cuInit, cuDriverGetVersion and cuDeviceGetCount answer.</summary>
+    public static void ConfigureStubCuda(int initResult, int driverVersion, int deviceCount)
+    {
+        var configure = (delegate* unmanaged<int, int, int, void>)Export(Path.Combine(FakeDriverDirectory, "libcuda.so.1"), "stub_cuda_configure");
+        configure(initResult, driverVersion, deviceCount);
+    }
+
     /// <summary>The nonce of the last attestation report request the fake received.</summary>
     public static byte[] LastNonce(string libraryPath)
     {

@@ -1,4 +1,5 @@
 using PhalaWorker.Compute.Backends.Ilgpu.NativeLibraries;
+using PhalaWorker.Testing.Attestation;
 
 namespace PhalaWorker.Compute.Tests.Backends.Ilgpu.NativeLibraries;
 
@@ -21,9 +22,9 @@ public sealed class GpuDiagnosticsTests
     [Test]
     public void Probe_TwoDevices_Usable()
     {
-        StubCudaDriver.Configure(initResult: 0, driverVersion: 12040, deviceCount: 2);
+        FakeNvml.ConfigureStubCuda(initResult: 0, driverVersion: 12040, deviceCount: 2);
 
-        var result = GpuDiagnostics.Probe([StubCudaDriver.Directory], systemSearch: false);
+        var result = GpuDiagnostics.Probe([FakeNvml.FakeDriverDirectory], systemSearch: false);
 
         Assert.That(result.Usable, Is.True, result.Reason);
         Assert.That(result.DeviceCount, Is.EqualTo(2));
@@ -35,9 +36,9 @@ public sealed class GpuDiagnosticsTests
     [Test]
     public void Probe_CuInitFails_ErrorByName()
     {
-        StubCudaDriver.Configure(initResult: 100, driverVersion: 12040, deviceCount: 0);
+        FakeNvml.ConfigureStubCuda(initResult: 100, driverVersion: 12040, deviceCount: 0);
 
-        var result = GpuDiagnostics.Probe([StubCudaDriver.Directory], systemSearch: false);
+        var result = GpuDiagnostics.Probe([FakeNvml.FakeDriverDirectory], systemSearch: false);
 
         Assert.That(result.Usable, Is.False);
         Assert.That(result.InitError, Is.EqualTo("CUDA_ERROR_NO_DEVICE"));
@@ -47,9 +48,9 @@ public sealed class GpuDiagnosticsTests
     [Test]
     public void Probe_CuInitUnnamedCode_FallsBackToOwnTable()
     {
-        StubCudaDriver.Configure(initResult: 803, driverVersion: 12040, deviceCount: 0);
+        FakeNvml.ConfigureStubCuda(initResult: 803, driverVersion: 12040, deviceCount: 0);
 
-        var result = GpuDiagnostics.Probe([StubCudaDriver.Directory], systemSearch: false);
+        var result = GpuDiagnostics.Probe([FakeNvml.FakeDriverDirectory], systemSearch: false);
 
         Assert.That(result.InitError, Is.EqualTo("CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"));
     }
@@ -57,9 +58,9 @@ public sealed class GpuDiagnosticsTests
     [Test]
     public void Probe_OldDriver_TooOld()
     {
-        StubCudaDriver.Configure(initResult: 0, driverVersion: 11080, deviceCount: 1);
+        FakeNvml.ConfigureStubCuda(initResult: 0, driverVersion: 11080, deviceCount: 1);
 
-        var result = GpuDiagnostics.Probe([StubCudaDriver.Directory], systemSearch: false);
+        var result = GpuDiagnostics.Probe([FakeNvml.FakeDriverDirectory], systemSearch: false);
 
         Assert.That(result.Usable, Is.False);
         Assert.That(result.Reason, Is.EqualTo("CUDA driver 11.8 is too old (need CUDA 12.2 or newer)"));
@@ -68,9 +69,9 @@ public sealed class GpuDiagnosticsTests
     [Test]
     public void Probe_NoDevices_SaysSo()
     {
-        StubCudaDriver.Configure(initResult: 0, driverVersion: 12040, deviceCount: 0);
+        FakeNvml.ConfigureStubCuda(initResult: 0, driverVersion: 12040, deviceCount: 0);
 
-        var result = GpuDiagnostics.Probe([StubCudaDriver.Directory], systemSearch: false);
+        var result = GpuDiagnostics.Probe([FakeNvml.FakeDriverDirectory], systemSearch: false);
 
         Assert.That(result.Usable, Is.False);
         Assert.That(result.Reason, Is.EqualTo("the CUDA driver reports no devices"));

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using PhalaWorker.Compute.Backends.Ilgpu.NativeLibraries;
+using PhalaWorker.Testing.Attestation;
 
 namespace PhalaWorker.Compute.Tests.Backends.Ilgpu.NativeLibraries;
 
@@ -30,7 +31,7 @@ public sealed class GpuNativeLibraryResolverTests
     {
         var tried = new List<string>();
 
-        var found = GpuNativeLibraryResolver.TryLoad("cuda", [StubCudaDriver.Directory], systemSearch: false, out var handle, out var loadedFrom, tried);
+        var found = GpuNativeLibraryResolver.TryLoad("cuda", [FakeNvml.FakeDriverDirectory], systemSearch: false, out var handle, out var loadedFrom, tried);
 
         Assert.That(found, Is.True);
         Assert.That(loadedFrom, Does.EndWith("fake-driver/libcuda.so.1"));
@@ -41,7 +42,7 @@ public sealed class GpuNativeLibraryResolverTests
     [Test]
     public void TryLoad_NvmlImportName_FindsLibnvidiaMlSo1()
     {
-        var found = GpuNativeLibraryResolver.TryLoad("nvidia-ml.so", [StubCudaDriver.Directory], systemSearch: false, out var handle, out var loadedFrom, new List<string>());
+        var found = GpuNativeLibraryResolver.TryLoad("nvidia-ml.so", [FakeNvml.FakeDriverDirectory], systemSearch: false, out var handle, out var loadedFrom, new List<string>());
 
         Assert.That(found, Is.True);
         Assert.That(loadedFrom, Does.EndWith("fake-driver/libnvidia-ml.so.1"));
