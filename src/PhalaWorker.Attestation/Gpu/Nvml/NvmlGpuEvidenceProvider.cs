@@ -16,6 +16,9 @@ namespace PhalaWorker.Attestation.Gpu.Nvml;
 /// </summary>
 public sealed class NvmlGpuEvidenceProvider : IGpuEvidenceProvider, IDisposable, IAsyncDisposable
 {
+    /// <summary>The most GPUs one node attests (an upper bound on NVML's device count, not a hardware limit).</summary>
+    public const int MaxGpus = 64;
+
     private readonly NvmlOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
@@ -113,8 +116,13 @@ public sealed class NvmlGpuEvidenceProvider : IGpuEvidenceProvider, IDisposable,
     {
         var driver = library.GetDriverVersion();
         var count = library.GetDeviceCount();
-        var gpus = new List<NvmlGpuInfo>((int)Math.Min(count, 64));
-        for (var i = 0u; i < count && i < 64; i++)
+        if (count > MaxGpus)
+        {
+            throw new NvmlException(NvmlErrorReason.InvalidResult, $"nvmlDeviceGetCount_v2 reports {count} GPUs, more than the {MaxGpus} this node attests.");
+        }
+
+        var gpus = new List<NvmlGpuInfo>((int)count);
+        for (var i = 0u; i < count; i++)
         {
             gpus.Add(new NvmlGpuInfo((int)i, library.GetName(i), library.GetUuid(i), library.GetVbiosVersion(i), ArchitectureName(library.GetArchitecture(i))));
         }
