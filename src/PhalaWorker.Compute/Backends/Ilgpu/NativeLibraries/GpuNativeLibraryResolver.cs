@@ -43,7 +43,8 @@ public static class GpuNativeLibraryResolver
         catch (InvalidOperationException)
         {
             // ILGPU installed its own resolver (it does under WSL); the load-context event runs after it fails.
-            AssemblyLoadContext.Default.ResolvingUnmanagedDll += (assembly, name) => assembly == IlgpuAssembly ? Resolve(name) : 0;
+            var loadContext = AssemblyLoadContext.GetLoadContext(IlgpuAssembly) ?? AssemblyLoadContext.Default;
+            loadContext.ResolvingUnmanagedDll += (assembly, name) => assembly == IlgpuAssembly ? Resolve(name) : 0;
             InstalledAs = "ResolvingUnmanagedDll";
         }
     }
@@ -100,9 +101,12 @@ public static class GpuNativeLibraryResolver
         return false;
     }
 
+    /// <summary>Directories the installed resolver searches before the system library path (tests point it at the stub driver).</summary>
+    internal static IReadOnlyList<string> SearchDirectories { get; set; } = [];
+
     /// <summary>Resolver body: 0 lets the runtime continue with its default probing.</summary>
     internal static nint Resolve(string libraryName) =>
-        TryLoad(libraryName, [], systemSearch: true, out var handle, out _, new List<string>()) ? handle : 0;
+        TryLoad(libraryName, SearchDirectories, systemSearch: true, out var handle, out _, new List<string>()) ? handle : 0;
 
     // ILGPU must see the resolver before its first P/Invoke, whichever host (agent, CLI, tests, benchmarks) touches ILGPU
     // first; installing it costs no library load.

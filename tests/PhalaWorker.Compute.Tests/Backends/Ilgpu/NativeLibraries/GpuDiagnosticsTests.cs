@@ -7,6 +7,16 @@ namespace PhalaWorker.Compute.Tests.Backends.Ilgpu.NativeLibraries;
 [NonParallelizable] // the stub's answers are process-wide
 public sealed class GpuDiagnosticsTests
 {
+    // Leave the stub answering "no device", the state a GPU-less host gives any later ILGPU use of it in this process.
+    [OneTimeTearDown]
+    public void RestoreNoDevice()
+    {
+        if (FakeNvml.BuildDirectory() is not null)
+        {
+            FakeNvml.ConfigureStubCuda(initResult: 100, driverVersion: 12040, deviceCount: 0);
+        }
+    }
+
     [Test]
     public void Probe_NoDriverLibrary_SaysWhichNamesWereTried()
     {

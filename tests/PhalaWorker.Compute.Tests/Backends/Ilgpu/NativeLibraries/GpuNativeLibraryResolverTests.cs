@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 using PhalaWorker.Compute.Backends.Ilgpu.NativeLibraries;
 using PhalaWorker.Testing.Attestation;
@@ -24,6 +25,37 @@ public sealed class GpuNativeLibraryResolverTests
 
         Assert.That(GpuNativeLibraryResolver.InstalledAs, Is.EqualTo("DllImportResolver").Or.EqualTo("ResolvingUnmanagedDll"));
         Assert.That(GpuNativeLibraryResolver.IlgpuAssembly.GetName().Name, Is.EqualTo("ILGPU"));
+    }
+
+    [Test]
+    [NonParallelizable] // points the process-wide resolver at the stub driver for the duration of the test
+    public void IlgpuCuInitImport_DriverOnlyHost_BindsToVersionedLibcudaThroughResolver()
+    {
+        if (NativeLibrary.TryLoad("libcuda.so.1", out _))
+        {
+            Assert.Ignore("a real CUDA driver is present: binding ILGPU's cuInit to the stub would hide it from this process's CUDA tests");
+        }
+
+        var directory = FakeNvml.FakeDriverDirectory;
+        FakeNvml.ConfigureStubCuda(initResult: 100, driverVersion: 12040, deviceCount: 0);
+        GpuNativeLibraryResolver.Install();
+        GpuNativeLibraryResolver.SearchDirectories = [directory];
+        try
+        {
+            // ILGPU's own [DllImport("cuda")] cuInit: the runtime asks the installed resolver, which finds libcuda.so.1.
+            // The stub answers CUDA_ERROR_NO_DEVICE (100), which is also what any later ILGPU use in this process sees.
+            var cuInit = GpuNativeLibraryResolver.IlgpuAssembly.GetType("ILGPU.Runtime.Cuda.CudaAPI_1", throwOnError: true)!
+                .GetMethod("cuInit_Import", BindingFlags.Static | BindingFlags.NonPublic)!;
+
+            var result = Convert.ToInt32(cuInit.Invoke(null, [0]), System.Globalization.CultureInfo.InvariantCulture);
+
+            Assert.That(GpuNativeLibraryResolver.InstalledAs, Is.EqualTo("DllImportResolver").Or.EqualTo("ResolvingUnmanagedDll"));
+            Assert.That(result, Is.EqualTo(100));
+        }
+        finally
+        {
+            GpuNativeLibraryResolver.SearchDirectories = [];
+        }
     }
 
     [Test]
