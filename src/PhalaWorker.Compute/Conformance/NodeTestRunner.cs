@@ -36,6 +36,27 @@ public static class NodeTestRunner
         return files.Select(x => File.ReadAllBytes(x.File)).ToArray();
     }
 
+    /// <summary>Compares two serialized SequenceProtos element by element; null when they match.</summary>
+    private static string? CompareSequences(byte[] expected, byte[] actual, Graph.DataType elementType)
+    {
+        var exp = SequenceProtoConverter.Deserialize(expected, long.MaxValue, elementType, "expected sequence").SequenceElements;
+        var got = SequenceProtoConverter.Deserialize(actual, long.MaxValue, elementType, "output sequence").SequenceElements;
+        if (exp.Count != got.Count)
+        {
+            return $"sequence of {got.Count} tensors, expected {exp.Count}";
+        }
+
+        for (var e = 0; e < exp.Count; e++)
+        {
+            if (TensorComparer.Compare(exp[e], got[e]) is { } diff)
+            {
+                return $"element {e}: {diff}";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Runs every data set of one folder.</summary>
     public static NodeTestResult Run(string folder, ComputeEngine engine, CancellationToken cancellationToken)
     {
@@ -51,6 +72,12 @@ public static class NodeTestRunner
                 var bound = new List<(string, ReadOnlyMemory<byte>)>();
                 for (var i = 0; i < inputs.Count; i++)
                 {
+                    if (i < model.Inputs.Count && model.Inputs[i].IsSequence)
+                    {
+                        bound.Add((string.Empty, inputs[i])); // a SequenceProto, bound by position
+                        continue;
+                    }
+
                     var proto = TensorProtoConverter.Parse(inputs[i], $"input {i}");
                     var inputName = model.Inputs.Any(x => x.Name == proto.Name) ? proto.Name : string.Empty;
                     bound.Add((inputName, inputs[i]));
@@ -65,6 +92,16 @@ public static class NodeTestRunner
 
                 for (var i = 0; i < expected.Count; i++)
                 {
+                    if (model.Outputs[i].IsSequence)
+                    {
+                        if (CompareSequences(expected[i], result.Outputs[i].TensorProto, model.Outputs[i].DataType) is { } seqDiff)
+                        {
+                            return new NodeTestResult(name, NodeTestStatus.Failed, $"{Path.GetFileName(dataSet)} output {i} ({result.Outputs[i].Name}): {seqDiff}");
+                        }
+
+                        continue;
+                    }
+
                     var exp = TensorProtoConverter.Deserialize(expected[i], long.MaxValue, $"expected output {i}");
                     var got = TensorProtoConverter.Deserialize(result.Outputs[i].TensorProto, long.MaxValue, $"output {i}");
                     if (TensorComparer.Compare(exp, got) is { } diff)

@@ -6,8 +6,8 @@ namespace PhalaWorker.Compute.Tests.Conformance;
 
 /// <summary>
 /// The ONNX conformance suite, run once per backend by a sealed subclass (CONVENTIONS.md 22): every node-test folder in
-/// tests/testdata/onnx/node and the four bundled models, compared with ONNX's tolerance (rtol 1e-3, atol 1e-7).
-/// Only Optional/Sequence values and float8/float4/int4/int2 casts may be reported unsupported (Assert.Ignore with the
+/// tests/testdata/onnx/node, the sequence models in tests/testdata/onnx/simple and the four bundled models, compared with
+/// ONNX's tolerance (rtol 1e-3, atol 1e-7). Only Optional values and float8/float4/int4/int2 casts may be reported unsupported (Assert.Ignore with the
 /// refusal, which names the type); any other refusal is a failure.
 /// </summary>
 public abstract class ConformanceSuite
@@ -22,6 +22,9 @@ public abstract class ConformanceSuite
 
     public static IEnumerable<TestCaseData> NodeTests() =>
         OnnxTestData.NodeTestNames().Select(n => new TestCaseData(n).SetName($"NodeTest_{n}"));
+
+    public static IEnumerable<TestCaseData> SimpleTests() =>
+        OnnxTestData.SimpleTestNames().Select(n => new TestCaseData(n).SetName($"SimpleTest_{n}"));
 
     public static IEnumerable<TestCaseData> Models() =>
         OnnxTestData.ModelNames.Select(n => new TestCaseData(n).SetName($"Model_{n}"));
@@ -39,6 +42,10 @@ public abstract class ConformanceSuite
     [TestCaseSource(nameof(NodeTests))]
     public void Run_NodeTest_MatchesExpected(string name) =>
         Check(NodeTestRunner.Run(Path.Combine(OnnxTestData.NodeRoot, name), _engine!, CancellationToken.None), name);
+
+    [TestCaseSource(nameof(SimpleTests))]
+    public void Run_SimpleTest_MatchesExpected(string name) =>
+        Check(NodeTestRunner.Run(Path.Combine(OnnxTestData.SimpleRoot, name), _engine!, CancellationToken.None), name);
 
     [TestCaseSource(nameof(Models))]
     public void Run_BundledModel_MatchesExpected(string name) =>
