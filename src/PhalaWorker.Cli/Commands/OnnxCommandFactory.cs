@@ -36,7 +36,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
         var model = new Option<FileInfo>("--model") { Description = "The model.onnx file.", Required = true };
         var inputs = new Option<string[]>("--input")
         {
-            Description = "NAME=FILE.pb (a serialized onnx TensorProto); repeat per input. NAME may be empty to bind by position.",
+            Description = "NAME=FILE.pb (a serialized onnx TensorProto, or SequenceProto for a sequence input); repeat per input. NAME may be empty to bind by position.",
             AllowMultipleArgumentsPerToken = false,
         };
         var backend = BackendOption();
@@ -58,7 +58,8 @@ internal sealed class OnnxCommandFactory : ICommandFactory
                 bound.Add((spec[..eq], ReadFile(new FileInfo(spec[(eq + 1)..]))));
             }
 
-            var result = Execute(() => engine.Run(modelBytes, bound, CancellationToken.None));
+            var loaded = Execute(() => engine.Load(modelBytes));
+            var result = Execute(() => engine.Run(loaded, bound, CancellationToken.None));
             var outDir = parse.GetValue(output);
             if (outDir is not null)
             {
@@ -68,8 +69,19 @@ internal sealed class OnnxCommandFactory : ICommandFactory
             for (var i = 0; i < result.Outputs.Count; i++)
             {
                 var (name, proto) = result.Outputs[i];
-                var tensor = TensorProtoConverter.Deserialize(proto, long.MaxValue, name);
-                context.Out.WriteLine($"{name}: {tensor.DataType}{tensor.Shape} sha256={Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(proto))[..16]} {Preview(tensor)}");
+                var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(proto))[..16];
+                if (loaded.Outputs[i].IsSequence)
+                {
+                    // A sequence output is a serialized SequenceProto.
+                    var sequence = SequenceProtoConverter.Deserialize(proto, long.MaxValue, loaded.Outputs[i].DataType, name);
+                    context.Out.WriteLine($"{name}: {sequence} sha256={digest} [{string.Join(", ", sequence.SequenceElements.Select(e => e.Shape.ToString()))}]");
+                }
+                else
+                {
+                    var tensor = TensorProtoConverter.Deserialize(proto, long.MaxValue, name);
+                    context.Out.WriteLine($"{name}: {tensor.DataType}{tensor.Shape} sha256={digest} {Preview(tensor)}");
+                }
+
                 if (outDir is not null)
                 {
                     var file = Path.Combine(outDir.FullName, $"output_{i}.pb");
