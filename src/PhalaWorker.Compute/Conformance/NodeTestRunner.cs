@@ -4,7 +4,8 @@ namespace PhalaWorker.Compute.Conformance;
 
 /// <summary>
 /// Runs ONNX backend-test folders (<c>model.onnx</c> + <c>test_data_set_*/input_*.pb</c>, <c>output_*.pb</c>) on an engine
-/// and compares with ONNX's tolerance. Used by the conformance tests and <c>phala-worker onnx test</c>.
+/// and compares with ONNX's tolerance (per backend and op: <see cref="ConformanceTolerance"/>). Used by the conformance
+/// tests and <c>phala-worker onnx test</c>.
 /// </summary>
 public static class NodeTestRunner
 {
@@ -37,7 +38,7 @@ public static class NodeTestRunner
     }
 
     /// <summary>Compares two serialized SequenceProtos element by element; null when they match.</summary>
-    private static string? CompareSequences(byte[] expected, byte[] actual, Graph.DataType elementType)
+    private static string? CompareSequences(byte[] expected, byte[] actual, Graph.DataType elementType, ConformanceTolerance tolerance)
     {
         var exp = SequenceProtoConverter.Deserialize(expected, long.MaxValue, elementType, "expected sequence").SequenceElements;
         var got = SequenceProtoConverter.Deserialize(actual, long.MaxValue, elementType, "output sequence").SequenceElements;
@@ -48,7 +49,7 @@ public static class NodeTestRunner
 
         for (var e = 0; e < exp.Count; e++)
         {
-            if (TensorComparer.Compare(exp[e], got[e]) is { } diff)
+            if (TensorComparer.Compare(exp[e], got[e], tolerance.Relative, tolerance.Absolute) is { } diff)
             {
                 return $"element {e}: {diff}";
             }
@@ -66,6 +67,7 @@ public static class NodeTestRunner
         try
         {
             var model = engine.Load(File.ReadAllBytes(Path.Combine(folder, "model.onnx")));
+            var tolerance = ConformanceTolerance.For(engine.BackendName, model.Graph.Nodes.Select(n => n.OpType));
             foreach (var dataSet in Directory.EnumerateDirectories(folder, "test_data_set_*").Order(StringComparer.Ordinal))
             {
                 var inputs = ReadTensorFiles(dataSet, "input");
@@ -94,7 +96,7 @@ public static class NodeTestRunner
                 {
                     if (model.Outputs[i].IsSequence)
                     {
-                        if (CompareSequences(expected[i], result.Outputs[i].TensorProto, model.Outputs[i].DataType) is { } seqDiff)
+                        if (CompareSequences(expected[i], result.Outputs[i].TensorProto, model.Outputs[i].DataType, tolerance) is { } seqDiff)
                         {
                             return new NodeTestResult(name, NodeTestStatus.Failed, $"{Path.GetFileName(dataSet)} output {i} ({result.Outputs[i].Name}): {seqDiff}");
                         }
@@ -104,7 +106,7 @@ public static class NodeTestRunner
 
                     var exp = TensorProtoConverter.Deserialize(expected[i], long.MaxValue, $"expected output {i}");
                     var got = TensorProtoConverter.Deserialize(result.Outputs[i].TensorProto, long.MaxValue, $"output {i}");
-                    if (TensorComparer.Compare(exp, got) is { } diff)
+                    if (TensorComparer.Compare(exp, got, tolerance.Relative, tolerance.Absolute) is { } diff)
                     {
                         return new NodeTestResult(name, NodeTestStatus.Failed, $"{Path.GetFileName(dataSet)} output {i} ({result.Outputs[i].Name}): {diff}");
                     }
