@@ -21,3 +21,6 @@ if [ ! -x "$deploy/node_modules/.bin/anvil" ] || [ "$deploy/package-lock.json" -
   echo "installing npm packages into deploy/node_modules"
   (cd "$deploy" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# ptxas (CUDA 11.8, Debian non-free) for the PTX proof in Compute.Tests; ~25 s the first time, a no-op after.
+"$deploy/install-ptxas.sh"

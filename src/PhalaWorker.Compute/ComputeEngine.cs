@@ -14,7 +14,7 @@ namespace PhalaWorker.Compute;
 /// Runs ONNX models on one backend. <see cref="Load"/> validates and plans a model (limits, ops, cycles, constant
 /// folding) before anything runs; <see cref="Run(ComputeModel, IReadOnlyList{ValueTuple{string, ReadOnlyMemory{byte}}}, CancellationToken)"/>
 /// executes it node by node in topological order, reusing buffers by liveness, and returns the outputs as serialized
-/// ONNX TensorProtos in graph-output order. Thread-safe: concurrent runs share only the immutable model and the backend.
+/// ONNX TensorProtos in graph-output order (a sequence-typed input or output is a serialized SequenceProto instead). Thread-safe: concurrent runs share only the immutable model and the backend.
 /// </summary>
 public sealed class ComputeEngine
 {
@@ -96,6 +96,13 @@ public sealed class ComputeEngine
         {
             var (name, bytes) = inputs[i];
             var what = $"input '{(string.IsNullOrEmpty(name) ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : name)}'";
+            var position = string.IsNullOrEmpty(name) ? i : model.Plan.InputPositions.GetValueOrDefault(name, -1);
+            if (position >= 0 && position < model.Inputs.Count && model.Inputs[position] is { IsSequence: true } info)
+            {
+                tensors.Add((name, SequenceProtoConverter.Deserialize(bytes.Span, _options.MaxTensorElements, info.DataType, what)));
+                continue;
+            }
+
             var proto = TensorProtoConverter.Parse(bytes.Span, what);
             tensors.Add((name, TensorProtoConverter.ToTensor(proto, _options.MaxTensorElements, what)));
         }
@@ -105,7 +112,8 @@ public sealed class ComputeEngine
             var result = new (string, byte[])[outs.Length];
             for (var i = 0; i < outs.Length; i++)
             {
-                result[i] = (model.Outputs[i].Name, TensorProtoConverter.Serialize(outs[i], model.Outputs[i].Name));
+                var name = model.Outputs[i].Name;
+                result[i] = (name, outs[i].IsSequence ? SequenceProtoConverter.Serialize(outs[i], name) : TensorProtoConverter.Serialize(outs[i], name));
             }
 
             return new ComputeResult(result, _backend.Name);
@@ -252,6 +260,12 @@ public sealed class ComputeEngine
                 throw new ComputeException(ComputeErrorReason.LimitExceeded, $"input '{info.Name}' has {tensor.Shape.ElementCount} elements, over MaxTensorElements {_options.MaxTensorElements}");
             }
 
+            if (tensor.IsSequence != info.IsSequence)
+            {
+                throw new ComputeException(ComputeErrorReason.InvalidInput,
+                    $"input '{info.Name}' is a {(tensor.IsSequence ? "sequence" : "tensor")}, the graph expects a {(info.IsSequence ? "sequence" : "tensor")}");
+            }
+
             if (tensor.DataType != info.DataType)
             {
                 throw new ComputeException(ComputeErrorReason.InvalidInput, $"input '{info.Name}' is {tensor.DataType}, the graph expects {info.DataType}");
@@ -292,6 +306,11 @@ public sealed class ComputeEngine
 
     private static Tensor Copy(Tensor t)
     {
+        if (t.IsSequence)
+        {
+            return Tensor.Sequence(t.DataType, t.SequenceElements.Select(Copy));
+        }
+
         var copy = Tensor.Zeros(t.DataType, t.Shape);
         t.AsBytes().CopyTo(copy.AsBytes());
         return copy;

@@ -17,4 +17,9 @@ public enum ComputeErrorReason
     BackendUnavailable,
     /// <summary>An operator failed while executing (shape mismatch discovered at run time, bad index).</summary>
     ExecutionFailed,
+    /// <summary>
+    /// The accelerator failed (CUDA/ILGPU: out of device memory, kernel compilation (PTX JIT) failure, launch refused or
+    /// failed, device fault). The job fails; the node never falls back to the CPU silently.
+    /// </summary>
+    DeviceFailed,
 }

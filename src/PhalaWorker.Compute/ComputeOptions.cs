@@ -44,6 +44,14 @@ public sealed class ComputeOptions
     public int Threads { get; set; }
 
     /// <summary>
+    /// Whether the <c>cuda</c> backend computes MatMul/Gemm with cuBLAS when libcublas loads (true), or always with this
+    /// project's own GEMM kernels (false: the same tiled kernel CI compiles to PTX; slower, used to check those kernels on a
+    /// GPU host, e.g. by <c>deploy/gpu-check.sh</c>).
+    /// </summary>
+    /// <value>Default true.</value>
+    public bool CudaUseCuBlas { get; set; } = true;
+
+    /// <summary>
     /// Loaded models kept for later jobs with byte-identical models (keyed by SHA-256 of the model): a hit skips parsing,
     /// validation, constant folding and weight packing, and reuses the model's zeroed buffers. 0 disables the cache.
     /// A hit is observable as a faster job; set 0 where submitters must not learn that a model ran before.

@@ -11,8 +11,9 @@ using PhalaWorker.Compute.Onnx;
 namespace PhalaWorker.Cli.Commands;
 
 /// <summary>
-/// <c>phala-worker onnx run|test|bench</c>: run a model on input tensors, run ONNX backend-test folders, and measure
-/// latency, on any backend the compute library knows ("cpu", "ilgpu-cpu", "cuda").
+/// <c>phala-worker onnx run|test|bench|gemm</c>: run a model on input tensors, run ONNX backend-test folders, measure
+/// latency, and measure (and check) one square MatMul's GFLOP/s, on any backend the compute library knows ("cpu",
+/// "ilgpu-cpu", "cuda").
 /// </summary>
 internal sealed class OnnxCommandFactory : ICommandFactory
 {
@@ -22,6 +23,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
         onnx.Subcommands.Add(CreateRun(context));
         onnx.Subcommands.Add(CreateTest(context));
         onnx.Subcommands.Add(CreateBench(context));
+        onnx.Subcommands.Add(CreateGemm(context));
         return onnx;
     }
 
@@ -36,7 +38,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
         var model = new Option<FileInfo>("--model") { Description = "The model.onnx file.", Required = true };
         var inputs = new Option<string[]>("--input")
         {
-            Description = "NAME=FILE.pb (a serialized onnx TensorProto); repeat per input. NAME may be empty to bind by position.",
+            Description = "NAME=FILE.pb (a serialized onnx TensorProto, or SequenceProto for a sequence input); repeat per input. NAME may be empty to bind by position.",
             AllowMultipleArgumentsPerToken = false,
         };
         var backend = BackendOption();
@@ -58,7 +60,8 @@ internal sealed class OnnxCommandFactory : ICommandFactory
                 bound.Add((spec[..eq], ReadFile(new FileInfo(spec[(eq + 1)..]))));
             }
 
-            var result = Execute(() => engine.Run(modelBytes, bound, CancellationToken.None));
+            var loaded = Execute(() => engine.Load(modelBytes));
+            var result = Execute(() => engine.Run(loaded, bound, CancellationToken.None));
             var outDir = parse.GetValue(output);
             if (outDir is not null)
             {
@@ -68,8 +71,19 @@ internal sealed class OnnxCommandFactory : ICommandFactory
             for (var i = 0; i < result.Outputs.Count; i++)
             {
                 var (name, proto) = result.Outputs[i];
-                var tensor = TensorProtoConverter.Deserialize(proto, long.MaxValue, name);
-                context.Out.WriteLine($"{name}: {tensor.DataType}{tensor.Shape} sha256={Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(proto))[..16]} {Preview(tensor)}");
+                var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(proto))[..16];
+                if (loaded.Outputs[i].IsSequence)
+                {
+                    // A sequence output is a serialized SequenceProto.
+                    var sequence = SequenceProtoConverter.Deserialize(proto, long.MaxValue, loaded.Outputs[i].DataType, name);
+                    context.Out.WriteLine($"{name}: {sequence} sha256={digest} [{string.Join(", ", sequence.SequenceElements.Select(e => e.Shape.ToString()))}]");
+                }
+                else
+                {
+                    var tensor = TensorProtoConverter.Deserialize(proto, long.MaxValue, name);
+                    context.Out.WriteLine($"{name}: {tensor.DataType}{tensor.Shape} sha256={digest} {Preview(tensor)}");
+                }
+
                 if (outDir is not null)
                 {
                     var file = Path.Combine(outDir.FullName, $"output_{i}.pb");
@@ -218,9 +232,152 @@ internal sealed class OnnxCommandFactory : ICommandFactory
         return command;
     }
 
-    private static ComputeEngine CreateEngine(string backend, int threads)
+    /// <summary>
+    /// <c>onnx gemm</c>: Y = A·B for [N×N] float32 operands as a one-node MatMul model through the engine; prints the median
+    /// time and GFLOP/s (2N³ per run) and checks 64 sampled outputs against a double-precision dot product (error at most
+    /// 1e-3 of Σ|aᵢbᵢ|), exiting 1 when one is off. <c>--kernels own</c> turns cuBLAS off on the cuda backend.
+    /// </summary>
+    private static Command CreateGemm(CliContext context)
     {
-        var options = new ComputeOptions { Backend = backend, Threads = threads };
+        var backend = BackendOption();
+        var size = new Option<int>("--size") { Description = "N of the N×N·N×N product (16..8192).", DefaultValueFactory = _ => 1024 };
+        var kernels = new Option<string>("--kernels") { Description = "cuda only: 'cublas' (default, when libcublas loads) or 'own' (this project's tiled GEMM kernel).", DefaultValueFactory = _ => "cublas" };
+        var iterations = new Option<int>("--iterations") { Description = "Measured runs after 2 warm-up runs.", DefaultValueFactory = _ => 10 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command("gemm", "Measure GEMM GFLOP/s of a square float32 MatMul (checked against double precision).") { backend, size, kernels, iterations, threads, json };
+        command.SetAction(parse =>
+        {
+            var n = parse.GetValue(size);
+            var runs = parse.GetValue(iterations);
+            var kernelChoice = parse.GetValue(kernels)!;
+            if (n is < 16 or > 8192)
+            {
+                throw new CliException("--size must be between 16 and 8192");
+            }
+
+            if (runs is < 1 or > 1000)
+            {
+                throw new CliException("--iterations must be between 1 and 1000");
+            }
+
+            if (kernelChoice is not ("cublas" or "own"))
+            {
+                throw new CliException("--kernels must be 'cublas' or 'own'");
+            }
+
+            var engine = CreateEngine(parse.GetValue(backend)!, parse.GetValue(threads), cudaUseCuBlas: kernelChoice == "cublas");
+            var a = GemmOperand(n, 1);
+            var b = GemmOperand(n, 2);
+            var model = Execute(() => engine.Load(GemmModel(n)));
+            var inputs = new List<(string, Tensor)> { ("a", Tensor.FromArray(a, n, n)), ("b", Tensor.FromArray(b, n, n)) };
+            IReadOnlyList<Tensor> outputs = [];
+            for (var i = 0; i < 2; i++)
+            {
+                outputs = Execute(() => engine.RunTensors(model, inputs, CancellationToken.None));
+            }
+
+            var times = new double[runs];
+            for (var i = 0; i < runs; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                outputs = Execute(() => engine.RunTensors(model, inputs, CancellationToken.None));
+                times[i] = sw.Elapsed.TotalMilliseconds;
+            }
+
+            Array.Sort(times);
+            var median = runs % 2 == 1 ? times[runs / 2] : (times[(runs / 2) - 1] + times[runs / 2]) / 2;
+            var gflops = 2.0 * n * n * n / (median * 1e6);
+            var y = outputs[0].AsReadOnlySpan<float>();
+            double worst = 0;
+            for (var s = 0; s < 64; s++)
+            {
+                var row = (int)((s * 7919L) % n);
+                var col = (int)((s * 104729L) % n);
+                double exact = 0, magnitude = 0;
+                for (var k = 0; k < n; k++)
+                {
+                    var term = (double)a[(row * n) + k] * b[(k * n) + col];
+                    exact += term;
+                    magnitude += Math.Abs(term);
+                }
+
+                worst = Math.Max(worst, Math.Abs(y[(row * n) + col] - exact) / Math.Max(magnitude, 1e-30));
+            }
+
+            var ok = worst <= 1e-3;
+            var kernelName = engine.BackendName == "cuda" ? kernelChoice : "own";
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["backend"] = engine.BackendName,
+                    ["kernels"] = kernelName,
+                    ["size"] = n,
+                    ["medianMs"] = Math.Round(median, 3),
+                    ["gflops"] = Math.Round(gflops, 2),
+                    ["maxRelativeError"] = worst,
+                    ["ok"] = ok,
+                }));
+            }
+            else
+            {
+                context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"gemm {n}x{n}x{n} on {engine.BackendName} ({kernelName}): median {median:F3} ms, {gflops:F1} GFLOP/s, max error {worst:E2} of sum|ab| ({(ok ? "ok" : "FAILED")})"));
+            }
+
+            return ok ? CliApplication.ExitOk : CliApplication.ExitRejected;
+        });
+        return command;
+    }
+
+    /// <summary>Deterministic operand values in [-1, 1) (xorshift; no System.Random in src/).</summary>
+    private static float[] GemmOperand(int n, uint seed)
+    {
+        var values = new float[n * n];
+        var state = 2463534242u ^ (seed * 2654435761u);
+        for (var i = 0; i < values.Length; i++)
+        {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            values[i] = ((state >> 8) / (float)(1 << 23)) - 1f;
+        }
+
+        return values;
+    }
+
+    private static byte[] GemmModel(int n)
+    {
+        static global::Onnx.ValueInfoProto Info(string name, int n)
+        {
+            var shape = new global::Onnx.TensorShapeProto();
+            shape.Dim.Add(new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = n });
+            shape.Dim.Add(new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = n });
+            return new global::Onnx.ValueInfoProto
+            {
+                Name = name,
+                Type = new global::Onnx.TypeProto { TensorType = new global::Onnx.TypeProto.Types.Tensor { ElemType = (int)DataType.Float, Shape = shape } },
+            };
+        }
+
+        var graph = new global::Onnx.GraphProto { Name = "gemm" };
+        graph.Input.Add(Info("a", n));
+        graph.Input.Add(Info("b", n));
+        graph.Output.Add(Info("y", n));
+        var node = new global::Onnx.NodeProto { OpType = "MatMul", Name = "matmul" };
+        node.Input.Add("a");
+        node.Input.Add("b");
+        node.Output.Add("y");
+        graph.Node.Add(node);
+        var model = new global::Onnx.ModelProto { IrVersion = 8, Graph = graph, ProducerName = "phala-worker onnx gemm" };
+        model.OpsetImport.Add(new global::Onnx.OperatorSetIdProto { Domain = string.Empty, Version = 13 });
+        return Google.Protobuf.MessageExtensions.ToByteArray(model);
+    }
+
+    private static ComputeEngine CreateEngine(string backend, int threads, bool cudaUseCuBlas = true)
+    {
+        var options = new ComputeOptions { Backend = backend, Threads = threads, CudaUseCuBlas = cudaUseCuBlas };
         try
         {
             return new ComputeEngine(options, ComputeBackendRegistry.Create(backend, options));

@@ -72,6 +72,12 @@ public sealed class KernelContext
         return t;
     }
 
+    /// <summary>
+    /// Allocates a tensor (contents undefined; the kernel writes every element) that becomes an element of the sequence the
+    /// kernel sets as its output: the sequence holds its reference (checked against the element and memory limits).
+    /// </summary>
+    internal Tensor AllocateSequenceElement(DataType type, TensorShape shape) => _allocator.Allocate(type, shape, Node, clear: false);
+
     /// <summary>Allocates a scratch tensor that is not an output (contents undefined; returned to the pool after the node).</summary>
     public Tensor AllocateTemporary(DataType type, TensorShape shape) => _allocator.AllocateTemporary(type, shape, Node);
 

@@ -4,7 +4,8 @@ namespace PhalaWorker.Compute.Conformance;
 
 /// <summary>
 /// Runs ONNX backend-test folders (<c>model.onnx</c> + <c>test_data_set_*/input_*.pb</c>, <c>output_*.pb</c>) on an engine
-/// and compares with ONNX's tolerance. Used by the conformance tests and <c>phala-worker onnx test</c>.
+/// and compares with ONNX's tolerance (per backend and op: <see cref="ConformanceTolerance"/>). Used by the conformance
+/// tests and <c>phala-worker onnx test</c>.
 /// </summary>
 public static class NodeTestRunner
 {
@@ -36,6 +37,27 @@ public static class NodeTestRunner
         return files.Select(x => File.ReadAllBytes(x.File)).ToArray();
     }
 
+    /// <summary>Compares two serialized SequenceProtos element by element; null when they match.</summary>
+    private static string? CompareSequences(byte[] expected, byte[] actual, Graph.DataType elementType, ConformanceTolerance tolerance)
+    {
+        var exp = SequenceProtoConverter.Deserialize(expected, long.MaxValue, elementType, "expected sequence").SequenceElements;
+        var got = SequenceProtoConverter.Deserialize(actual, long.MaxValue, elementType, "output sequence").SequenceElements;
+        if (exp.Count != got.Count)
+        {
+            return $"sequence of {got.Count} tensors, expected {exp.Count}";
+        }
+
+        for (var e = 0; e < exp.Count; e++)
+        {
+            if (TensorComparer.Compare(exp[e], got[e], tolerance.Relative, tolerance.Absolute) is { } diff)
+            {
+                return $"element {e}: {diff}";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Runs every data set of one folder.</summary>
     public static NodeTestResult Run(string folder, ComputeEngine engine, CancellationToken cancellationToken)
     {
@@ -45,12 +67,19 @@ public static class NodeTestRunner
         try
         {
             var model = engine.Load(File.ReadAllBytes(Path.Combine(folder, "model.onnx")));
+            var tolerance = ConformanceTolerance.For(engine.BackendName, model.Graph.Nodes.Select(n => n.OpType));
             foreach (var dataSet in Directory.EnumerateDirectories(folder, "test_data_set_*").Order(StringComparer.Ordinal))
             {
                 var inputs = ReadTensorFiles(dataSet, "input");
                 var bound = new List<(string, ReadOnlyMemory<byte>)>();
                 for (var i = 0; i < inputs.Count; i++)
                 {
+                    if (i < model.Inputs.Count && model.Inputs[i].IsSequence)
+                    {
+                        bound.Add((string.Empty, inputs[i])); // a SequenceProto, bound by position
+                        continue;
+                    }
+
                     var proto = TensorProtoConverter.Parse(inputs[i], $"input {i}");
                     var inputName = model.Inputs.Any(x => x.Name == proto.Name) ? proto.Name : string.Empty;
                     bound.Add((inputName, inputs[i]));
@@ -65,9 +94,19 @@ public static class NodeTestRunner
 
                 for (var i = 0; i < expected.Count; i++)
                 {
+                    if (model.Outputs[i].IsSequence)
+                    {
+                        if (CompareSequences(expected[i], result.Outputs[i].TensorProto, model.Outputs[i].DataType, tolerance) is { } seqDiff)
+                        {
+                            return new NodeTestResult(name, NodeTestStatus.Failed, $"{Path.GetFileName(dataSet)} output {i} ({result.Outputs[i].Name}): {seqDiff}");
+                        }
+
+                        continue;
+                    }
+
                     var exp = TensorProtoConverter.Deserialize(expected[i], long.MaxValue, $"expected output {i}");
                     var got = TensorProtoConverter.Deserialize(result.Outputs[i].TensorProto, long.MaxValue, $"output {i}");
-                    if (TensorComparer.Compare(exp, got) is { } diff)
+                    if (TensorComparer.Compare(exp, got, tolerance.Relative, tolerance.Absolute) is { } diff)
                     {
                         return new NodeTestResult(name, NodeTestStatus.Failed, $"{Path.GetFileName(dataSet)} output {i} ({result.Outputs[i].Name}): {diff}");
                     }

@@ -8,10 +8,14 @@ namespace PhalaWorker.Compute.Graph;
 /// <see cref="AsSpan{T}"/> / <see cref="AsReadOnlySpan{T}"/>, which slice it to the tensor's length.
 /// An accelerator backend may keep the data on its device and attach an <see cref="ITensorDeviceData"/>; the host view
 /// is then synchronized lazily on first host access, so CPU fallback kernels always see correct data.
+/// A value may instead be an ONNX <em>sequence</em> of tensors (<see cref="IsSequence"/>): then <see cref="DataType"/> is the
+/// element type, <see cref="Shape"/> is <c>[count]</c> and <see cref="SequenceElements"/> holds the (shared, immutable) elements;
+/// the load-time type check guarantees that only sequence operators and Identity ever see one.
 /// </summary>
 public sealed class Tensor
 {
     private readonly Array _storage;
+    private readonly Tensor[]? _elements;
     private ITensorDeviceData? _device;
     private bool _hostStale;
 
@@ -34,6 +38,46 @@ public sealed class Tensor
         _storage = storage;
     }
 
+    private Tensor(DataType elementType, Tensor[] elements)
+    {
+        DataType = elementType;
+        Shape = new TensorShape(elements.Length);
+        _elements = elements;
+        _storage = elements; // a unique array per sequence: the allocator's liveness key for it
+    }
+
+    /// <summary>
+    /// A sequence value of <paramref name="elementType"/> tensors (the elements are referenced, not copied). Every element must
+    /// be a tensor (not a sequence) of <paramref name="elementType"/>.
+    /// </summary>
+    public static Tensor Sequence(DataType elementType, IEnumerable<Tensor> elements)
+    {
+        ArgumentNullException.ThrowIfNull(elements);
+        if (!DataTypes.IsSupported(elementType))
+        {
+            throw new ComputeException(ComputeErrorReason.UnsupportedDataType, $"sequence element type {elementType} is not supported");
+        }
+
+        var array = elements.ToArray();
+        foreach (var e in array)
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(elements));
+            if (e.IsSequence || e.DataType != elementType)
+            {
+                throw new ArgumentException($"sequence of {elementType} cannot hold {(e.IsSequence ? "a sequence" : e.DataType.ToString())}", nameof(elements));
+            }
+        }
+
+        return new Tensor(elementType, array);
+    }
+
+    /// <summary>Whether this value is an ONNX sequence of tensors rather than a tensor.</summary>
+    public bool IsSequence => _elements is not null;
+
+    /// <summary>The elements of a sequence value; an error naming the misuse for a tensor.</summary>
+    public IReadOnlyList<Tensor> SequenceElements => _elements
+        ?? throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"a {DataType}{Shape} tensor is not a sequence");
+
     /// <summary>A new zero-filled tensor.</summary>
     public static Tensor Zeros(DataType type, TensorShape shape) => new(type, shape, DataTypes.NewArray(type, shape.Length));
 
@@ -52,8 +96,8 @@ public sealed class Tensor
     /// <summary>Number of elements.</summary>
     public int Length => (int)Shape.ElementCount;
 
-    /// <summary>Size of the data in bytes.</summary>
-    public long ByteLength => Shape.ElementCount * DataTypes.SizeOf(DataType);
+    /// <summary>Size of the data in bytes (for a sequence: of all its elements).</summary>
+    public long ByteLength => _elements is null ? Shape.ElementCount * DataTypes.SizeOf(DataType) : _elements.Sum(e => e.ByteLength);
 
     /// <summary>The backing array (possibly longer than <see cref="Length"/>); host data is synchronized first.</summary>
     public Array Storage
@@ -160,5 +204,5 @@ public sealed class Tensor
         }
     }
 
-    public override string ToString() => $"{DataType}{Shape}";
+    public override string ToString() => _elements is null ? $"{DataType}{Shape}" : $"sequence<{DataType}>[{_elements.Length}]";
 }

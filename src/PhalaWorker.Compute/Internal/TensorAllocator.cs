@@ -4,7 +4,8 @@ namespace PhalaWorker.Compute.Internal;
 
 /// <summary>
 /// Per-job tensor memory: hands out arrays for node outputs, reuses them once the values holding them are dead
-/// (reference counts per storage array, so views share liveness), enforces MaxTensorElements and
+/// (reference counts per storage array, so views share liveness; a sequence value holds one reference to each of its
+/// elements), enforces MaxTensorElements and
 /// MaxPlannedMemoryBytes on every allocation, and zeroes everything it handed out when the job ends (<see cref="Dispose"/>,
 /// after which the allocator may serve another job).
 /// </summary>
@@ -122,6 +123,17 @@ internal sealed class TensorAllocator : IDisposable
     {
         var s = tensor.RawStorage;
         _refCounts[s] = _refCounts.GetValueOrDefault(s) + 1;
+        if (tensor.IsSequence)
+        {
+            // A sequence keeps its elements alive: each reference to it is one reference to each element.
+            foreach (var e in tensor.SequenceElements)
+            {
+                Retain(e);
+            }
+
+            return;
+        }
+
         if (tensor.DeviceData is { } d)
         {
             _deviceData.Add(d);
@@ -134,6 +146,25 @@ internal sealed class TensorAllocator : IDisposable
         var s = tensor.RawStorage;
         if (!_refCounts.TryGetValue(s, out var c))
         {
+            return;
+        }
+
+        if (tensor.IsSequence)
+        {
+            if (c > 1)
+            {
+                _refCounts[s] = c - 1;
+            }
+            else
+            {
+                _refCounts.Remove(s);
+            }
+
+            foreach (var e in tensor.SequenceElements)
+            {
+                Release(e);
+            }
+
             return;
         }
 

@@ -8,7 +8,8 @@ namespace PhalaWorker.Compute.Onnx;
 /// <summary>
 /// Evaluates, once at load time, every node whose inputs are all constants (initializers, Constant nodes,
 /// ConstantOfShape of a constant shape, ...), on the CPU kernels, and drops nodes that no graph output depends on.
-/// Folded values count against MaxTensorElements and MaxPlannedMemoryBytes like initializers.
+/// Folded values count against MaxTensorElements and MaxPlannedMemoryBytes like initializers. Sequence-producing nodes
+/// (SequenceEmpty, SequenceConstruct, SplitToSequence, ...) are never folded, so a constant is always a tensor.
 /// </summary>
 internal static class ConstantFolder
 {
@@ -20,7 +21,8 @@ internal static class ConstantFolder
         var folded = 0;
         foreach (var node in ordered)
         {
-            if (!node.Inputs.All(i => i.Length == 0 || constants.ContainsKey(i)))
+            // Sequence values are built per job (never constants), so their producers are not folded.
+            if (SequenceTypeCheck.ProducesSequence(node) || !node.Inputs.All(i => i.Length == 0 || constants.ContainsKey(i)))
             {
                 remaining.Add(node);
                 continue;

@@ -129,6 +129,7 @@ internal static class ModelLoader
         }
 
         var ordered = TopologicalSort(nodes, constants.Keys, inputs, outputs);
+        SequenceTypeCheck.Check(ordered, inputs, outputs, constants);
         var (folded, foldedCount, bytes) = ConstantFolder.Fold(ordered, constants, outputs, options, constantBytes);
         return new LoadedGraph
         {
@@ -172,6 +173,21 @@ internal static class ModelLoader
             throw new ComputeException(ComputeErrorReason.InvalidModel, $"graph {kind} '{vi.Name}' has no type");
         }
 
+        var isSequence = false;
+        if (type.ValueCase == global::Onnx.TypeProto.ValueOneofCase.SequenceType)
+        {
+            // A sequence of tensors (sequences of sequences, maps or optionals are not supported).
+            var element = type.SequenceType.ElemType;
+            if (element is null || element.ValueCase != global::Onnx.TypeProto.ValueOneofCase.TensorType)
+            {
+                throw new ComputeException(ComputeErrorReason.UnsupportedDataType,
+                    $"graph {kind} '{vi.Name}' is a sequence of {(element is null ? "an undeclared type" : element.ValueCase.ToString())}, only sequences of tensors are supported");
+            }
+
+            type = element;
+            isSequence = true;
+        }
+
         if (type.ValueCase != global::Onnx.TypeProto.ValueOneofCase.TensorType)
         {
             var what = type.ValueCase switch
@@ -193,7 +209,7 @@ internal static class ModelLoader
         }
 
         List<long>? dims = null;
-        if (type.TensorType.Shape is { } shape)
+        if (!isSequence && type.TensorType.Shape is { } shape)
         {
             dims = [];
             foreach (var d in shape.Dim)
@@ -202,7 +218,7 @@ internal static class ModelLoader
             }
         }
 
-        return new GraphValueInfo(vi.Name, dataType, dims);
+        return new GraphValueInfo(vi.Name, dataType, dims, isSequence);
     }
 
     private static NodeAttributes DecodeAttributes(global::Onnx.NodeProto node, ComputeOptions options)

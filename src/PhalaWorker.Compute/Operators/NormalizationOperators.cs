@@ -5,13 +5,96 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace PhalaWorker.Compute.Operators;
 
-/// <summary>BatchNormalization (inference and training-mode statistics) and LayerNormalization (float, double, float16).</summary>
+/// <summary>BatchNormalization (inference and training-mode statistics), LayerNormalization and LRN (float, double, float16).</summary>
 internal static class NormalizationOperators
 {
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
         table["BatchNormalization"] = BatchNormalization;
         table["LayerNormalization"] = LayerNormalization;
+        table["LRN"] = LocalResponseNormalization;
+    }
+
+    /// <summary>
+    /// ONNX LRN over the channel axis of (N, C, D1..Dk): y = x / (bias + alpha / size · Σ x²)^beta, the sum over channels
+    /// [c − ⌊(size−1)/2⌋, c + ⌈(size−1)/2⌉] clipped to [0, C). Squares are summed in double in channel order, so every
+    /// element gets the same bits for any thread count.
+    /// </summary>
+    private static void LocalResponseNormalization(KernelContext c)
+    {
+        var x = c.Input(0);
+        if (!DataTypes.IsFloatingPoint(x.DataType))
+        {
+            throw TypeDispatch.Unsupported(c.Node.Display, x.DataType);
+        }
+
+        if (x.Shape.Rank < 2)
+        {
+            throw new ComputeException(ComputeErrorReason.ExecutionFailed, $"{c.Node.Display}: input {x.Shape} needs at least (N, C)");
+        }
+
+        var size = c.Attributes.GetIntOrNull("size")
+            ?? throw new ComputeException(ComputeErrorReason.InvalidModel, $"{c.Node.Display}: attribute 'size' is required");
+        if (size < 1 || size > int.MaxValue)
+        {
+            throw new ComputeException(ComputeErrorReason.InvalidModel, $"{c.Node.Display}: size {size} must be positive");
+        }
+
+        var alpha = (double)c.Attributes.GetFloat("alpha", 1e-4f);
+        var beta = (double)c.Attributes.GetFloat("beta", 0.75f);
+        var bias = (double)c.Attributes.GetFloat("bias", 1f);
+        var channels = x.Shape[1];
+        var plane = (int)x.Shape.SizeFrom(2);
+        var before = (int)((size - 1) / 2);
+        var after = (int)(size - 1 - before);
+        var scale = alpha / size;
+        var xv = x.DataType == DataType.Float ? null : D(c, x);
+        var result = xv is null ? null : new double[xv.Length];
+        var y = c.AllocateOutputUninitialized(0, x.DataType, x.Shape);
+        var rows = x.Shape[0] * channels;
+        ParallelLoop.For(rows, c.MaxDegreeOfParallelism, row =>
+        {
+            var ch = row % channels;
+            var lo = Math.Max(0, ch - before);
+            var hi = Math.Min(channels - 1, ch + after);
+            var start = row * plane;
+            var first = (row - ch + lo) * plane;
+            if (xv is null)
+            {
+                var xs = x.AsReadOnlySpan<float>();
+                var ys = y.AsSpan<float>();
+                for (var p = 0; p < plane; p++)
+                {
+                    double sum = 0;
+                    for (var k = 0; k <= hi - lo; k++)
+                    {
+                        double v = xs[first + (k * plane) + p];
+                        sum += v * v;
+                    }
+
+                    ys[start + p] = (float)(xs[start + p] / Math.Pow(bias + (scale * sum), beta));
+                }
+            }
+            else
+            {
+                for (var p = 0; p < plane; p++)
+                {
+                    double sum = 0;
+                    for (var k = 0; k <= hi - lo; k++)
+                    {
+                        var v = xv[first + (k * plane) + p];
+                        sum += v * v;
+                    }
+
+                    result![start + p] = xv[start + p] / Math.Pow(bias + (scale * sum), beta);
+                }
+            }
+        }, c.CancellationToken);
+
+        if (result is not null)
+        {
+            Store(c, y, result);
+        }
     }
 
     private static double[] D(KernelContext c, Tensor t) => Conversions.ToDoubles(t, c.Node.Display);

@@ -19,6 +19,7 @@ internal static class OperatorRegistration
         ReductionOperators.Register(table);
         CastOperators.Register(table);
         ConstantOperators.Register(table);
+        SequenceOperators.Register(table);
     }
 
     /// <summary>Kernels of the fused nodes the graph optimizer creates (domain <c>phala.fused</c>; never accepted from a model).</summary>

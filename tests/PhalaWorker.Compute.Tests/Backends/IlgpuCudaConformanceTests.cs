@@ -6,7 +6,7 @@ namespace PhalaWorker.Compute.Tests.Backends;
 
 /// <summary>The ONNX conformance suite on an NVIDIA GPU through ILGPU's CUDA accelerator; skipped where there is none.</summary>
 [TestFixture]
-public sealed class IlgpuCudaConformanceTests : ConformanceSuite
+public sealed class IlgpuCudaConformanceTests : IlgpuConformanceSuite
 {
     protected override IComputeBackend CreateBackend()
     {

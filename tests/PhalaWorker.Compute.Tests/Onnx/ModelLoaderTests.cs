@@ -216,15 +216,28 @@ public sealed class ModelLoaderTests
     }
 
     [Test]
-    public void Load_SequenceTypedOutput_UnsupportedNamingType()
+    public void Load_SequenceTypedOutputProducedAsTensor_RefusedNamingKinds()
     {
         var m = TestModels.AddRelu();
         m.Graph.Output[0].Type = new TypeProto { SequenceType = new TypeProto.Types.Sequence { ElemType = m.Graph.Input[0].Type } };
 
         var ex = Refused(m.Bytes());
 
+        Assert.That(ex.Reason, Is.EqualTo(ComputeErrorReason.InvalidModel));
+        Assert.That(ex.Message, Does.Contain("graph output 'y' is declared a sequence but is produced as a tensor"));
+    }
+
+    [Test]
+    public void Load_SequenceOfSequencesOutput_UnsupportedNamingType()
+    {
+        var m = TestModels.AddRelu();
+        var inner = new TypeProto { SequenceType = new TypeProto.Types.Sequence { ElemType = m.Graph.Input[0].Type } };
+        m.Graph.Output[0].Type = new TypeProto { SequenceType = new TypeProto.Types.Sequence { ElemType = inner } };
+
+        var ex = Refused(m.Bytes());
+
         Assert.That(ex.Reason, Is.EqualTo(ComputeErrorReason.UnsupportedDataType));
-        Assert.That(ex.Message, Does.Contain("sequence"));
+        Assert.That(ex.Message, Does.Contain("is a sequence of SequenceType, only sequences of tensors are supported"));
     }
 
     [Test]

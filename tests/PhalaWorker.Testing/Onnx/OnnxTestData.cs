@@ -34,6 +34,13 @@ public static class OnnxTestData
 
     public static string ModelRoot => Path.Combine(Root, "models");
 
+    /// <summary>ONNX's backend "simple" tests (multi-node models; here the sequence models), next to node/.</summary>
+    public static string SimpleRoot => Path.Combine(Root, "simple");
+
+    /// <summary>Names of every simple-test folder, sorted.</summary>
+    public static IReadOnlyList<string> SimpleTestNames() =>
+        Directory.EnumerateDirectories(SimpleRoot, "test_*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>Folder of a bundled model.</summary>
     public static string Model(string name) => Path.Combine(ModelRoot, name);
 
@@ -44,11 +51,11 @@ public static class OnnxTestData
     public static IReadOnlyList<string> NodeTestNames() =>
         Directory.EnumerateDirectories(NodeRoot, "test_*").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>Whether an ONNX node test may be reported unsupported (Optional/Sequence values, float8/float4/int4/int2 casts).</summary>
+    /// <summary>Whether an ONNX node test may be reported unsupported (Optional values, float8/float4/int4/int2 casts).</summary>
     public static bool MayBeUnsupported(string testName)
     {
         ArgumentNullException.ThrowIfNull(testName);
-        string[] markers = ["FLOAT8", "FLOAT4", "INT4", "UINT4", "INT2", "UINT2", "e8m0", "identity_opt", "identity_sequence"];
+        string[] markers = ["FLOAT8", "FLOAT4", "INT4", "UINT4", "INT2", "UINT2", "e8m0", "identity_opt"];
         return markers.Any(m => testName.Contains(m, StringComparison.Ordinal));
     }
 }

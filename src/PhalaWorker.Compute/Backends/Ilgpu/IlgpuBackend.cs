@@ -22,6 +22,7 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
     private readonly List<IlgpuDeviceData> live = [];
     private readonly Dictionary<string, int> fallbacks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> deviceRuns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> deviceFailures = new(StringComparer.Ordinal);
     private long hostCopies;
     private long deviceUploads;
     private readonly Dictionary<Tensor, LinkedListNode<(Tensor Host, IlgpuTensor Value)>> constants = new(ReferenceEqualityComparer.Instance);
@@ -231,6 +232,32 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         }
     }
 
+    /// <summary>Per op type: how many node executions failed on the device (the job failed with DeviceFailed).</summary>
+    public IReadOnlyDictionary<string, int> DeviceFailures
+    {
+        get
+        {
+            lock (statsLock)
+            {
+                return new Dictionary<string, int>(deviceFailures);
+            }
+        }
+    }
+
+    internal void CountDeviceFailure(string opType)
+    {
+        lock (statsLock)
+        {
+            deviceFailures[opType] = deviceFailures.GetValueOrDefault(opType) + 1;
+        }
+    }
+
+    /// <summary>
+    /// Test hook: called before each device-path node execution; an exception it throws is treated as one the device threw
+    /// (how the tests drive the out-of-memory / JIT / launch-failure paths without a GPU). Null in production.
+    /// </summary>
+    internal Action<OperatorNode>? DeviceFaultInjector { get; set; }
+
     internal void CountRun(string opType, bool onDevice)
     {
         lock (statsLock)
@@ -261,6 +288,10 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
             live.Clear();
             inJob = false;
             Device.EndJob();
+        }
+        catch (Exception ex) when (IlgpuErrors.ToComputeException(ex, "end of job (device buffers zeroed)", Name) is { } failure)
+        {
+            throw failure;
         }
         finally
         {

@@ -16,6 +16,11 @@ internal sealed class IlgpuBackendProvider : IComputeBackendProvider
         return string.Equals(name, IlgpuBackend.CpuAcceleratorName, StringComparison.OrdinalIgnoreCase);
     }
 
-    public IComputeBackend Create(string name, ComputeOptions options) =>
-        new IlgpuBackend(string.Equals(name, IlgpuBackend.CudaName, StringComparison.OrdinalIgnoreCase) ? IlgpuDeviceKind.Cuda : IlgpuDeviceKind.CpuAccelerator);
+    public IComputeBackend Create(string name, ComputeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var backend = new IlgpuBackend(string.Equals(name, IlgpuBackend.CudaName, StringComparison.OrdinalIgnoreCase) ? IlgpuDeviceKind.Cuda : IlgpuDeviceKind.CpuAccelerator);
+        backend.Device.UseCuBlas = options.CudaUseCuBlas;
+        return backend;
+    }
 }

@@ -22,6 +22,8 @@ internal sealed class IlgpuDevice : IDisposable
     private readonly Context context;
     private bool disposed;
     private int gemmTile;
+    private Index3D maxGrid;
+    private long gemmLaunches;
 
     private IlgpuDevice(Context context, Accelerator accelerator, IlgpuDeviceKind kind)
     {
@@ -31,6 +33,7 @@ internal sealed class IlgpuDevice : IDisposable
         Kernels = new IlgpuKernelSet(accelerator);
         FloatPool = new IlgpuBufferPool<float>(accelerator);
         IntPool = new IlgpuBufferPool<int>(accelerator);
+        maxGrid = accelerator.MaxGridSize;
         int maxTile = (int)Math.Sqrt(Math.Min(accelerator.MaxNumThreadsPerGroup, 256));
         gemmTile = kind == IlgpuDeviceKind.CpuAccelerator ? 0 : maxTile >= 16 ? 16 : maxTile >= 8 ? 8 : maxTile >= 4 ? 4 : maxTile >= 2 ? 2 : 1;
         if (accelerator is CudaAccelerator cuda)
@@ -71,6 +74,31 @@ internal sealed class IlgpuDevice : IDisposable
             gemmTile = value;
         }
     }
+
+    /// <summary>
+    /// Whether MatMul/Gemm use cuBLAS when it is loaded (default true). Tests and benchmarks turn it off to run this
+    /// project's own GEMM kernels on the GPU.
+    /// </summary>
+    public bool UseCuBlas { get; set; } = true;
+
+    /// <summary>
+    /// The grid size the tiled GEMM launches are split to (the accelerator's <c>MaxGridSize</c>, e.g. 2³¹−1 × 65,535 ×
+    /// 65,535 on CUDA). Settable lower so tests exercise the splitting on ILGPU's CPU accelerator.
+    /// </summary>
+    public Index3D MaxGrid
+    {
+        get => maxGrid;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(Math.Min(value.X, Math.Min(value.Y, value.Z)), 1, nameof(value));
+            maxGrid = value;
+        }
+    }
+
+    /// <summary>Tiled-GEMM kernel launches so far (more than one per product when the grid is split).</summary>
+    public long GemmLaunches => Interlocked.Read(ref gemmLaunches);
+
+    internal void CountGemmLaunch() => Interlocked.Increment(ref gemmLaunches);
 
     /// <summary>cuBLAS handle when running on CUDA with libcublas loadable; null otherwise.</summary>
     public CuBlas? CuBlas { get; }

@@ -37,7 +37,15 @@ internal sealed class IlgpuDeviceData : ITensorDeviceData
         ObjectDisposedException.ThrowIf(disposed, this);
         if (Value.Length > 0)
         {
-            Value.View.SubView(0, Value.Length).CopyToCPU(tensor.AsSpan<float>());
+            try
+            {
+                Value.View.SubView(0, Value.Length).CopyToCPU(tensor.AsSpan<float>());
+            }
+            catch (Exception ex) when (IlgpuErrors.ToComputeException(ex, "device → host copy", owner.Name) is { } failure)
+            {
+                throw failure; // a device fault surfaces here when kernels run asynchronously
+            }
+
             owner.CountHostCopy();
         }
     }

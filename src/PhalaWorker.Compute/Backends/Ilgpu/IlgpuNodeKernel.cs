@@ -7,7 +7,8 @@ namespace PhalaWorker.Compute.Backends.Ilgpu;
 /// <summary>
 /// Runs one node on the ILGPU device when its inputs are float32 and its attributes are covered; otherwise (other
 /// data types, training-mode BatchNormalization, MaxPool indices, ...) it runs the node's CPU kernel on the host,
-/// which also reports invalid models exactly as the CPU backend does.
+/// which also reports invalid models exactly as the CPU backend does. A failure of the device itself (out of memory,
+/// kernel compilation, launch) fails the job with <see cref="ComputeErrorReason.DeviceFailed"/>.
 /// </summary>
 internal sealed class IlgpuNodeKernel : IOperatorKernel
 {
@@ -42,13 +43,19 @@ internal sealed class IlgpuNodeKernel : IOperatorKernel
         bool ran;
         try
         {
-            ran = backend.InJob && FloatInputs(context) && TryRun(context);
+            ran = backend.InJob && FloatInputs(context) && TryRunWithFaults(context);
         }
-        catch (ArgumentException)
+        catch (IlgpuUnsupportedException)
         {
-            // Shapes or attributes the device path rejects: the CPU kernel either computes the node or reports
-            // the problem in the same words as on the CPU backend. Nothing was written to outputs yet.
+            // Shapes or attributes the device path rejects before launching: the CPU kernel either computes the node or
+            // reports the problem in the same words as on the CPU backend. Nothing was written to outputs yet.
             ran = false;
+        }
+        catch (Exception ex) when (IlgpuErrors.ToComputeException(ex, node.Display, backend.Name) is { } failure)
+        {
+            // Out of memory, JIT failure, launch refused/failed: the job fails with the reason (no silent CPU rerun).
+            backend.CountDeviceFailure(node.OpType);
+            throw failure;
         }
 
         backend.CountRun(node.OpType, ran);
@@ -56,6 +63,12 @@ internal sealed class IlgpuNodeKernel : IOperatorKernel
         {
             fallback.Execute(context);
         }
+    }
+
+    private bool TryRunWithFaults(KernelContext c)
+    {
+        backend.DeviceFaultInjector?.Invoke(node);
+        return TryRun(c);
     }
 
     private bool FloatInputs(KernelContext c)
@@ -237,7 +250,7 @@ internal sealed class IlgpuNodeKernel : IOperatorKernel
 
     private static float Scalar(Tensor t) => t.Length == 1
         ? t.AsReadOnlySpan<float>()[0]
-        : throw new ArgumentException("Clip bounds must be scalars.");
+        : throw new IlgpuUnsupportedException("Clip bounds must be scalars.");
 
     private bool Conv(KernelContext c)
     {
@@ -292,7 +305,7 @@ internal sealed class IlgpuNodeKernel : IOperatorKernel
 
         if (autoPad is not ("NOTSET" or "VALID" or "SAME_UPPER" or "SAME_LOWER"))
         {
-            throw new ArgumentException($"auto_pad '{autoPad}' is not supported.");
+            throw new IlgpuUnsupportedException($"auto_pad '{autoPad}' is not supported.");
         }
 
         return SpatialGeometry.Create(
@@ -327,7 +340,7 @@ internal sealed class IlgpuNodeKernel : IOperatorKernel
     {
         DataType.Int64 => t.AsReadOnlySpan<long>().ToArray(),
         DataType.Int32 => [.. t.AsReadOnlySpan<int>().ToArray().Select(v => (long)v)],
-        _ => throw new ArgumentException("Reduce axes must be int64."),
+        _ => throw new IlgpuUnsupportedException("Reduce axes must be int64."),
     };
 
     private static int[] ToInts(long[] values) => [.. values.Select(v => checked((int)v))];

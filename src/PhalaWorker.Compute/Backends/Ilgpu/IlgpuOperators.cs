@@ -104,7 +104,7 @@ internal sealed class IlgpuOperators
     {
         if (a.Rank == 0 || b.Rank == 0)
         {
-            throw new ArgumentException("MatMul operands must have rank >= 1.");
+            throw new IlgpuUnsupportedException("MatMul operands must have rank >= 1.");
         }
 
         int[] aShape = a.Rank == 1 ? [1, a.Shape[0]] : a.Shape;
@@ -114,7 +114,7 @@ internal sealed class IlgpuOperators
         int n = bShape[^1];
         if (bShape[^2] != k)
         {
-            throw new ArgumentException($"MatMul inner dimensions differ: {IlgpuShapes.Format(a.Shape)} × {IlgpuShapes.Format(b.Shape)}.");
+            throw new IlgpuUnsupportedException($"MatMul inner dimensions differ: {IlgpuShapes.Format(a.Shape)} × {IlgpuShapes.Format(b.Shape)}.");
         }
 
         int[] aBatch = aShape[..^2];
@@ -168,7 +168,7 @@ internal sealed class IlgpuOperators
     {
         if (a.Rank != 2 || b.Rank != 2)
         {
-            throw new ArgumentException("Gemm needs 2-D A and B.");
+            throw new IlgpuUnsupportedException("Gemm needs 2-D A and B.");
         }
 
         int m = transA ? a.Shape[1] : a.Shape[0];
@@ -177,7 +177,7 @@ internal sealed class IlgpuOperators
         int n = transB ? b.Shape[0] : b.Shape[1];
         if (k != kb)
         {
-            throw new ArgumentException($"Gemm inner dimensions differ: {IlgpuShapes.Format(a.Shape)} × {IlgpuShapes.Format(b.Shape)}.");
+            throw new IlgpuUnsupportedException($"Gemm inner dimensions differ: {IlgpuShapes.Format(a.Shape)} × {IlgpuShapes.Format(b.Shape)}.");
         }
 
         var y = Allocate([m, n]);
@@ -248,7 +248,7 @@ internal sealed class IlgpuOperators
         {
             if (scale.Length == 0 || size % scale.Length != 0 || (bias is not null && bias.Length > 0 && size % bias.Length != 0))
             {
-                throw new ArgumentException("LayerNormalization scale and bias must cover the normalized dims.");
+                throw new IlgpuUnsupportedException("LayerNormalization scale and bias must cover the normalized dims.");
             }
 
             var p = new LayerNormParams(size, epsilon, scale.Length, bias?.Length ?? 0);
@@ -272,7 +272,7 @@ internal sealed class IlgpuOperators
         {
             if (v.Length != channels)
             {
-                throw new ArgumentException($"BatchNormalization parameters must have {channels} elements.");
+                throw new IlgpuUnsupportedException($"BatchNormalization parameters must have {channels} elements.");
             }
         }
 
@@ -288,7 +288,7 @@ internal sealed class IlgpuOperators
         int filters = w.Shape[0];
         if (group <= 0 || channels % group != 0 || filters % group != 0 || w.Shape[1] * group != channels)
         {
-            throw new ArgumentException($"Conv group {group} does not divide X {IlgpuShapes.Format(x.Shape)} and W {IlgpuShapes.Format(w.Shape)}.");
+            throw new IlgpuUnsupportedException($"Conv group {group} does not divide X {IlgpuShapes.Format(x.Shape)} and W {IlgpuShapes.Format(w.Shape)}.");
         }
 
         int channelsPerGroup = channels / group;
@@ -460,7 +460,7 @@ internal sealed class IlgpuOperators
         int batchCount,
         GemmParams p)
     {
-        if (device.CuBlas is { } blas && TryCuBlas(blas, a, b, c, cShape, y, offsets, batchCount, p))
+        if (device.UseCuBlas && device.CuBlas is { } blas && TryCuBlas(blas, a, b, c, cShape, y, offsets, batchCount, p))
         {
             return;
         }
@@ -480,13 +480,28 @@ internal sealed class IlgpuOperators
             return;
         }
 
+        // The tile grid is (column tiles, row tiles, batches); CUDA limits y and z to 65,535, so larger products (over
+        // ~1M rows with 16-row tiles, or over 65,535 batches) are computed in several launches over sub-grids.
         int t = p.Tile;
-        var config = new KernelConfig(
-            new Index3D((p.N + t - 1) / t, (p.M + t - 1) / t, batchCount),
-            new Index3D(t, t, 1),
-            SharedMemoryConfig.RequestDynamic<float>(2 * t * t));
+        int colTiles = (p.N + t - 1) / t;
+        int rowTiles = (p.M + t - 1) / t;
+        var max = device.MaxGrid;
         using var offsetBuffer = RentMeta(offsets);
-        Kernels.Gemm(config, a, b, c ?? y, y, offsetBuffer.View, p);
+        for (int b0 = 0; b0 < batchCount; b0 += max.Z)
+        {
+            for (int r0 = 0; r0 < rowTiles; r0 += max.Y)
+            {
+                for (int c0 = 0; c0 < colTiles; c0 += max.X)
+                {
+                    var config = new KernelConfig(
+                        new Index3D(Math.Min(max.X, colTiles - c0), Math.Min(max.Y, rowTiles - r0), Math.Min(max.Z, batchCount - b0)),
+                        new Index3D(t, t, 1),
+                        SharedMemoryConfig.RequestDynamic<float>(2 * t * t));
+                    Kernels.Gemm(config, a, b, c ?? y, y, offsetBuffer.View, p with { RowBase = r0 * t, ColBase = c0 * t, BatchBase = b0 });
+                    device.CountGemmLaunch();
+                }
+            }
+        }
     }
 
     /// <summary>cuBLAS Sgemm (column-major) computing the row-major product as Yᵀ = op(B)ᵀ·op(A)ᵀ; dense operands only.</summary>

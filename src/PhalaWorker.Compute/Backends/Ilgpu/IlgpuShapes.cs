@@ -42,7 +42,7 @@ internal static class IlgpuShapes
             int db = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
             if (da != db && da != 1 && db != 1)
             {
-                throw new ArgumentException($"Shapes [{string.Join(',', a.ToArray())}] and [{string.Join(',', b.ToArray())}] are not broadcastable.");
+                throw new IlgpuUnsupportedException($"Shapes [{string.Join(',', a.ToArray())}] and [{string.Join(',', b.ToArray())}] are not broadcastable.");
             }
 
             result[i] = da == 1 ? db : da;
@@ -71,7 +71,7 @@ internal static class IlgpuShapes
         long a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= Math.Max(rank, 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(axis), $"Axis {axis} is out of range for rank {rank}.");
+            throw new IlgpuUnsupportedException($"Axis {axis} is out of range for rank {rank}.");
         }
 
         return (int)a;

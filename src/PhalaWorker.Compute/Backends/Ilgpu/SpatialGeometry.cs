@@ -25,14 +25,14 @@ internal sealed record SpatialGeometry(int[] Input, int[] Output, int[] Kernel, 
         int s = input.Length;
         if (kernel.Length != s)
         {
-            throw new ArgumentException($"kernel_shape has {kernel.Length} dims but the input has {s} spatial dims.");
+            throw new IlgpuUnsupportedException($"kernel_shape has {kernel.Length} dims but the input has {s} spatial dims.");
         }
 
         var stride = strides.IsEmpty ? Enumerable.Repeat(1, s).ToArray() : strides.ToArray();
         var dilation = dilations.IsEmpty ? Enumerable.Repeat(1, s).ToArray() : dilations.ToArray();
         if (stride.Length != s || dilation.Length != s || (!pads.IsEmpty && pads.Length != 2 * s))
         {
-            throw new ArgumentException("strides, dilations and pads must match the spatial rank.");
+            throw new IlgpuUnsupportedException("strides, dilations and pads must match the spatial rank.");
         }
 
         var output = new int[s];
@@ -42,7 +42,7 @@ internal sealed record SpatialGeometry(int[] Input, int[] Output, int[] Kernel, 
         {
             if (stride[d] <= 0 || dilation[d] <= 0 || kernel[d] <= 0)
             {
-                throw new ArgumentException("kernel_shape, strides and dilations must be positive.");
+                throw new IlgpuUnsupportedException("kernel_shape, strides and dilations must be positive.");
             }
 
             int effective = ((kernel[d] - 1) * dilation[d]) + 1;

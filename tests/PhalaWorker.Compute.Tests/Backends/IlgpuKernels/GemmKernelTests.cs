@@ -4,7 +4,9 @@ namespace PhalaWorker.Compute.Tests.Backends.IlgpuKernels;
 
 /// <summary>
 /// MatMul/Gemm through each GEMM kernel: "panel" (row panels, CPU default), "direct" (one thread per output) and
-/// "tiled" (shared-memory tiles; 4×4 on a CPU accelerator with 16-thread groups, 16×16 on CUDA).
+/// "tiled" (shared-memory tiles; 4×4 on a CPU accelerator with 16-thread groups, 16×16 on CUDA). cuBLAS is switched
+/// off for these cases, so on a GPU host they test this project's kernels and not cuBLAS against itself; "cublas" cases
+/// run only where cuBLAS loaded.
 /// </summary>
 public sealed class GemmKernelTests(IlgpuDeviceKind kind) : IlgpuKernelTestBase(kind)
 {
@@ -14,6 +16,7 @@ public sealed class GemmKernelTests(IlgpuDeviceKind kind) : IlgpuKernelTestBase(
     [TearDown]
     public void RestoreGemmKernel()
     {
+        Device.UseCuBlas = true;
         if (savedTile is { } tile)
         {
             Device.GemmTile = tile;
@@ -32,6 +35,14 @@ public sealed class GemmKernelTests(IlgpuDeviceKind kind) : IlgpuKernelTestBase(
             return new IlgpuOperators(used);
         }
 
+        if (kernel == "cublas")
+        {
+            Assume.That(Device.CuBlas, Is.Not.Null, $"cuBLAS not loaded: {Device.CuBlasUnavailableReason}");
+            Device.UseCuBlas = true;
+            return Ops;
+        }
+
+        Device.UseCuBlas = false;
         savedTile ??= Device.GemmTile;
         Device.GemmTile = kernel switch
         {
@@ -53,6 +64,40 @@ public sealed class GemmKernelTests(IlgpuDeviceKind kind) : IlgpuKernelTestBase(
         foreach (string kernel in new[] { "panel", "direct", "tiled" })
         {
             OddSizeCase(Use(kernel), m, k, n);
+        }
+    }
+
+    [TestCase(17, 33, 19)]
+    [TestCase(64, 64, 64)]
+    public void MatMul_CuBlas_MatchesReference(int m, int k, int n) => OddSizeCase(Use("cublas"), m, k, n);
+
+    [Test]
+    public void MatMul_TileGridOverDeviceLimit_SplitIntoLaunchesAndMatchesReference()
+    {
+        // 5 batches of [21×7]·[7×19] with 4×4 tiles need a (5, 6, 5) tile grid; with the grid limited to 2×2×2 it is
+        // computed in ceil(5/2)·ceil(6/2)·ceil(5/2) = 27 launches; with 16×16 tiles on CUDA (2, 2, 5) → 3 launches. CUDA's real limits are 65,535 in y and z.
+        var ops = Use("tiled");
+        var device = used ?? Device;
+        var savedGrid = device.MaxGrid;
+        device.MaxGrid = new ILGPU.Index3D(2, 2, 2);
+        try
+        {
+            int[] aShape = [5, 21, 7];
+            int[] bShape = [5, 7, 19];
+            var a = RandomData(11, ReferenceOps.Size(aShape));
+            var b = RandomData(12, ReferenceOps.Size(bShape));
+            long launches = device.GemmLaunches;
+
+            var y = ops.MatMul(ops.Upload(a, aShape), ops.Upload(b, bShape));
+
+            Assert.That(device.GemmLaunches - launches, Is.EqualTo(Kind == IlgpuDeviceKind.CpuAccelerator ? 27 : 3));
+            var expected = ReferenceOps.MatMul(a, aShape, b, bShape, out var shape);
+            Assert.That(y.Shape, Is.EqualTo(shape));
+            AssertClose(ops.Download(y), expected, 1e-4f, 1e-5f);
+        }
+        finally
+        {
+            device.MaxGrid = savedGrid;
         }
     }
 

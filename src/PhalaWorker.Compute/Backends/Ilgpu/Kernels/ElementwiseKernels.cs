@@ -28,7 +28,7 @@ internal static class ElementwiseKernels
                 r = KernelMath.Sigmoid(v);
                 break;
             case UnaryOp.Tanh:
-                r = XMath.Tanh(v);
+                r = KernelMath.Tanh(v);
                 break;
             case UnaryOp.Erf:
                 r = KernelMath.Erf(v);

@@ -4,7 +4,7 @@ namespace PhalaWorker.Compute.Backends.Ilgpu.Kernels;
 
 /// <summary>
 /// Tiled shared-memory GEMM. Launch with a (ceil(N/T), ceil(M/T), batch) grid of T×T groups and 2·T² floats of
-/// dynamic shared memory; each group stages a T×T tile of A and of B per step of K. Each output is accumulated by
+/// dynamic shared memory (or several launches over sub-grids, offset by the params' RowBase/ColBase/BatchBase); each group stages a T×T tile of A and of B per step of K. Each output is accumulated by
 /// one thread in increasing k, so the result does not depend on scheduling (bit-identical across runs).
 /// </summary>
 internal static class GemmKernel
@@ -19,9 +19,9 @@ internal static class GemmKernel
 
         int tx = Group.IdxX;
         int ty = Group.IdxY;
-        int row = (Grid.IdxY * t) + ty;
-        int col = (Grid.IdxX * t) + tx;
-        int batch = Grid.IdxZ;
+        int row = p.RowBase + (Grid.IdxY * t) + ty;
+        int col = p.ColBase + (Grid.IdxX * t) + tx;
+        int batch = p.BatchBase + Grid.IdxZ;
         int aBase = offsets[3 * batch];
         int bBase = offsets[(3 * batch) + 1];
 

@@ -30,6 +30,32 @@ internal sealed class IlgpuKernelSet
         this.accelerator = accelerator;
     }
 
+    /// <summary>
+    /// Every kernel method this set loads (one per property below), with whether it is explicitly grouped (launched with a
+    /// <see cref="KernelConfig"/>) or auto-grouped. The PTX proof compiles each of these for sm_90 without a device.
+    /// </summary>
+    public static IReadOnlyList<(string Name, System.Reflection.MethodInfo Method, bool ExplicitlyGrouped)> Definitions { get; } =
+    [
+        (nameof(Unary), Kernel(typeof(ElementwiseKernels), nameof(ElementwiseKernels.Unary)), false),
+        (nameof(Binary), Kernel(typeof(ElementwiseKernels), nameof(ElementwiseKernels.Binary)), false),
+        (nameof(StridedCopy), Kernel(typeof(ElementwiseKernels), nameof(ElementwiseKernels.StridedCopy)), false),
+        (nameof(Gemm), Kernel(typeof(GemmKernel), nameof(GemmKernel.Tiled)), true),
+        (nameof(GemmDirect), Kernel(typeof(GemmKernel), nameof(GemmKernel.Direct)), false),
+        (nameof(GemmRowPanel), Kernel(typeof(GemmKernel), nameof(GemmKernel.RowPanel)), false),
+        (nameof(Softmax), Kernel(typeof(NormalizationKernels), nameof(NormalizationKernels.Softmax)), false),
+        (nameof(LayerNorm), Kernel(typeof(NormalizationKernels), nameof(NormalizationKernels.LayerNorm)), false),
+        (nameof(BatchNorm), Kernel(typeof(NormalizationKernels), nameof(NormalizationKernels.BatchNorm)), false),
+        (nameof(Im2Col), Kernel(typeof(SpatialKernels), nameof(SpatialKernels.Im2Col)), false),
+        (nameof(ChannelBias), Kernel(typeof(SpatialKernels), nameof(SpatialKernels.AddChannelBias)), false),
+        (nameof(Pool), Kernel(typeof(SpatialKernels), nameof(SpatialKernels.Pool)), false),
+        (nameof(GlobalAveragePool), Kernel(typeof(SpatialKernels), nameof(SpatialKernels.GlobalAveragePool)), false),
+        (nameof(Reduce), Kernel(typeof(ReduceKernels), nameof(ReduceKernels.Reduce)), false),
+    ];
+
+    private static System.Reflection.MethodInfo Kernel(Type type, string name) =>
+        type.GetMethod(name, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        ?? throw new InvalidOperationException($"kernel {type.Name}.{name} not found");
+
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride> Unary =>
         unary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride>(ElementwiseKernels.Unary);
 

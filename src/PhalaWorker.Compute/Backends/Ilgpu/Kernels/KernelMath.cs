@@ -74,6 +74,39 @@ internal static class KernelMath
     public static float GeluTanh(float x)
     {
         const float SqrtTwoOverPi = 0.7978845608028654f;
-        return 0.5f * x * (1f + XMath.Tanh(SqrtTwoOverPi * (x + (0.044715f * x * x * x))));
+        return 0.5f * x * (1f + Tanh(SqrtTwoOverPi * (x + (0.044715f * x * x * x))));
+    }
+
+    /// <summary>
+    /// tanh(x) to a few float ulps (relative error below 1e-6), not <c>XMath.Tanh</c>: on CUDA that lowers to
+    /// <c>tanh.approx.f32</c> (about 2⁻¹¹ relative error on sm_75+), far outside the conformance tolerance. Odd Taylor
+    /// polynomial (10 terms) for |x| &lt; 0.55, where 1 − 2/(e²ˣ + 1) would cancel; that form beyond; ±1 past 9.1
+    /// (tanh(9.1) rounds to 1 in float32).
+    /// </summary>
+    public static float Tanh(float x)
+    {
+        float ax = XMath.Abs(x);
+        if (ax < 0.55f)
+        {
+            float x2 = x * x;
+            float p = -0.000239129f; // -443861162/1856156927625
+            p = (p * x2) + 0.000590027440f; // 6404582/10854718875
+            p = (p * x2) - 0.00145583438f; // -929569/638512875
+            p = (p * x2) + 0.00359212803f; // 21844/6081075
+            p = (p * x2) - 0.00886323552f; // -1382/155925
+            p = (p * x2) + 0.0218694885f; // 62/2835
+            p = (p * x2) - 0.0539682540f; // -17/315
+            p = (p * x2) + 0.133333333f; // 2/15
+            p = (p * x2) - 0.333333333f; // -1/3
+            return x + (x * x2 * p);
+        }
+
+        if (ax > 9.1f)
+        {
+            return x > 0f ? 1f : -1f;
+        }
+
+        float r = 1f - (2f / (XMath.Exp(2f * ax) + 1f));
+        return x < 0f ? -r : r;
     }
 }
