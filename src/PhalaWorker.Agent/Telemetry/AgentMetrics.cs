@@ -24,7 +24,7 @@ internal sealed class AgentMetrics
         _timeProvider = timeProvider;
         var meter = meterFactory.Create(AgentTelemetry.Name);
         meter.CreateObservableGauge("phala_worker.jobs.queued", () => queue.Reader.Count, "{job}", "Jobs waiting to run");
-        meter.CreateObservableGauge("phala_worker.attestation.attested", () => node.Current is null ? 0 : 1, "1", "1 once the node holds a quote");
+        meter.CreateObservableGauge("phala_worker.attestation.attested", () => node.Current is null ? 0 : 1, unit: null, "1 once the node holds a quote");
         meter.CreateObservableGauge("phala_worker.attestation.collateral.expiry", ObserveCollateralExpiry, "s",
             "Seconds until the stapled collateral's earliest nextUpdate (negative: expired)");
     }
