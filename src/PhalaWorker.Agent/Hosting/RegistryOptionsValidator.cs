@@ -43,7 +43,11 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
             {
                 try
                 {
-                    using var _ = File.OpenRead(options.OperatorKeyFile);
+                    using var file = File.OpenRead(options.OperatorKeyFile);
+                    if (file.Length == 0)
+                    {
+                        failures.Add($"Registry:OperatorKeyFile '{options.OperatorKeyFile}' is empty; put the operator's hex private key in it");
+                    }
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
