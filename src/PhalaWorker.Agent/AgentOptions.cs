@@ -17,6 +17,7 @@ public sealed class AgentOptions
         ["--registry"] = "Registry:Address",
         ["--operator-key-file"] = "Registry:OperatorKeyFile",
         ["--backend"] = "Compute:Backend",
+        ["--metrics-listen"] = "Agent:MetricsListen",
     };
 
     /// <summary>Address Kestrel listens on (HTTP/2 cleartext; put TLS in front or configure Kestrel certificates).</summary>
@@ -24,6 +25,13 @@ public sealed class AgentOptions
     [Required]
     [Url]
     public string Listen { get; set; } = "http://127.0.0.1:7080";
+
+    /// <summary>
+    /// Address of the HTTP/1.1 listener serving Prometheus <c>/metrics</c>, <c>/healthz/live</c> and <c>/healthz/ready</c>,
+    /// apart from gRPC so that scrapers and probes need no HTTP/2. Empty turns it off.
+    /// </summary>
+    /// <value>Default <c>http://127.0.0.1:9464</c>.</value>
+    public string? MetricsListen { get; set; } = "http://127.0.0.1:9464";
 
     /// <summary>Endpoint the node advertises in the registry; empty means <see cref="Listen"/>.</summary>
     /// <value>Default empty.</value>

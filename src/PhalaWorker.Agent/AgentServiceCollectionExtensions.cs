@@ -1,6 +1,8 @@
-using System.Net;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -8,6 +10,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using PhalaWorker.Agent.Grpc;
 using PhalaWorker.Agent.Health;
+using PhalaWorker.Agent.Hosting;
 using PhalaWorker.Agent.Jobs;
 using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Startup;
@@ -24,6 +27,8 @@ internal static class AgentServiceCollectionExtensions
     {
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient();
         services.PostConfigure<AttestationOptions>(o =>
@@ -36,6 +41,8 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<JobValidator>();
         services.TryAddSingleton<ResultPoster>();
         services.TryAddSingleton<RegistryGateway>();
+        services.TryAddSingleton<IReadinessReporter, ReadinessSignals>();
+        services.TryAddSingleton<AgentMetrics>();
 
         // Hosted services start in this order: attest, then register, then run and post.
         services.AddHostedService<AttestationBootstrapper>();
@@ -43,6 +50,9 @@ internal static class AgentServiceCollectionExtensions
         services.AddHostedService<RegistrationHeartbeat>();
         services.AddHostedService<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ResultPoster>());
+        // UseSystemd() registers a notifier only under systemd; the watchdog needs one either way (it is disabled without NOTIFY_SOCKET).
+        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.AddHostedService<SystemdWatchdog>();
         return services;
     }
 
@@ -57,19 +67,31 @@ internal static class AgentServiceCollectionExtensions
             options.MaxSendMessageSize = maxMessage;
             options.EnableDetailedErrors = environment.IsDevelopment();
         });
-        services.AddGrpcHealthChecks().AddCheck<AgentHealthCheck>("agent");
+        // gRPC health ("" service) answers SERVING only when ready; /healthz/live and /healthz/ready split the two.
+        services.AddGrpcHealthChecks(o => o.Services.Map("", r => r.Tags.Contains(AgentHealthTags.Ready)))
+            .AddCheck<LivenessHealthCheck>("live", tags: [AgentHealthTags.Live])
+            .AddReadiness("attested", ReadinessInput.Attested)
+            .AddReadiness("registered", ReadinessInput.Registered)
+            .AddReadiness("chain_reachable", ReadinessInput.ChainReachable)
+            .AddReadiness("gpu_gate", ReadinessInput.GpuGate);
         services.AddGrpcReflection();
         return services;
     }
 
-    /// <summary>Traces and metrics; exported over OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is configured.</summary>
+    private static IHealthChecksBuilder AddReadiness(this IHealthChecksBuilder builder, string name, ReadinessInput input) =>
+        builder.Add(new HealthCheckRegistration(name, sp => ActivatorUtilities.CreateInstance<ReadinessHealthCheck>(sp, input), HealthStatus.Unhealthy, [AgentHealthTags.Ready]));
+
+    /// <summary>
+    /// Traces and metrics: Prometheus <c>/metrics</c> on <see cref="AgentOptions.MetricsListen"/>, and OTLP export when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is configured.
+    /// </summary>
     public static IServiceCollection AddAgentTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var builder = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("phala-worker-agent", serviceVersion: new AgentOptions().AgentVersion))
             // Every library's ActivitySource and Meter is named PhalaWorker.<Project> (CONVENTIONS.md 18).
             .WithTracing(tracing => tracing.AddSource(AgentTelemetry.Name, "PhalaWorker.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
-            .WithMetrics(metrics => metrics.AddMeter(AgentTelemetry.Name, "PhalaWorker.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
+            .WithMetrics(metrics => metrics.AddMeter(AgentTelemetry.Name, "PhalaWorker.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.UseOtlpExporter();
@@ -78,29 +100,47 @@ internal static class AgentServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Kestrel on <see cref="AgentOptions.Listen"/>, HTTP/2 only, request bodies bounded by the message limit.</summary>
+    /// <summary>
+    /// Kestrel on <see cref="AgentOptions.Listen"/> (HTTP/2 only, request bodies bounded by the message limit) and on
+    /// <see cref="AgentOptions.MetricsListen"/> (HTTP/1.1: /metrics and /healthz).
+    /// </summary>
     public static IWebHostBuilder UseAgentKestrel(this IWebHostBuilder webHost) =>
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             var options = context.Configuration.GetSection(AgentOptions.SectionName).Get<AgentOptions>() ?? new AgentOptions();
-            var uri = new Uri(options.Listen);
             kestrel.Limits.MaxRequestBodySize = options.MaxMessageBytes;
-            var address = uri.Host switch
+            var grpc = ListenAddress.Parse("Agent:Listen", options.Listen);
+            kestrel.Listen(grpc.Address, grpc.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            if (!string.IsNullOrEmpty(options.MetricsListen))
             {
-                "localhost" => IPAddress.Loopback,
-                "*" or "+" => IPAddress.Any,
-                _ => IPAddress.Parse(uri.Host.Trim('[', ']')),
-            };
-            kestrel.Listen(address, uri.Port, listen => listen.Protocols = HttpProtocols.Http2);
+                var metrics = ListenAddress.Parse("Agent:MetricsListen", options.MetricsListen);
+                kestrel.Listen(metrics.Address, metrics.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            }
         });
 
-    /// <summary>The gRPC services, health and reflection.</summary>
+    /// <summary>
+    /// The gRPC services, health and reflection; Prometheus <c>/metrics</c>, <c>/healthz/live</c> and
+    /// <c>/healthz/ready</c> (answered on the metrics port only when one is configured).
+    /// </summary>
     public static WebApplication MapAgent(this WebApplication app)
     {
         app.MapGrpcService<AttestationService>();
         app.MapGrpcService<JobService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        _ = app.Services.GetRequiredService<AgentMetrics>(); // registers the observed gauges
+        var metricsListen = app.Services.GetRequiredService<IOptions<AgentOptions>>().Value.MetricsListen;
+        var port = ListenAddress.TryParse(metricsListen, out var metrics, out _) ? metrics.Port : (int?)null;
+        var live = app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains(AgentHealthTags.Live), ResponseWriter = HealthResponseWriter.WriteAsync });
+        var ready = app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(AgentHealthTags.Ready), ResponseWriter = HealthResponseWriter.WriteAsync });
+        var scrape = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (port is { } metricsPort)
+        {
+            live.RequireHost($"*:{metricsPort}");
+            ready.RequireHost($"*:{metricsPort}");
+            scrape.RequireHost($"*:{metricsPort}");
+        }
+
         return app;
     }
 }

@@ -12,9 +12,9 @@ internal static class AttestationTelemetry
 
     public static readonly Meter Meter = new(Name);
 
-    /// <summary>Time of one DCAP verification in milliseconds, tagged with the verdict.</summary>
-    public static readonly Histogram<double> VerifyDuration = Meter.CreateHistogram<double>("phala.attestation.verify.duration", "ms", "Time to verify one quote");
+    /// <summary>Time of one DCAP verification in seconds, tagged with the verdict.</summary>
+    public static readonly Histogram<double> VerifyDuration = Meter.CreateHistogram<double>("phala_worker.attestation.verify.duration", "s", "Time to verify one quote");
 
     /// <summary>Quote verifications, tagged with the verdict, the TCB status and the failed check.</summary>
-    public static readonly Counter<long> Verifications = Meter.CreateCounter<long>("phala.attestation.verifications", description: "Quote verifications by verdict");
+    public static readonly Counter<long> Verifications = Meter.CreateCounter<long>("phala_worker.attestation.verifications", "{quote}", "Quote verifications by verdict");
 }

@@ -234,7 +234,7 @@ public sealed class ComputeEngine
         finally
         {
             plan.Return(state);
-            ComputeTelemetry.JobDuration.Record(stopwatch.Elapsed.TotalMilliseconds,
+            ComputeTelemetry.JobDuration.Record(stopwatch.Elapsed.TotalSeconds,
                 new KeyValuePair<string, object?>("backend", _backend.Name), new KeyValuePair<string, object?>("outcome", outcome));
         }
     }

@@ -12,11 +12,12 @@ internal static class ComputeTelemetry
 
     public static readonly Meter Meter = new(Name);
 
-    /// <summary>Job execution time in milliseconds, tagged with the backend and outcome.</summary>
-    public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("phala.compute.job.duration", "ms", "Time to run one job");
+    /// <summary>Job execution time in seconds, tagged with the backend and outcome.</summary>
+    public static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("phala_worker.compute.run.duration", "s", "Time to run one model");
+
+    /// <summary>Jobs whose model was already loaded.</summary>
+    public static readonly Counter<long> ModelCacheHits = Meter.CreateCounter<long>("phala_worker.compute.model_cache.hits", "{job}", "Jobs whose model was already loaded");
 
     /// <summary>Models refused at load, tagged with the reason.</summary>
-    public static readonly Counter<long> ModelCacheHits = Meter.CreateCounter<long>("phala.compute.model_cache.hits", description: "Jobs whose model was already loaded");
-
-    public static readonly Counter<long> ModelsRefused = Meter.CreateCounter<long>("phala.compute.models.refused", description: "Models refused at load");
+    public static readonly Counter<long> ModelsRefused = Meter.CreateCounter<long>("phala_worker.compute.models.refused", "{model}", "Models refused at load");
 }

@@ -135,7 +135,7 @@ internal sealed class JobRunner(
             await journal.CompleteAsync(jobId, sealedMessage.ToByteArray(), receipt.ToByteArray(), digestBytes, cancellationToken);
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             AgentLog.JobSucceeded(logger, jobHex, elapsedMs, data.OutputHash.ToString(), digest.ToString());
-            AgentTelemetry.JobDuration.Record(elapsedMs);
+            AgentTelemetry.JobDuration.Record(elapsedMs / 1000.0);
             AgentTelemetry.JobsFinished.Add(1, new KeyValuePair<string, object?>("state", "succeeded"));
             Publish(jobId, JobState.Succeeded, "");
             poster.Add(jobId, digestBytes, timeProvider.GetUtcNow());

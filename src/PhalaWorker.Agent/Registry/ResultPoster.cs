@@ -35,6 +35,7 @@ internal sealed class ResultPoster(
         if (chain.Enabled)
         {
             _incoming.Writer.TryWrite(new PendingReceipt(jobId, receiptDigest, finishedAt));
+            AgentTelemetry.ReceiptsPending.Add(1);
         }
     }
 
@@ -53,6 +54,8 @@ internal sealed class ResultPoster(
             pending.Add(new PendingReceipt(jobId, digest, DateTimeOffset.FromUnixTimeMilliseconds(finishedMs)));
             known.Add(Convert.ToHexString(jobId));
         }
+
+        AgentTelemetry.ReceiptsPending.Add(pending.Count);
 
         var tick = TimeSpan.FromTicks(Math.Clamp(settings.BatchMaxAge.Ticks / 4, TimeSpan.FromMilliseconds(20).Ticks, TimeSpan.FromSeconds(1).Ticks));
         using var timer = new PeriodicTimer(tick, timeProvider);
@@ -125,6 +128,8 @@ internal sealed class ResultPoster(
 
         AgentLog.BatchPosted(logger, posted.BatchIndex, batch.Count, tree.Root.ToString(), posted.TransactionHash.ToString());
         AgentTelemetry.BatchesPosted.Add(1);
+        AgentTelemetry.ReceiptsPending.Add(-batch.Count);
+        AgentTelemetry.BatchLag.Record((timeProvider.GetUtcNow() - batch[0].FinishedAt).TotalSeconds);
         return true;
     }
 

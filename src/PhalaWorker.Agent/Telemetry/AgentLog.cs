@@ -18,7 +18,7 @@ internal static partial class AgentLog
     [LoggerMessage(5002, LogLevel.Information, "Attested with {Provider}: node {NodeAddress}, quote hash {QuoteHash}, report data {ReportData}")]
     public static partial void Attested(ILogger logger, string provider, string nodeAddress, string quoteHash, string reportData);
 
-    [LoggerMessage(5003, LogLevel.Information, "Job {JobId} accepted (envelope digest {EnvelopeDigest})")]
+    [LoggerMessage(5003, LogLevel.Debug, "Job {JobId} accepted (envelope digest {EnvelopeDigest})")]
     public static partial void JobAccepted(ILogger logger, string jobId, string envelopeDigest);
 
     [LoggerMessage(5004, LogLevel.Information, "Job {JobId} submitted again with the same envelope; state {State}")]
@@ -27,7 +27,7 @@ internal static partial class AgentLog
     [LoggerMessage(5005, LogLevel.Warning, "Job {JobId} submitted again with a different envelope; refused")]
     public static partial void JobConflict(ILogger logger, string jobId);
 
-    [LoggerMessage(5006, LogLevel.Information, "Job {JobId} running on {Backend}")]
+    [LoggerMessage(5006, LogLevel.Debug, "Job {JobId} running on {Backend}")]
     public static partial void JobStarted(ILogger logger, string jobId, string backend);
 
     [LoggerMessage(5007, LogLevel.Information, "Job {JobId} succeeded in {ElapsedMs:F1} ms: output hash {OutputHash}, receipt digest {ReceiptDigest}")]
@@ -60,7 +60,7 @@ internal static partial class AgentLog
     [LoggerMessage(5016, LogLevel.Information, "{Method} refused with {StatusCode} ({Reason}): {Detail}")]
     public static partial void RpcRefused(ILogger logger, string method, string statusCode, string reason, string detail);
 
-    [LoggerMessage(5017, LogLevel.Warning, "No chain configured (Chain:RpcUrl empty): the node is not registered and receipts are not posted on chain")]
+    [LoggerMessage(5017, LogLevel.Warning, "No chain configured (Registry:RpcUrl empty): the node is not registered and receipts are not posted on chain")]
     public static partial void ChainDisabled(ILogger logger);
 
     [LoggerMessage(5018, LogLevel.Error, "Registering node {NodeAddress} failed")]

@@ -48,7 +48,7 @@ public static partial class DcapVerifier
         }
 
         var verdict = new KeyValuePair<string, object?>("verdict", appraisal.Valid ? "accepted" : "rejected");
-        AttestationTelemetry.VerifyDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, verdict);
+        AttestationTelemetry.VerifyDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, verdict);
         AttestationTelemetry.Verifications.Add(1, verdict,
             new("tcb_status", appraisal.TcbStatus?.ToString() ?? "none"), new("failed_check", appraisal.FailedCheck?.ToString() ?? "none"));
         activity?.SetTag("verdict", appraisal.Valid ? "accepted" : "rejected");

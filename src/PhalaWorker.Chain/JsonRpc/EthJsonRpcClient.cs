@@ -239,7 +239,7 @@ public sealed class EthJsonRpcClient
         }
         finally
         {
-            ChainTelemetry.RpcDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new("method", method), new("outcome", outcome));
+            ChainTelemetry.RpcDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new("method", method), new("outcome", outcome));
         }
 
         JsonRpcResponse response;

@@ -188,6 +188,7 @@ public sealed class TransactionSender : IDisposable
                             var state = receipt.Succeeded ? TransactionState.Confirmed : TransactionState.Reverted;
                             await UpdateAsync(tx.Key, t => t with { State = state, MinedHash = receipt.TransactionHash, BlockNumber = receipt.BlockNumber }, cancellationToken).ConfigureAwait(false);
                             ChainLog.TxConfirmed(_logger, receipt.TransactionHash.ToString(), tx.Nonce, receipt.BlockNumber, receipt.Status);
+                            ChainTelemetry.GasUsed.Add((long)receipt.GasUsed, new KeyValuePair<string, object?>("succeeded", receipt.Succeeded));
                             return receipt.Succeeded ? receipt : throw await RevertedAsync(tx, receipt, cancellationToken).ConfigureAwait(false);
                         }
                     }

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using PhalaWorker.Testing;
+
+namespace PhalaWorker.Agent.Tests.Hosting;
+
+/// <summary>
+/// Runs the built agent (<c>dotnet PhalaWorker.Agent.dll</c> from src/PhalaWorker.Agent's own output) as a real process
+/// with an empty settings directory, so that what it prints and how it exits are what an operator sees.
+/// </summary>
+internal static class AgentExecutable
+{
+    public static string AgentDll
+    {
+        get
+        {
+            // tests/PhalaWorker.Agent.Tests/bin/<Configuration>/net10.0/ → src/PhalaWorker.Agent/bin/<Configuration>/net10.0/
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            var path = Path.Combine(TestData.RepositoryRoot, "src", "PhalaWorker.Agent", "bin", configuration, "net10.0", "PhalaWorker.Agent.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("build src/PhalaWorker.Agent first", path);
+        }
+    }
+
+    public static ProcessStartInfo StartInfo(TempDirectory directory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = directory.Path,
+        };
+        start.ArgumentList.Add(AgentDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["PHALA_WORKER_CONFIG_DIR"] = directory.Path;
+        start.Environment["Agent__JournalPath"] = directory.File("journal.db");
+        start.Environment["Agent__MetricsListen"] = "";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        return start;
+    }
+
+    /// <summary>Runs the agent to its exit (it is expected to exit by itself); kills it after the default timeout.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TempDirectory directory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        using var process = Process.Start(StartInfo(directory, args, environment)) ?? throw new InvalidOperationException("dotnet did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the agent did not exit:\n{await stdout}\n{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Text that only a printed exception (stack frame or unhandled-exception banner) contains.</summary>
+    public static bool HasStackTrace(string text) =>
+        text.Contains("Unhandled exception", StringComparison.Ordinal)
+        || text.Split('\n').Any(line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal) && line.Contains('(', StringComparison.Ordinal));
+
+    public static string Describe(int exit, string stdout, string stderr) => new StringBuilder()
+        .Append("exit ").Append(exit).AppendLine().Append("stderr: ").AppendLine(stderr).Append("stdout: ").Append(stdout).ToString();
+}
