@@ -19,7 +19,8 @@ namespace PhalaWorker.Client;
 /// Checks every claim a node makes before anything is sent to it: the fresh nonce signature (the key bound in the quote
 /// is live), the quote itself (DCAP under the caller's policy; emulated TEEs only when allowed), the report_data binding
 /// of the node's signing and HPKE keys, the RTMR3 event log (required: it must replay to the quote's RTMR3), the node's
-/// measurements against the accepted <see cref="MeasurementProfile"/>s (from <paramref name="measurements"/> and
+/// measurements against the accepted <see cref="MeasurementProfile"/>s (from <paramref name="measurements"/>, by default the
+/// registry's on-chain allow-list when a <paramref name="registry"/> is given, and
 /// <see cref="NodeVerifierOptions.AcceptedMeasurements"/>; none accepted refuses every node unless
 /// <see cref="NodeVerifierOptions.TrustAnyMeasurement"/>), and the node's on-chain registration.
 /// </summary>
@@ -29,14 +30,17 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
 
     private readonly NodeVerifierOptions _options = options ?? new NodeVerifierOptions();
 
+    // The registry owner's allow-list is the default source of accepted measurements.
+    private readonly IMeasurementProfileSource? _measurements = measurements ?? registry;
+
     /// <summary>Fetches the attestation with a fresh nonce and verifies it; throws <see cref="WorkerClientException"/> naming the failed check.</summary>
     public async Task<VerifiedNode> VerifyAsync(CancellationToken cancellationToken = default)
     {
         var nonce = RandomNumberGenerator.GetBytes(NonceLength);
         var profiles = new List<MeasurementProfile>(_options.AcceptedMeasurements);
-        if (measurements is not null)
+        if (_measurements is not null)
         {
-            profiles.AddRange(await measurements.GetMeasurementProfilesAsync(cancellationToken).ConfigureAwait(false));
+            profiles.AddRange(await _measurements.GetMeasurementProfilesAsync(cancellationToken).ConfigureAwait(false));
         }
 
         var bundle = await client.GetAttestationAsync(nonce, cancellationToken).ConfigureAwait(false);

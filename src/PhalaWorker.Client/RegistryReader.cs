@@ -11,7 +11,7 @@ namespace PhalaWorker.Client;
 /// Reads the NodeRegistry contract over JSON-RPC: node records (with retirement and restart links), the measurement
 /// allow-list, posted batch roots and on-chain receipt verification.
 /// </summary>
-public sealed class RegistryReader : IDisposable
+public sealed class RegistryReader : IMeasurementProfileSource, IDisposable
 {
     private readonly NodeRegistryClient _registry;
     private readonly HttpClient? _ownedHttp;

@@ -29,6 +29,7 @@ internal sealed class GpuCommandFactory : ICommandFactory
         var gpu = new Command("gpu", "Verify and decode NVIDIA GPU confidential-computing evidence.");
         gpu.Subcommands.Add(CreateVerify(context));
         gpu.Subcommands.Add(CreateShow(context));
+        gpu.Subcommands.Add(GpuInfoCommandFactory.Create(context));
         return gpu;
     }
 
