@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PhalaWorker.Attestation.Gpu.Evidence;
 using PhalaWorker.Attestation.Gpu.Ocsp;
+using PhalaWorker.Attestation.Gpu.Rim;
 
 namespace PhalaWorker.Attestation.Tests.Gpu;
 
@@ -39,6 +40,15 @@ internal static class GpuTestData
     public static OcspResponseSet AllOcsp => OcspResponseSet.FromDer(DeviceOcspFiles.Concat(RimOcspFiles).Select(Ocsp));
 
     public static byte[] Rim(string id) => File.ReadAllBytes(PathOf(Path.Combine("rims", id + ".swidtag")));
+
+    public const string DriverRimId = "NV_GPU_DRIVER_GH100_550.90.07";
+
+    public const string VbiosRimId = "NV_GPU_VBIOS_1010_0200_882_96009F0001";
+
+    public static IReadOnlyList<ReferenceIntegrityManifest> Rims =>
+        [ReferenceIntegrityManifest.Parse(Rim(DriverRimId), DriverRimId), ReferenceIntegrityManifest.Parse(Rim(VbiosRimId), VbiosRimId)];
+
+    public static OcspResponseSet RimOcsp => OcspResponseSet.FromDer(RimOcspFiles.Select(Ocsp));
 
     public static GpuEvidenceItem Item(byte[]? report = null, byte[]? chain = null, string? driver = "550.90.07", string? vbios = "96.00.9f.00.01") => new()
     {

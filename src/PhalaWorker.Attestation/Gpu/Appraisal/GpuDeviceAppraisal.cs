@@ -55,6 +55,12 @@ public sealed record GpuDeviceAppraisal
 
     public RimStatus DriverRim { get; init; }
 
+    /// <summary>Worst OCSP status of the driver RIM chain (indices 0..n−2), when the RIM was verified far enough to check it.</summary>
+    public OcspCertificateStatus? DriverRimOcsp { get; init; }
+
+    /// <summary>Worst OCSP status of the VBIOS RIM chain (indices 0..n−2).</summary>
+    public OcspCertificateStatus? VbiosRimOcsp { get; init; }
+
     public RimStatus VbiosRim { get; init; }
 
     public MeasurementStatus Measurements { get; init; }
@@ -114,6 +120,10 @@ public sealed record GpuDeviceAppraisal
 
         return claims;
     }
+
+    /// <summary>The worst OCSP status over the device chain and both RIM chains.</summary>
+    [JsonIgnore]
+    public OcspCertificateStatus OverallOcsp => new[] { Ocsp, DriverRimOcsp ?? Ocsp, VbiosRimOcsp ?? Ocsp }.Max();
 
     internal static string OcspName(OcspCertificateStatus status) => status.ToString().ToLowerInvariant();
 }

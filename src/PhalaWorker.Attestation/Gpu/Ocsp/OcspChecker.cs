@@ -55,7 +55,7 @@ public static class OcspChecker
 
     private static OcspCertificateResult CheckOne(GpuCertificate cert, GpuCertificate issuer, int index, OcspResponseSet responses, OcspCheckOptions options)
     {
-        OcspCertificateResult Result(OcspCertificateStatus status, SingleResp? single, string? reason) =>
+        OcspCertificateResult Result(OcspCertificateStatus status, ParsedSingleResponse? single, string? reason) =>
             new(index, cert.DisplayName, cert.SerialHex, status, single is null ? null : Utc(single.ThisUpdate),
                 single?.NextUpdate is { } next ? Utc(next) : null, reason);
 
@@ -63,9 +63,9 @@ public static class OcspChecker
         string? lastFailure = null;
         foreach (var response in responses.Responses)
         {
-            foreach (var single in response.Basic.Responses)
+            foreach (var single in response.Singles)
             {
-                if (!Matches(single.GetCertID(), cert, issuer, issuerKey))
+                if (!Matches(single.CertId, cert, issuer, issuerKey))
                 {
                     continue;
                 }
@@ -82,7 +82,7 @@ public static class OcspChecker
                     return Result(OcspCertificateStatus.Invalid, single, $"OCSP response {response.Index} for {cert.DisplayName} does not carry the requested nonce");
                 }
 
-                var status = single.GetCertStatus();
+                var status = single.Status;
                 if (status is RevokedStatus revoked)
                 {
                     return Result(OcspCertificateStatus.Revoked, single, $"{cert.DisplayName} is revoked since {Utc(revoked.RevocationTime):O} (OCSP response {response.Index}, signed by {signer.DisplayName})");
@@ -156,16 +156,15 @@ public static class OcspChecker
     /// <summary>The key that signed the response: the issuer's own, or an authorized delegated responder's.</summary>
     private static GpuCertificate? FindSigner(ParsedOcspResponse response, GpuCertificate issuer, DateTimeOffset at, out string failure)
     {
-        var basic = response.Basic;
-        var hash = GpuCertificate.SignatureHashOf(basic.SignatureAlgorithm.Algorithm.Id);
+        var hash = GpuCertificate.SignatureHashOf(response.SignatureAlgorithm);
         if (hash is not { } algorithm)
         {
-            failure = $"signature algorithm {basic.SignatureAlgorithm.Algorithm.Id} is not ECDSA with SHA-256/384/512";
+            failure = $"signature algorithm {response.SignatureAlgorithm} is not ECDSA with SHA-256/384/512";
             return null;
         }
 
-        var tbs = basic.GetTbsResponseData();
-        var signature = basic.GetSignature();
+        var tbs = response.Tbs;
+        var signature = response.Signature;
         if (GpuCertificate.Verify(issuer.PublicKey, tbs, signature, algorithm))
         {
             failure = string.Empty;
@@ -173,12 +172,12 @@ public static class OcspChecker
         }
 
         failure = "the signature verifies neither with the issuer's key nor with an embedded responder certificate";
-        foreach (var embedded in basic.GetCerts())
+        foreach (var embedded in response.Certificates)
         {
             GpuCertificate responder;
             try
             {
-                responder = GpuCertificate.Parse(embedded.GetEncoded());
+                responder = GpuCertificate.Parse(embedded);
             }
             catch (FormatException ex)
             {

@@ -57,10 +57,10 @@ public sealed class OcspResponseSet
                     throw new FormatException("not a basic OCSP response");
                 }
 
-                parsed.Add(new ParsedOcspResponse(index, der, basic));
+                parsed.Add(ParsedOcspResponse.From(index, der, basic));
             }
             catch (Exception ex) when (ex is FormatException or IOException or OcspException or ArgumentException or InvalidCastException
-                                           or InvalidOperationException or NullReferenceException or IndexOutOfRangeException)
+                                           or InvalidOperationException or IndexOutOfRangeException or Org.BouncyCastle.Security.Certificates.CertificateException)
             {
                 rejected.Add($"response {index}: {ex.Message}");
             }
@@ -87,8 +87,27 @@ public sealed class OcspResponseSet
     }
 }
 
-/// <summary>One decoded response and its position in the input.</summary>
-internal sealed record ParsedOcspResponse(int Index, byte[] Der, BasicOcspResp Basic)
+/// <summary>One response decoded eagerly (BouncyCastle decodes lazily; a malformed part must fail here, not during checking).</summary>
+internal sealed record ParsedOcspResponse(
+    int Index,
+    byte[] Der,
+    string SignatureAlgorithm,
+    byte[] Tbs,
+    byte[] Signature,
+    IReadOnlyList<byte[]> Certificates,
+    IReadOnlyList<ParsedSingleResponse> Singles,
+    byte[]? Nonce)
 {
-    public byte[]? Nonce => Basic.GetExtensionValue(OcspObjectIdentifiers.PkixOcspNonce)?.GetOctets();
+    public static ParsedOcspResponse From(int index, byte[] der, BasicOcspResp basic) => new(
+        index,
+        der,
+        basic.SignatureAlgorithm.Algorithm.Id,
+        basic.GetTbsResponseData(),
+        basic.GetSignature(),
+        [.. basic.GetCerts().Select(c => c.GetEncoded())],
+        [.. basic.Responses.Select(r => new ParsedSingleResponse(r.GetCertID(), r.GetCertStatus(), r.ThisUpdate, r.NextUpdate))],
+        basic.GetExtensionValue(OcspObjectIdentifiers.PkixOcspNonce)?.GetOctets());
 }
+
+/// <summary>One SingleResponse: CertID, status (null = good, RevokedStatus, UnknownStatus), thisUpdate, nextUpdate.</summary>
+internal sealed record ParsedSingleResponse(CertificateID CertId, object? Status, DateTime ThisUpdate, DateTime? NextUpdate);

@@ -1,5 +1,6 @@
 using PhalaWorker.Attestation.Gpu.Ocsp;
 using PhalaWorker.Attestation.Gpu.Policy;
+using PhalaWorker.Attestation.Gpu.Rim;
 
 namespace PhalaWorker.Attestation.Gpu.Verification;
 
@@ -27,9 +28,13 @@ public sealed record GpuVerificationContext
     /// <summary>Nonce that OCSP responses must carry; null when they are cached responses without one.</summary>
     public byte[]? OcspNonce { get; init; }
 
-    /// <summary>RIM documents (SWID XML), each matched to a GPU by its RIM id.</summary>
+    /// <summary>Parsed RIMs (driver and VBIOS), each matched to a GPU by its RIM id.</summary>
     /// <value>Default empty: RIMs and measurements are "unavailable".</value>
-    public IReadOnlyList<byte[]> Rims { get; init; } = [];
+    public IReadOnlyList<ReferenceIntegrityManifest> Rims { get; init; } = [];
+
+    /// <summary>Roots the RIM chains may end at.</summary>
+    /// <value>Default <see cref="RimTrustedRoots.Nvidia"/> (NVIDIA CoRIM signing Root CA).</value>
+    public RimTrustedRoots RimRoots { get; init; } = RimTrustedRoots.Nvidia;
 
     internal OcspCheckOptions OcspOptions => new()
     {

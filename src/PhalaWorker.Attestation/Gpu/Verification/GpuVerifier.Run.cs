@@ -144,6 +144,8 @@ public static partial class GpuVerifier
                 VbiosRim = rim.VbiosRim,
                 Measurements = rim.Measurements,
                 MismatchedIndices = rim.MismatchedIndices,
+                DriverRimOcsp = rim.DriverRimOcsp,
+                VbiosRimOcsp = rim.VbiosRimOcsp,
                 FeatureFlag = featureFlag,
                 CcMode = item.CcMode,
                 Emulated = emulated,
