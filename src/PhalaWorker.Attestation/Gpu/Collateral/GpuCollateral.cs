@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using PhalaWorker.Attestation.Gpu.Ocsp;
+using PhalaWorker.Attestation.Gpu.Rim;
 using PhalaWorker.Attestation.Gpu.Spdm;
 using PhalaWorker.Attestation.Gpu.Verification;
 
@@ -25,11 +26,28 @@ public sealed record GpuCollateral(IReadOnlyDictionary<string, byte[]> Rims, IRe
     /// <summary>No collateral.</summary>
     public static GpuCollateral Empty { get; } = new(new Dictionary<string, byte[]>(StringComparer.Ordinal), [], []);
 
-    /// <summary>The verification context with these RIMs and OCSP responses.</summary>
+    /// <summary>
+    /// The verification context with these RIMs and OCSP responses. A RIM that does not parse under its id is left out, so
+    /// the verifier reports it unavailable (which the strict policy rejects); an undecodable OCSP response is set aside by
+    /// <see cref="OcspResponseSet"/> the same way.
+    /// </summary>
     public GpuVerificationContext ApplyTo(GpuVerificationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context with { Rims = [.. Rims.Values], Ocsp = OcspResponseSet.FromDer(OcspResponses) };
+        var rims = new List<ReferenceIntegrityManifest>(Rims.Count);
+        foreach (var (id, xml) in Rims)
+        {
+            try
+            {
+                rims.Add(ReferenceIntegrityManifest.Parse(xml, id));
+            }
+            catch (RimFormatException)
+            {
+                // Left out on purpose: unavailable, never a pass.
+            }
+        }
+
+        return context with { Rims = rims, Ocsp = OcspResponseSet.FromDer(OcspResponses) };
     }
 
     /// <summary>The JSON form (RIM ids sorted, so equal collateral gives equal bytes).</summary>

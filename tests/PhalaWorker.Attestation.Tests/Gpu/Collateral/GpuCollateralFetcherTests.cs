@@ -261,6 +261,17 @@ public sealed class GpuCollateralFetcherTests
         Assert.That(context.Ocsp.Count, Is.EqualTo(7));
     }
 
+    [Test]
+    public void ApplyTo_RimThatDoesNotParseUnderItsId_LeftOutSoItIsUnavailable()
+    {
+        var collateral = new GpuCollateral(
+            new Dictionary<string, byte[]>(StringComparer.Ordinal) { [VbiosRim] = GpuTestData.Rim(DriverRim), [DriverRim] = GpuTestData.Rim(DriverRim) }, [], []);
+
+        var context = collateral.ApplyTo(new Attestation.Gpu.Verification.GpuVerificationContext { At = GpuTestData.RimChainTime });
+
+        Assert.That(context.Rims.Select(r => r.Id.ToString()), Is.EqualTo(new[] { DriverRim }), "the driver RIM stapled under the VBIOS id is dropped");
+    }
+
     [TestCase("""{"format":"other"}""", "gpuCollateral.format")]
     [TestCase("""{"format":"phala-worker/gpu-collateral/v1","rims":{"x":"%%%"}}""", "gpuCollateral.rims.x")]
     [TestCase("""{"format":"phala-worker/gpu-collateral/v1","ocsp":[1]}""", "gpuCollateral.ocsp[0]")]
