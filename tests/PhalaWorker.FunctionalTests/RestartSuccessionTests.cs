@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Client;
+using PhalaWorker.Crypto.Keys;
+using PhalaWorker.Protocol.V1;
+using PhalaWorker.Testing;
+
+namespace PhalaWorker.FunctionalTests;
+
+/// <summary>
+/// A receipt finished before a crash stays verifiable: the agent (a real process) finishes a job, is killed before posting
+/// its batch, and restarts under a new node key on the same journal; the new node names the old one as predecessor and posts
+/// the old receipt in its own batch, which the registry's verifyReceipt and the SDK accept.
+/// </summary>
+[Category("Anvil")]
+[NonParallelizable]
+public sealed class RestartSuccessionTests
+{
+    private ChainFixture _chain = null!;
+
+    [OneTimeSetUp]
+    public async Task OneTimeSetUpAsync() => _chain = await ChainFixture.StartAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
+
+    [OneTimeTearDown]
+    public async Task OneTimeTearDownAsync() => await _chain.DisposeAsync();
+
+    [Test]
+    public async Task KillBeforeBatch_RestartWithNewKey_OldReceiptPostedBySuccessorVerifiesAsync()
+    {
+        using var directory = new TempDirectory("succession");
+        var first = _chain.AgentSettings();
+        first["Agent:BatchMaxAge"] = "01:00:00"; // the receipt waits for a batch that never comes before the kill
+        first["Agent:BatchSize"] = "16";
+        var model = await File.ReadAllBytesAsync(TinyMlp.ModelPath);
+        var request = new JobRequest { Model = ByteString.CopyFrom(model) };
+        request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(await File.ReadAllBytesAsync(TinyMlp.InputPath)) });
+        var jobId = RandomNumberGenerator.GetBytes(32);
+        using var resultKey = X25519KeyPair.Generate();
+        request.ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey);
+        VerifiedNode oldNode;
+        int port;
+        await using (var agent = await AgentProcess.StartAsync(directory, first, port: null, TaskTimeoutExtensions.DefaultTimeoutToken()))
+        {
+            port = agent.Endpoint.Port;
+            using var client = WorkerClient.Connect(agent.Endpoint);
+            oldNode = await Verifier(client).VerifyAsync().DefaultTimeout();
+            await client.SubmitJobAsync(JobSubmitter.Seal(oldNode, jobId, request, new JobSpec(model, []))).DefaultTimeout();
+            await foreach (var _ in client.WatchJobAsync(jobId).WithCancellation(TaskTimeoutExtensions.DefaultTimeoutToken()))
+            {
+            }
+
+            var finished = await client.GetResultAsync(jobId).DefaultTimeout();
+            Assert.That(finished.State, Is.EqualTo(JobState.Succeeded), finished.Error + agent.Output);
+            Assert.That(finished.Inclusion, Is.Null, "not posted yet");
+            await agent.KillAsync();
+        }
+
+        var second = _chain.AgentSettings();
+        second["Agent:IdentityPath"] = directory.File("identity-after-restart.key"); // a restart is a new identity
+        await using var restarted = await AgentProcess.StartAsync(directory, second, port, TaskTimeoutExtensions.DefaultTimeoutToken());
+        using var resumed = WorkerClient.Connect(restarted.Endpoint);
+        var newNode = await Verifier(resumed).VerifyAsync().DefaultTimeout();
+        JobResult result;
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            while ((result = await resumed.GetResultAsync(jobId).DefaultTimeout()).Inclusion is null)
+            {
+                await Task.Delay(100, wait.Token);
+            }
+        }
+
+        using var reader = await RegistryReader.ConnectAsync(_chain.Anvil.RpcUrl, _chain.Registry.Address, TaskTimeoutExtensions.DefaultTimeoutToken());
+        var output = JobSubmitter.OpenOutput(result.SealedOutput, resultKey, jobId, oldNode);
+        var receipt = ReceiptVerifier.Verify(result.Receipt, oldNode, jobId, request, output);
+        ReceiptVerifier.VerifyInclusion(receipt, result.Inclusion);
+        await reader.VerifyInclusionOnChainAsync(receipt, result.Inclusion).DefaultTimeout();
+        var before = await reader.GetNodeAsync(oldNode.Address).DefaultTimeout();
+        var after = await reader.GetNodeAsync(newNode.Address).DefaultTimeout();
+
+        Assert.That(newNode.Address, Is.Not.EqualTo(oldNode.Address));
+        Assert.That(receipt.Signer, Is.EqualTo(oldNode.Address));
+        Assert.That(new EthAddress(result.Inclusion.BatchNode.Span), Is.EqualTo(newNode.Address));
+        Assert.That(before!.Retired, Is.True);
+        Assert.That(before.Successor, Is.EqualTo(newNode.Address));
+        Assert.That(after!.Predecessor, Is.EqualTo(oldNode.Address));
+        Assert.That(after.Active, Is.True);
+        Assert.That(restarted.Output, Does.Contain("successor of"));
+    }
+
+    private NodeVerifier Verifier(WorkerClient client) =>
+        new(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, ExpectedRegistry = _chain.Registry.Address });
+}
