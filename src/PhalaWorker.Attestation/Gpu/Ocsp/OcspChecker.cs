@@ -165,13 +165,9 @@ public static class OcspChecker
 
         var tbs = response.Tbs;
         var signature = response.Signature;
-        if (GpuCertificate.Verify(issuer.PublicKey, tbs, signature, algorithm))
-        {
-            failure = string.Empty;
-            return issuer;
-        }
 
-        failure = "the signature verifies neither with the issuer's key nor with an embedded responder certificate";
+        // Delegated responders (what NVIDIA uses) are tried first; the issuer's own key last.
+        failure = "the signature verifies neither with an embedded responder certificate nor with the issuer's key";
         foreach (var embedded in response.Certificates)
         {
             GpuCertificate responder;
@@ -193,22 +189,28 @@ public static class OcspChecker
             if (!responder.IsSignedBy(issuer))
             {
                 failure = $"responder {responder.DisplayName} is not issued by {issuer.DisplayName}";
-                continue;
+                return null;
             }
 
             if (!HasOcspSigning(responder))
             {
                 failure = $"responder {responder.DisplayName} lacks the id-kp-OCSPSigning extended key usage";
-                continue;
+                return null;
             }
 
             if (!responder.IsValidAt(at))
             {
                 failure = $"responder {responder.DisplayName} is valid {responder.NotBefore:O} .. {responder.NotAfter:O}, not at {at:O}";
-                continue;
+                return null;
             }
 
             return responder;
+        }
+
+        if (GpuCertificate.Verify(issuer.PublicKey, tbs, signature, algorithm))
+        {
+            failure = string.Empty;
+            return issuer;
         }
 
         return null;

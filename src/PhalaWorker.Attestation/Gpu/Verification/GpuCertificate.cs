@@ -13,15 +13,17 @@ internal sealed class GpuCertificate
 {
     private const string EcPublicKeyOid = "1.2.840.10045.2.1";
 
-    private GpuCertificate(byte[] der, X509Certificate cert, byte[] tbs, byte[] signature, HashAlgorithmName hash, ECDsa key, byte[] spki)
+    private readonly Lazy<ECDsa?> _publicKey;
+
+    private GpuCertificate(byte[] der, X509Certificate cert, byte[] tbs, byte[] signature, HashAlgorithmName hash, byte[] spki)
     {
         Der = der;
         Certificate = cert;
         Tbs = tbs;
         Signature = signature;
         SignatureHash = hash;
-        PublicKey = key;
         SubjectPublicKeyInfo = spki;
+        _publicKey = new Lazy<ECDsa?>(() => ImportKey(spki));
         Subject = cert.SubjectDN.ToString();
         Issuer = cert.IssuerDN.ToString();
         SubjectDer = cert.CertificateStructure.Subject.GetDerEncoded();
@@ -44,7 +46,8 @@ internal sealed class GpuCertificate
 
     public HashAlgorithmName SignatureHash { get; }
 
-    public ECDsa PublicKey { get; }
+    /// <summary>The EC key (imported on first use, through OpenSSL); null when the key does not import.</summary>
+    public ECDsa? PublicKey => _publicKey.Value;
 
     public byte[] SubjectPublicKeyInfo { get; }
 
@@ -84,10 +87,7 @@ internal sealed class GpuCertificate
                 throw new FormatException("certificate key is not an EC key");
             }
 
-            var spki = spkiInfo.GetDerEncoded();
-            var key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(spki, out _);
-            return new GpuCertificate(der, cert, tbs, signature, hash, key, spki);
+            return new GpuCertificate(der, cert, tbs, signature, hash, spkiInfo.GetDerEncoded());
         }
         catch (Exception ex) when (ex is AsnContentException or CryptographicException or ArgumentException or InvalidOperationException
                                        or Org.BouncyCastle.Security.Certificates.CertificateException or IOException or InvalidCastException)
@@ -106,8 +106,13 @@ internal sealed class GpuCertificate
     /// <summary>True when the certificate is valid at <paramref name="at"/>.</summary>
     public bool IsValidAt(DateTimeOffset at) => at >= NotBefore && at <= NotAfter;
 
-    public static bool Verify(ECDsa key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> derSignature, HashAlgorithmName hash)
+    public static bool Verify(ECDsa? key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> derSignature, HashAlgorithmName hash)
     {
+        if (key is null)
+        {
+            return false;
+        }
+
         try
         {
             return key.VerifyData(data, derSignature, hash, DSASignatureFormat.Rfc3279DerSequence);
@@ -115,6 +120,21 @@ internal sealed class GpuCertificate
         catch (CryptographicException)
         {
             return false;
+        }
+    }
+
+    private static ECDsa? ImportKey(byte[] spki)
+    {
+        var key = ECDsa.Create();
+        try
+        {
+            key.ImportSubjectPublicKeyInfo(spki, out _);
+            return key;
+        }
+        catch (CryptographicException)
+        {
+            key.Dispose();
+            return null;
         }
     }
 

@@ -110,14 +110,14 @@ public static partial class GpuVerifier
 
     internal static bool VerifyReportSignature(GpuCertificate leaf, ReadOnlySpan<byte> report, int signedLength)
     {
-        if (leaf.PublicKey.KeySize != 384)
+        if (leaf.PublicKey is not { KeySize: 384 } key)
         {
             return false;
         }
 
         try
         {
-            return leaf.PublicKey.VerifyData(report[..signedLength], report[signedLength..], HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            return key.VerifyData(report[..signedLength], report[signedLength..], HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         }
         catch (CryptographicException)
         {
