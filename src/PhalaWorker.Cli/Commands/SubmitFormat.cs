@@ -46,10 +46,14 @@ internal static class SubmitFormat
             : "  TEE: Intel TDX");
         output.WriteLine($"  quote: v{node.Appraisal.QuoteVersion} verified, TCB {node.Appraisal.TcbStatus}{(node.Appraisal.AdvisoryIds.Count > 0 ? " advisories " + string.Join(',', node.Appraisal.AdvisoryIds) : "")}, quote hash {node.QuoteHash}");
         output.WriteLine("  report_data binds the node address and HPKE key (v1): ok; nonce signature: ok");
-        if (node.Bundle.EventLog.Count > 0)
+        if (node.Agent is { } agent)
         {
-            output.WriteLine($"  RTMR3 event log replays to the quote: {string.Join(", ", node.Bundle.EventLog.Select(e => e.EventType + "=" + System.Text.Encoding.UTF8.GetString(e.EventData.Span)))}");
+            output.WriteLine($"  RTMR3 event log replays to the quote: agent {agent.Version}, agent digest {Hex(agent.Digest)}, {agent.Settings.Count} settings");
         }
+
+        output.WriteLine(node.AcceptedProfile is { } profile
+            ? $"  measurements: match the accepted profile '{profile.Name}' (MRTD, RTMR0-2, agent digest, settings)"
+            : "  measurements: NOT CHECKED — accepted only because --trust-any-measurement was given");
 
         output.WriteLine(node.Registration is { } registration
             ? $"  registry {node.Registry.ToChecksumString()} on chain {node.ChainId}: registered (endpoint {registration.Endpoint}), HPKE key and quote hash match"
