@@ -3,6 +3,7 @@ using System.Text;
 using Google.Protobuf;
 using Grpc.Net.Client;
 using PhalaWorker.Attestation.Binding;
+using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Measurement;
@@ -219,6 +220,93 @@ public sealed class NodeVerifierTests
         Assert.That(ex.Message, Does.Contain("config-digest"));
     }
 
+    [Test]
+    public void Default_MaxStapledCollateralAge_IsOneDay()
+    {
+        Assert.That(new NodeVerifierOptions().MaxStapledCollateralAge, Is.EqualTo(TimeSpan.FromDays(1)));
+    }
+
+    [Test]
+    public void VerifyBundle_StapledCollateralHoursOld_Accepted()
+    {
+        var (bundle, nonce) = Bundle(collateral: Tee.Value.CreateCollateral(Now.AddHours(-3)).Json);
+
+        var verified = Verifier(new NodeVerifierOptions()).VerifyBundle(bundle, nonce);
+
+        Assert.That(verified.Appraisal.Valid, Is.True);
+    }
+
+    [Test]
+    public void VerifyBundle_StapledCollateralTwoDaysOld_RejectedAtCollateralAge()
+    {
+        var (bundle, nonce) = Bundle(collateral: Tee.Value.CreateCollateral(Now.AddDays(-2)).Json);
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(new NodeVerifierOptions()).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.QuoteRejected));
+        Assert.That(ex.Message, Does.Contain(nameof(Attestation.Appraisal.VerificationCheck.CollateralAge)).And.Contain("1.00:00:00"));
+    }
+
+    [Test]
+    public void VerifyBundle_StapledCollateralTwoDaysOld_AcceptedOnlyWhenTheLimitIsLifted()
+    {
+        var (bundle, nonce) = Bundle(collateral: Tee.Value.CreateCollateral(Now.AddDays(-2)).Json);
+
+        var verified = Verifier(new NodeVerifierOptions { MaxStapledCollateralAge = null }).VerifyBundle(bundle, nonce);
+
+        Assert.That(verified.Appraisal.Valid, Is.True);
+    }
+
+    [Test]
+    public void VerifyBundle_CallerCollateralTwoDaysOld_JudgedByPolicyOnly()
+    {
+        var (bundle, nonce) = Bundle(collateral: "");
+        var own = QuoteCollateral.FromJson(Tee.Value.CreateCollateral(Now.AddDays(-2)).Json);
+
+        var verified = Verifier(new NodeVerifierOptions { Collateral = own }).VerifyBundle(bundle, nonce);
+
+        Assert.That(verified.Appraisal.Valid, Is.True, "the caller's own collateral is not the host's choice");
+    }
+
+    [Test]
+    public void VerifyBundle_PolicyStricterThanStapledLimit_PolicyWins()
+    {
+        var (bundle, nonce) = Bundle(collateral: Tee.Value.CreateCollateral(Now.AddHours(-3)).Json);
+        var options = new NodeVerifierOptions { Policy = AttestationPolicy.Strict with { MaxCollateralAge = TimeSpan.FromHours(1) } };
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(options).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Message, Does.Contain(nameof(Attestation.Appraisal.VerificationCheck.CollateralAge)).And.Contain("01:00:00"));
+    }
+
+    // Offsets in the TD report body, which starts at byte 48 of the (v4) emulated quote.
+    [TestCase(136, TestName = "VerifyBundle_TamperedMrTd_FailsAtQuoteSignature")]
+    [TestCase(0, TestName = "VerifyBundle_TamperedTeeTcbSvn_FailsAtQuoteSignature")]
+    public void VerifyBundle_TamperedQuote_FailsAtTheDcapQuoteSignature(int bodyOffset)
+    {
+        // The node key re-signs the nonce over the tampered quote's hash and report_data is untouched, so the nonce
+        // signature and the binding both pass: only DCAP's own check can catch it.
+        var (bundle, nonce) = Bundle(collateral: Tee.Value.CreateCollateral(Now.AddHours(-1)).Json, tamper: quote => quote[48 + bodyOffset] ^= 0x01);
+
+        var ex = Assert.Throws<WorkerClientException>(() => Verifier(new NodeVerifierOptions()).VerifyBundle(bundle, nonce));
+
+        Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.QuoteRejected));
+        Assert.That(ex.Message, Does.Contain($"at {nameof(Attestation.Appraisal.VerificationCheck.QuoteSignature)}"));
+    }
+
+    // The DCAP step: the host picks which still-signed copy of Intel's collateral the node staples, so by default stapled
+    // collateral may be at most a day old, while collateral the caller brings is judged by the policy alone; and a quote
+    // changed after signing fails at DCAP's own quote signature even when every check before it is made to pass.
+    private static readonly DateTimeOffset Now = TimeProvider.System.GetUtcNow();
+
+    private NodeVerifier Verifier(NodeVerifierOptions options)
+    {
+        options.AllowEmulated = true;
+        options.RequireRegistration = false;
+        options.AcceptedMeasurements = [Reference()];
+        return new NodeVerifier(Client(), options);
+    }
+
     private NodeVerifier Verifier(bool allowEmulated) =>
         new(Client(), new NodeVerifierOptions { AllowEmulated = allowEmulated, RequireRegistration = false, AcceptedMeasurements = [Reference()] });
 
@@ -235,7 +323,7 @@ public sealed class NodeVerifierTests
 
     private static WorkerClient Client() => new(GrpcChannel.ForAddress("http://127.0.0.1:1"), ownsChannel: true);
 
-    private (AttestationBundle Bundle, byte[] Nonce) Bundle(RtmrEvent[]? extraEvents = null)
+    private (AttestationBundle Bundle, byte[] Nonce) Bundle(RtmrEvent[]? extraEvents = null, string? collateral = null, Action<byte[]>? tamper = null)
     {
         var log = new RtmrEventLog();
         AgentMeasurements.Record(log, "0.1.0", BuildDigest, Settings);
@@ -246,6 +334,7 @@ public sealed class NodeVerifierTests
 
         var reportData = ReportDataBinding.Compute(_signer.Address.AsSpan(), _hpke.PublicKey, new byte[32]);
         var quote = Tee.Value.CreateQuote(reportData, EmulatedTdMeasurements.Default.WithRtmr(3, log.CurrentValue.Span));
+        tamper?.Invoke(quote);
         var nonce = RandomNumberGenerator.GetBytes(32);
         var bundle = new AttestationBundle
         {
@@ -259,7 +348,7 @@ public sealed class NodeVerifierTests
             Nonce = ByteString.CopyFrom(nonce),
             NonceSignature = ByteString.CopyFrom(_signer.SignHash(NonceDigest.Compute(nonce, Keccak256.Hash(quote))).ToBytes65()),
             ComputeBackend = "cpu",
-            Collateral = Tee.Value.Collateral.Json,
+            Collateral = collateral ?? Tee.Value.Collateral.Json,
         };
         foreach (var e in log.Events)
         {

@@ -165,14 +165,15 @@ public sealed class RegistryReaderTests
     private (Receipt Receipt, VerifiedNode Node, byte[] JobId, JobRequest Request, JobOutput Output) Job(EthSigner signer, byte[] quote)
     {
         var jobId = RandomNumberGenerator.GetBytes(32);
-        var request = new JobRequest { Model = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(8)) };
+        var request = new JobRequest { Model = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(8)), JobSecret = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)) };
+        var salt = JobSecrets.ReceiptSalt(request.JobSecret.Span);
         request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(3) });
         var output = new JobOutput { ComputeBackend = "cpu" };
         output.Outputs.Add(new NamedTensor { Name = "y", Tensor = ByteString.CopyFrom(4) });
         var node = new VerifiedNode(signer.Address, new byte[32], quote, Keccak256.Hash(quote), TeeType.EmulatedTdx, _anvil.ChainId, _registry.Address, "cpu", "0.1.0",
             new QuoteAppraisal { Valid = true }, null, new AttestationBundle());
-        var data = new JobReceiptData(new Hash32(jobId), Keccak256.Hash(request.Model.Span), ReceiptHashes.Tensors(request.Inputs),
-            ReceiptHashes.Tensors(output.Outputs), node.QuoteHash, 1_763_900_000, "cpu");
+        var data = new JobReceiptData(new Hash32(jobId), JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span), ReceiptHashes.Tensors(salt, request.Inputs),
+            ReceiptHashes.Tensors(salt, output.Outputs), node.QuoteHash, 1_763_900_000, "cpu");
         var receipt = new Receipt
         {
             JobId = ByteString.CopyFrom(jobId),
