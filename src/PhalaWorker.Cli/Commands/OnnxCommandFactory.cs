@@ -266,7 +266,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
                 throw new CliException("--kernels must be 'cublas' or 'own'");
             }
 
-            var engine = CreateEngine(parse.GetValue(backend)!, parse.GetValue(threads), cudaUseCuBlas: kernelChoice == "cublas");
+            var engine = CreateEngine(parse.GetValue(backend)!, parse.GetValue(threads), out var computeBackend, cudaUseCuBlas: kernelChoice == "cublas");
             var a = GemmOperand(n, 1);
             var b = GemmOperand(n, 2);
             var model = Execute(() => engine.Load(GemmModel(n)));
@@ -306,7 +306,8 @@ internal sealed class OnnxCommandFactory : ICommandFactory
             }
 
             var ok = worst <= 1e-3;
-            var kernelName = engine.BackendName == "cuda" ? kernelChoice : "own";
+            // What actually ran: cuBLAS only on cuda with libcublas loaded and not turned off.
+            var kernelName = computeBackend is Compute.Backends.Ilgpu.IlgpuBackend { Name: "cuda", CuBlasUnavailableReason: null } && kernelChoice == "cublas" ? "cublas" : "own";
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -375,12 +376,15 @@ internal sealed class OnnxCommandFactory : ICommandFactory
         return Google.Protobuf.MessageExtensions.ToByteArray(model);
     }
 
-    private static ComputeEngine CreateEngine(string backend, int threads, bool cudaUseCuBlas = true)
+    private static ComputeEngine CreateEngine(string backend, int threads) => CreateEngine(backend, threads, out _);
+
+    private static ComputeEngine CreateEngine(string backend, int threads, out IComputeBackend created, bool cudaUseCuBlas = true)
     {
         var options = new ComputeOptions { Backend = backend, Threads = threads, CudaUseCuBlas = cudaUseCuBlas };
         try
         {
-            return new ComputeEngine(options, ComputeBackendRegistry.Create(backend, options));
+            created = ComputeBackendRegistry.Create(backend, options);
+            return new ComputeEngine(options, created);
         }
         catch (ComputeException ex)
         {
