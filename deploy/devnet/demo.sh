@@ -125,19 +125,23 @@ register_tx="$(grep -o 'by transaction 0x[0-9a-fA-F]*' "$work/agent.log" | head 
 grep -m1 "TEE IS EMULATED" "$work/agent.log" | sed 's/^ */agent: /' || true
 echo "agent on $endpoint registered (transaction $register_tx)"
 
-step "phala-worker measurements show (the build's emulated reference profile)"
-# Clients refuse any node whose measurements match no accepted profile; the demo accepts this build's profile from a file.
+step "phala-worker measurements show + registry allow-measurements (the build's emulated profile, allow-listed on chain)"
+# Clients refuse any node whose measurements match no profile the registry owner allow-lists; the demo's deployer
+# allow-lists this build's emulated profile, and attest/submit read the allow-list from the registry.
 "${cli[@]}" measurements show --agent-dir "$(dirname "$agent_dll")" --tee emulated --json >"$work/measurements.json"
 echo "agent digest $(json o.agentDigest <"$work/measurements.json"), RTMR3 $(json o.rtmr3 <"$work/measurements.json")"
+json o.profile <"$work/measurements.json" >"$work/profile.json"
+PHALA_WORKER_KEY="$key" "${cli[@]}" registry allow-measurements --rpc "$rpc" --registry "$registry" --profile "$work/profile.json" >"$work/allow.json"
+echo "profile $(json o.profileId <"$work/allow.json") allow-listed"
 
 step "phala-worker attest"
-"${cli[@]}" attest --endpoint "$endpoint" --rpc "$rpc" --registry "$registry" --allow-emulated --measurements "$work/measurements.json"
+"${cli[@]}" attest --endpoint "$endpoint" --rpc "$rpc" --registry "$registry" --allow-emulated
 
 step "phala-worker submit (tiny_mlp)"
 model="$repo/tests/testdata/onnx/models/tiny_mlp/model.onnx"
 input="$repo/tests/testdata/onnx/models/tiny_mlp/test_data_set_0/input_0.pb"
 "${cli[@]}" submit --endpoint "$endpoint" --rpc "$rpc" --registry "$registry" \
-  --model "$model" --input "x=$input" --allow-emulated --measurements "$work/measurements.json" --json --timeout 120 >"$work/submit.json"
+  --model "$model" --input "x=$input" --allow-emulated --json --timeout 120 >"$work/submit.json"
 
 echo "decrypted output:"
 json "o.outputs.map(t => '  ' + t.name + ': ' + t.dtype + '[' + t.shape.join('x') + '] ' + JSON.stringify(t.values.map(v => +v.toPrecision(4)))).join('\n')" <"$work/submit.json"
