@@ -3,6 +3,7 @@ using PhalaWorker.Chain;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
+using PhalaWorker.Cli.Internal;
 
 namespace PhalaWorker.Cli.Commands;
 
@@ -27,11 +28,7 @@ internal static class RegistryCliSupport
         Required = true,
     };
 
-    public static Option<TimeSpan> TimeoutOption() => new("--timeout")
-    {
-        Description = "Give up after this long (default 00:02:00).",
-        DefaultValueFactory = _ => TimeSpan.FromMinutes(2),
-    };
+    public static Option<TimeSpan> TimeoutOption() => CliDuration.Option("--timeout", "Give up after this long", TimeSpan.FromMinutes(2));
 
     public static EthAddress ParseAddress(string text, string option)
     {
