@@ -15,17 +15,19 @@ internal sealed class RegistryCommandFactory : ICommandFactory
         var deploy = new Command("deploy", "Deploy a new NodeRegistry; prints {\"registry\", \"chainId\", \"deployer\", \"transactionHash\", \"blockNumber\"}.");
         var rpc = RegistryCliSupport.RpcOption();
         var key = new Option<string>("--key") { Description = "Deployer private key (hex). Prefer --keystore or $PHALA_WORKER_KEY: command lines are visible to other users." };
-        var keystore = new Option<FileInfo>("--keystore") { Description = "File holding the deployer's hex private key." };
+        var keystore = new Option<FileInfo>("--keystore") { Description = "The deployer's key: a Web3 Secret Storage keystore (JSON) or a file holding the hex key." };
+        var passwordFile = RegistryCliSupport.PasswordFileOption();
         var confirmations = new Option<int>("--confirmations") { Description = "Blocks to wait for (default 1).", DefaultValueFactory = _ => 1 };
         var timeout = RegistryCliSupport.TimeoutOption();
         deploy.Options.Add(rpc);
         deploy.Options.Add(key);
         deploy.Options.Add(keystore);
+        deploy.Options.Add(passwordFile);
         deploy.Options.Add(confirmations);
         deploy.Options.Add(timeout);
         deploy.SetAction(async (parse, cancellationToken) =>
         {
-            using var signer = RegistryCliSupport.LoadSigner(parse.GetValue(key), parse.GetValue(keystore));
+            using var signer = RegistryCliSupport.LoadSigner(parse.GetValue(key), parse.GetValue(keystore), parse.GetValue(passwordFile));
             using var http = new RegistryCliSupport.HttpClientFactory();
             var client = RegistryCliSupport.CreateRpc(parse.GetValue(rpc)!, http);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
