@@ -109,9 +109,11 @@ echo "NodeRegistry at $registry on chain $chain_id (transaction $(json o.transac
 step "agent (emulated TEE, CPU backend) as a real process"
 agent_port="$(free_port 7080)"
 endpoint="http://127.0.0.1:$agent_port"
+metrics_port="$(free_port 9464)"
 printf '%s' "$operator_key" >"$work/operator.key"
 chmod 600 "$work/operator.key"
 (cd "$work" && exec dotnet "$agent_dll" --tee emulated --backend cpu --listen "$endpoint" --journal "$work/journal.db" \
+   --metrics-listen "http://127.0.0.1:$metrics_port" \
    --rpc "$rpc" --registry "$registry" --operator-key-file "$work/operator.key" \
    --Agent:BatchSize 1 --Agent:BatchMaxAge 00:00:01 >"$work/agent.log" 2>&1) &
 pids+=("$!")

@@ -15,6 +15,30 @@ internal static class CliApplication
     /// <summary>Exit code for unusable input (bad file, bad arguments, unreachable endpoint).</summary>
     public const int ExitUsage = 2;
 
+    /// <summary>
+    /// A command line that does not parse: each error as <c>error: …</c>, then the failing command's help, all on stderr
+    /// (stdout stays clean for scripts reading <c>--json</c>), and <see cref="ExitUsage"/>.
+    /// </summary>
+    private static async Task<int> UsageErrorAsync(RootCommand root, ParseResult parse, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        foreach (var error in parse.Errors)
+        {
+            await stderr.WriteLineAsync($"error: {error.Message}");
+        }
+
+        var path = new List<string>();
+        for (var result = parse.CommandResult; result is not null && result.Command != root; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            path.Insert(0, result.Command.Name);
+        }
+
+        await stderr.WriteLineAsync();
+        path.Add("--help");
+        var help = new InvocationConfiguration { Output = stderr, Error = stderr, EnableDefaultExceptionHandler = false };
+        await root.Parse(path).InvokeAsync(help, cancellationToken);
+        return ExitUsage;
+    }
+
     public static RootCommand BuildRootCommand(CliContext context)
     {
         var root = new RootCommand("phala-worker: submit encrypted AI jobs to attested PhalaWorker nodes, verify quotes, receipts and on-chain records.");
@@ -37,7 +61,13 @@ internal static class CliApplication
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
-            return await root.Parse(args).InvokeAsync(configuration, cancellationToken);
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                return await UsageErrorAsync(root, parse, stderr, cancellationToken);
+            }
+
+            return await parse.InvokeAsync(configuration, cancellationToken);
         }
         catch (OperationCanceledException)
         {

@@ -26,7 +26,7 @@ public sealed class OnnxCommandTests
 
             Assert.That(code, Is.EqualTo(0));
             Assert.That(stdout, Does.Contain("probs: Float[4x10]"));
-            Assert.That(File.Exists(Path.Combine(outDir, "output_0.pb")), Is.True);
+            Assert.That(File.Exists(Path.Combine(outDir, "probs.pb")), Is.True, "outputs are written under their names");
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PhalaWorker.Cli.Internal;
 using PhalaWorker.Client;
 using Command = System.CommandLine.Command;
 
@@ -54,7 +55,7 @@ internal sealed class AttestCommandFactory : ICommandFactory
     internal static string ToJson(VerifiedNode node)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, CliJson.Writer))
         {
             writer.WriteStartObject();
             writer.WriteString("node", node.Address.ToChecksumString());

@@ -7,19 +7,21 @@ using PhalaWorker.Compute.Backends;
 using PhalaWorker.Compute.Conformance;
 using PhalaWorker.Compute.Graph;
 using PhalaWorker.Compute.Onnx;
+using PhalaWorker.Cli.Internal;
 
 namespace PhalaWorker.Cli.Commands;
 
 /// <summary>
-/// <c>phala-worker onnx run|test|bench|gemm</c>: run a model on input tensors, run ONNX backend-test folders, measure
-/// latency, and measure (and check) one square MatMul's GFLOP/s, on any backend the compute library knows ("cpu",
-/// "ilgpu-cpu", "cuda").
+/// <c>phala-worker onnx inspect|run|test|bench|gemm</c>: list a model's inputs and outputs, run a model on input tensors,
+/// run ONNX backend-test folders, measure latency, and measure (and check) one square MatMul's GFLOP/s, on any backend the
+/// compute library knows ("cpu", "ilgpu-cpu", "cuda").
 /// </summary>
 internal sealed class OnnxCommandFactory : ICommandFactory
 {
     public Command Create(CliContext context)
     {
         var onnx = new Command("onnx", "Run ONNX models, ONNX backend tests and latency benchmarks on a compute backend.");
+        onnx.Subcommands.Add(CreateInspect(context));
         onnx.Subcommands.Add(CreateRun(context));
         onnx.Subcommands.Add(CreateTest(context));
         onnx.Subcommands.Add(CreateBench(context));
@@ -42,7 +44,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
             AllowMultipleArgumentsPerToken = false,
         };
         var backend = BackendOption();
-        var output = new Option<DirectoryInfo?>("--out") { Description = "Directory to write <output>.pb files to." };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Directory to write each output to, as <output name>.pb (name sanitized)." };
         var command = new Command("run", "Run a model once and print (or write) its outputs.") { model, inputs, backend, output };
         command.SetAction(parse =>
         {
@@ -68,6 +70,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
                 Directory.CreateDirectory(outDir.FullName);
             }
 
+            var written = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < result.Outputs.Count; i++)
             {
                 var (name, proto) = result.Outputs[i];
@@ -86,7 +89,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
 
                 if (outDir is not null)
                 {
-                    var file = Path.Combine(outDir.FullName, $"output_{i}.pb");
+                    var file = Path.Combine(outDir.FullName, OutputFileName(name, i, written));
                     File.WriteAllBytes(file, proto);
                     context.Out.WriteLine($"  -> {file}");
                 }
@@ -96,6 +99,111 @@ internal sealed class OnnxCommandFactory : ICommandFactory
             return CliApplication.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A file name for an output: its name with anything outside [A-Za-z0-9._-] replaced by '_' (so a graph cannot name
+    /// "../x" or "/etc/y"), "output_N" when that leaves nothing usable, and a "_N" suffix when two outputs collide.
+    /// </summary>
+    internal static string OutputFileName(string name, int index, ISet<string> taken)
+    {
+        var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').ToArray()).Trim('.');
+        if (safe.Length == 0 || safe.Length > 200)
+        {
+            safe = $"output_{index}";
+        }
+
+        var file = safe + ".pb";
+        if (!taken.Add(file))
+        {
+            file = $"{safe}_{index}.pb";
+            taken.Add(file);
+        }
+
+        return file;
+    }
+
+    private static Command CreateInspect(CliContext context)
+    {
+        var model = new Argument<FileInfo>("model") { Description = "The model.onnx file." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command("inspect", "List a model's inputs and outputs with their element types and shapes (no run).") { model, json };
+        command.SetAction(parse =>
+        {
+            var bytes = ReadFile(parse.GetValue(model)!);
+            global::Onnx.ModelProto proto;
+            try
+            {
+                proto = global::Onnx.ModelProto.Parser.ParseFrom(bytes);
+            }
+            catch (Google.Protobuf.InvalidProtocolBufferException ex)
+            {
+                throw new CliException($"'{parse.GetValue(model)!.FullName}' is not an ONNX model: {ex.Message}");
+            }
+
+            if (proto.Graph is null)
+            {
+                throw new CliException($"'{parse.GetValue(model)!.FullName}' has no graph");
+            }
+
+            // Older exporters list initializers (weights) among the graph inputs; those are not inputs a caller binds.
+            var initializers = proto.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+            var inputs = proto.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(Describe).ToList();
+            var outputs = proto.Graph.Output.Select(Describe).ToList();
+            var opset = proto.OpsetImport.FirstOrDefault(o => string.IsNullOrEmpty(o.Domain))?.Version ?? 0;
+            if (parse.GetValue(json))
+            {
+                var report = new Dictionary<string, object>
+                {
+                    ["irVersion"] = proto.IrVersion,
+                    ["opset"] = opset,
+                    ["producer"] = proto.ProducerName,
+                    ["nodes"] = proto.Graph.Node.Count,
+                    ["inputs"] = inputs,
+                    ["outputs"] = outputs,
+                };
+                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJson.Compact));
+                return CliApplication.ExitOk;
+            }
+
+            context.Out.WriteLine($"model: ir {proto.IrVersion}, opset {opset}, {proto.Graph.Node.Count} nodes, producer '{proto.ProducerName}'");
+            foreach (var (kind, list) in new[] { ("input", inputs), ("output", outputs) })
+            {
+                foreach (var value in list)
+                {
+                    context.Out.WriteLine($"{kind} {value.Name}: {value.Type}[{string.Join('x', value.Shape)}]");
+                }
+            }
+
+            return CliApplication.ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>One graph input or output: element type and shape (a dimension is a number, a symbolic name or "?").</summary>
+    internal sealed record ValueDescription(
+        [property: System.Text.Json.Serialization.JsonPropertyName("name")] string Name,
+        [property: System.Text.Json.Serialization.JsonPropertyName("type")] string Type,
+        [property: System.Text.Json.Serialization.JsonPropertyName("shape")] IReadOnlyList<string> Shape);
+
+    private static ValueDescription Describe(global::Onnx.ValueInfoProto value)
+    {
+        var type = value.Type;
+        if (type?.ValueCase != global::Onnx.TypeProto.ValueOneofCase.TensorType)
+        {
+            return new ValueDescription(value.Name, type?.ValueCase.ToString().ToLowerInvariant() ?? "unknown", []);
+        }
+
+        var element = Enum.IsDefined(typeof(global::Onnx.TensorProto.Types.DataType), type.TensorType.ElemType)
+            ? ((global::Onnx.TensorProto.Types.DataType)type.TensorType.ElemType).ToString()
+            : $"type{type.TensorType.ElemType}";
+        var shape = type.TensorType.Shape?.Dim.Select(d => d.ValueCase switch
+        {
+            global::Onnx.TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue => d.DimValue.ToString(CultureInfo.InvariantCulture),
+            global::Onnx.TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam => d.DimParam,
+            _ => "?",
+        }).ToList() ?? [];
+        return new ValueDescription(value.Name, element, shape);
     }
 
     private static Command CreateTest(CliContext context)
@@ -139,7 +247,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
                         ["detail"] = r.Detail,
                     }).ToList(),
                 };
-                context.Out.WriteLine(JsonSerializer.Serialize(report));
+                context.Out.WriteLine(JsonSerializer.Serialize(report, CliJson.Compact));
             }
             else
             {

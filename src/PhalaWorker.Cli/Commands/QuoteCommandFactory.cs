@@ -10,13 +10,14 @@ using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Attestation.Tdx;
+using PhalaWorker.Cli.Internal;
 
 namespace PhalaWorker.Cli.Commands;
 
 /// <summary><c>phala-worker quote verify | show | emulate</c>: DCAP verification with policy, decoding, and emulated quotes.</summary>
 internal sealed class QuoteCommandFactory : ICommandFactory
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = CliJson.Indented;
 
     public Command Create(CliContext context)
     {

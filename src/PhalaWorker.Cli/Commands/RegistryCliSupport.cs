@@ -3,6 +3,7 @@ using PhalaWorker.Chain;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
+using PhalaWorker.Cli.Internal;
 
 namespace PhalaWorker.Cli.Commands;
 
@@ -27,11 +28,59 @@ internal static class RegistryCliSupport
         Required = true,
     };
 
-    public static Option<TimeSpan> TimeoutOption() => new("--timeout")
+    public static Option<TimeSpan> TimeoutOption() => CliDuration.Option("--timeout", "Give up after this long", TimeSpan.FromMinutes(2));
+
+    /// <summary>A --password-file option for keystores (the file's first line is the password).</summary>
+    public static Option<FileInfo?> PasswordFileOption() => new("--password-file")
     {
-        Description = "Give up after this long (default 00:02:00).",
-        DefaultValueFactory = _ => TimeSpan.FromMinutes(2),
+        Description = "File whose first line is the --keystore password (default: prompt on the terminal).",
     };
+
+    /// <summary>The keystore password: the first line of <paramref name="passwordFile"/>, else typed at the terminal (not echoed).</summary>
+    private static string ReadPassword(FileInfo? passwordFile)
+    {
+        if (passwordFile is not null)
+        {
+            if (!passwordFile.Exists)
+            {
+                throw new CliException($"--password-file: {passwordFile.FullName} does not exist.");
+            }
+
+            using var reader = passwordFile.OpenText();
+            return reader.ReadLine() ?? "";
+        }
+
+        if (Console.IsInputRedirected)
+        {
+            throw new CliException("--keystore is an encrypted keystore: give --password-file FILE (no terminal to prompt on).");
+        }
+
+        Console.Error.Write("Keystore password: ");
+        var password = new System.Text.StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                break;
+            }
+
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (password.Length > 0)
+                {
+                    password.Length--;
+                }
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                password.Append(key.KeyChar);
+            }
+        }
+
+        Console.Error.WriteLine();
+        return password.ToString();
+    }
 
     public static EthAddress ParseAddress(string text, string option)
     {
@@ -45,8 +94,11 @@ internal static class RegistryCliSupport
         }
     }
 
-    /// <summary>The signing key from --key, else --keystore (a file holding the hex key), else $PHALA_WORKER_KEY.</summary>
-    public static EthSigner LoadSigner(string? keyHex, FileInfo? keystore)
+    /// <summary>
+    /// The signing key from --key, else --keystore (a Web3 Secret Storage JSON keystore, unlocked with --password-file or
+    /// an interactive prompt; or a file holding the hex key), else $PHALA_WORKER_KEY.
+    /// </summary>
+    public static EthSigner LoadSigner(string? keyHex, FileInfo? keystore, FileInfo? passwordFile = null)
     {
         string? source;
         string? hex;
@@ -61,7 +113,30 @@ internal static class RegistryCliSupport
                 throw new CliException($"--keystore: {keystore.FullName} does not exist.");
             }
 
-            (source, hex) = ("--keystore", File.ReadAllText(keystore.FullName).Trim());
+            if (keystore.Length > 64 * 1024)
+            {
+                throw new CliException($"--keystore: {keystore.FullName} is larger than 64 KiB; give a keystore or hex key file.");
+            }
+
+            var text = File.ReadAllText(keystore.FullName);
+            if (Web3KeyStore.IsKeyStore(text))
+            {
+                var key = Web3KeyStore.Decrypt(text, ReadPassword(passwordFile));
+                try
+                {
+                    return new EthSigner(key);
+                }
+                catch (ChainException ex)
+                {
+                    throw new CliException($"--keystore: {ex.Message}", CliApplication.ExitUsage, ex);
+                }
+                finally
+                {
+                    System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+                }
+            }
+
+            (source, hex) = ("--keystore", text.Trim());
         }
         else
         {

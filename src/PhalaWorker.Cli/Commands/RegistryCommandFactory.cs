@@ -187,7 +187,8 @@ internal sealed class RegistryCommandFactory : ICommandFactory
         private readonly Option<Uri> _rpc = RegistryCliSupport.RpcOption();
         private readonly Option<string>? _registry;
         private readonly Option<string> _key = new("--key") { Description = "Private key (hex). Prefer --keystore or $PHALA_WORKER_KEY: command lines are visible to other users." };
-        private readonly Option<FileInfo> _keystore = new("--keystore") { Description = "File holding the hex private key." };
+        private readonly Option<FileInfo> _keystore = new("--keystore") { Description = "The key: a Web3 Secret Storage keystore (JSON) or a file holding the hex key." };
+        private readonly Option<FileInfo?> _passwordFile = RegistryCliSupport.PasswordFileOption();
         private readonly Option<int> _confirmations = new("--confirmations") { Description = "Blocks to wait for (default 1).", DefaultValueFactory = _ => 1 };
         private readonly Option<TimeSpan> _timeout = RegistryCliSupport.TimeoutOption();
 
@@ -202,6 +203,7 @@ internal sealed class RegistryCommandFactory : ICommandFactory
 
             command.Options.Add(_key);
             command.Options.Add(_keystore);
+            command.Options.Add(_passwordFile);
             command.Options.Add(_confirmations);
             command.Options.Add(_timeout);
         }
@@ -209,7 +211,7 @@ internal sealed class RegistryCommandFactory : ICommandFactory
         public async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken, Func<TransactionSender, EthAddress, ulong, CancellationToken, Task> action)
         {
             var address = _registry is null ? EthAddress.Zero : RegistryCliSupport.ParseAddress(parse.GetValue(_registry)!, "--registry");
-            using EthSigner signer = RegistryCliSupport.LoadSigner(parse.GetValue(_key), parse.GetValue(_keystore));
+            using EthSigner signer = RegistryCliSupport.LoadSigner(parse.GetValue(_key), parse.GetValue(_keystore), parse.GetValue(_passwordFile));
             using var http = new RegistryCliSupport.HttpClientFactory();
             var client = RegistryCliSupport.CreateRpc(parse.GetValue(_rpc)!, http);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using PhalaWorker.Client;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Cli.Internal;
 
 namespace PhalaWorker.Cli.Commands;
 
@@ -86,7 +87,7 @@ internal sealed class SubmitCommandFactory : ICommandFactory
             if (settings.Json)
             {
                 using var stream = new MemoryStream();
-                using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
+                using (var writer = new Utf8JsonWriter(stream, CliJson.Writer))
                 {
                     writer.WriteStartObject();
                     writer.WriteString("jobId", SubmitFormat.Hex(outcome.JobId));

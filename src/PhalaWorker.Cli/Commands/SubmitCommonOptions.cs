@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Cli.Internal;
 
 namespace PhalaWorker.Cli.Commands;
 
@@ -21,12 +22,7 @@ internal sealed class SubmitCommonOptions
         Description = "DANGEROUS: accept any TD measurements (a host-modified agent would be accepted). Prints a WARNING.",
     };
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object." };
-    private readonly Option<TimeSpan> _timeout = new("--timeout")
-    {
-        Description = "Overall time limit, e.g. 00:02:00 (default 2 minutes).",
-        DefaultValueFactory = _ => TimeSpan.FromMinutes(2),
-        CustomParser = r => ParseTimeout(r.Tokens.Count == 0 ? "120" : r.Tokens[0].Value),
-    };
+    private readonly Option<TimeSpan> _timeout = CliDuration.Option("--timeout", "Overall time limit", TimeSpan.FromMinutes(2));
 
     public void AddTo(Command command)
     {
@@ -81,20 +77,6 @@ internal sealed class SubmitCommonOptions
             ? uri
             : throw new CliException($"{option} '{text}' is not an http:// or https:// URL");
 
-    private static TimeSpan ParseTimeout(string text)
-    {
-        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
-        {
-            return span;
-        }
-
-        throw new CliException($"--timeout '{text}' is not a positive number of seconds or a time span (hh:mm:ss)");
-    }
 }
 
 /// <summary>The parsed shared options.</summary>

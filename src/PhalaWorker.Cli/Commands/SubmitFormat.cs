@@ -2,13 +2,14 @@ using System.Text.Json;
 using PhalaWorker.Client;
 using PhalaWorker.Crypto.Hpke;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Cli.Internal;
 
 namespace PhalaWorker.Cli.Commands;
 
 /// <summary>Text formatting shared by <c>submit</c> and <c>attest</c>.</summary>
 internal static class SubmitFormat
 {
-    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    public static readonly JsonSerializerOptions Indented = CliJson.Indented;
 
     public static string Hex(ReadOnlySpan<byte> bytes) => "0x" + Convert.ToHexString(bytes).ToLowerInvariant();
 
