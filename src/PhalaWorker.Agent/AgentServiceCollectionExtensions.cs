@@ -39,6 +39,7 @@ internal static class AgentServiceCollectionExtensions
 
         // Hosted services start in this order: attest, then register, then run and post.
         services.AddHostedService<AttestationBootstrapper>();
+        services.AddHostedService<CollateralRefresher>();
         services.AddHostedService<RegistrationHeartbeat>();
         services.AddHostedService<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ResultPoster>());

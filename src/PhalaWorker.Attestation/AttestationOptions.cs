@@ -46,6 +46,15 @@ public sealed class AttestationOptions
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan EmulatedCollateralValidity { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How often the agent renews the collateral it staples to its attestation (emulated: re-issued; hardware: refetched from
+    /// the PCCS / PCS in <c>Attestation:Collateral</c>, which refetches what is older than its <c>MaxAge</c>). Clients reject
+    /// stapled collateral older than a day by default, so keep this well under that.
+    /// </summary>
+    /// <value>Default 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "12:00:00")]
+    public TimeSpan CollateralRefreshPeriod { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Attempts per configfs-tsm quote when a generation race is detected.</summary>
     /// <value>Default 3.</value>
     [Range(1, 10)]

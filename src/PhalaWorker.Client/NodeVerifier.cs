@@ -40,7 +40,8 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         }
 
         var bundle = await client.GetAttestationAsync(nonce, cancellationToken).ConfigureAwait(false);
-        var verified = VerifyBundle(bundle, nonce, profiles);
+        var fetched = await FetchOwnCollateralAsync(bundle, cancellationToken).ConfigureAwait(false);
+        var verified = VerifyBundle(bundle, nonce, profiles, fetched);
         if (registry is not null)
         {
             var record = await registry.GetNodeAsync(verified.Address, cancellationToken).ConfigureAwait(false);
@@ -60,7 +61,28 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
     public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce) => VerifyBundle(bundle, nonce, _options.AcceptedMeasurements);
 
     /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain), accepting <paramref name="profiles"/>.</summary>
-    public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce, IReadOnlyList<MeasurementProfile> profiles)
+    public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce, IReadOnlyList<MeasurementProfile> profiles) =>
+        VerifyBundle(bundle, nonce, profiles, null);
+
+    /// <summary>The collateral from <see cref="NodeVerifierOptions.CollateralFetcher"/>, when one is set and no collateral was given.</summary>
+    private async Task<QuoteCollateral?> FetchOwnCollateralAsync(AttestationBundle bundle, CancellationToken cancellationToken)
+    {
+        if (_options.Collateral is not null || _options.CollateralFetcher is not { } fetcher || bundle.Quote.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await fetcher.GetCollateralAsync(bundle.Quote.Memory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AttestationException or HttpRequestException or FormatException or ArgumentException)
+        {
+            throw Fail(WorkerClientErrorReason.QuoteRejected, $"could not fetch collateral for the node's quote from the configured PCCS/PCS: {ex.Message}", ex);
+        }
+    }
+
+    private VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce, IReadOnlyList<MeasurementProfile> profiles, QuoteCollateral? fetchedCollateral)
     {
         ArgumentNullException.ThrowIfNull(profiles);
         ArgumentNullException.ThrowIfNull(bundle);
@@ -108,7 +130,7 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
                 "the node runs an EMULATED TEE: its quote is not backed by hardware; refusing (pass --allow-emulated / AllowEmulated to accept it for testing)");
         }
 
-        var appraisal = Appraise(bundle, quote);
+        var appraisal = Appraise(bundle, quote, fetchedCollateral);
         var events = CheckEventLog(bundle, parsed);
         var verdict = MeasurementProfileMatcher.Match(parsed.Body, events, profiles);
         var agent = AgentMeasurements.Read(events, out var logReason);
@@ -143,12 +165,13 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         };
     }
 
-    private QuoteAppraisal Appraise(AttestationBundle bundle, byte[] quote)
+    private QuoteAppraisal Appraise(AttestationBundle bundle, byte[] quote, QuoteCollateral? fetchedCollateral)
     {
         QuoteCollateral collateral;
+        var stapled = _options.Collateral is null && fetchedCollateral is null;
         try
         {
-            collateral = _options.Collateral ?? (bundle.Collateral.Length > 0
+            collateral = _options.Collateral ?? fetchedCollateral ?? (bundle.Collateral.Length > 0
                 ? QuoteCollateral.FromJson(bundle.Collateral)
                 : throw Fail(WorkerClientErrorReason.QuoteRejected, "no collateral: the node stapled none and none was given"));
         }
@@ -159,6 +182,11 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
 
         var emulated = bundle.TeeType == TeeType.EmulatedTdx;
         var policy = emulated ? _options.Policy with { AllowEmulated = true } : _options.Policy;
+        if (stapled && _options.MaxStapledCollateralAge is { } maxStapledAge && (policy.MaxCollateralAge is not { } policyAge || maxStapledAge < policyAge))
+        {
+            policy = policy with { MaxCollateralAge = maxStapledAge };
+        }
+
         var roots = emulated ? TrustedRoots.Intel.WithEmulated(EmulatedRoot(_options.EmulationSeed)) : TrustedRoots.Intel;
         var appraisal = DcapVerifier.Verify(quote, collateral, _options.TimeProvider.GetUtcNow(), policy, roots);
         if (!appraisal.Valid)

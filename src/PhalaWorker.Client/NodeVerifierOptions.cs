@@ -52,6 +52,27 @@ public sealed class NodeVerifierOptions
     /// <value>Default true.</value>
     public bool RequireRegistration { get; set; } = true;
 
+    /// <summary>
+    /// The oldest node-stapled collateral accepted: its TCB info and QE identity issueDate and its PCK CRL thisUpdate must be
+    /// at most this old. Collateral is signed by Intel, but the host chooses which (still signed, still inside its 30-day
+    /// nextUpdate window) copy the node staples, e.g. one from before a TCB recovery that made the platform out of date.
+    /// The agent refreshes what it staples well inside this age (Attestation:CollateralRefreshPeriod). Null applies only the
+    /// policy's own <see cref="AttestationPolicy.MaxCollateralAge"/>; collateral the caller gives (<see cref="Collateral"/>) or
+    /// fetches (<see cref="CollateralFetcher"/>) is not subject to it.
+    /// </summary>
+    /// <value>Default 1 day.</value>
+    public TimeSpan? MaxStapledCollateralAge { get; set; } = DefaultMaxStapledCollateralAge;
+
+    /// <summary>The default of <see cref="MaxStapledCollateralAge"/>: 1 day.</summary>
+    public static readonly TimeSpan DefaultMaxStapledCollateralAge = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Fetch the collateral from this PCS / PCCS instead of using what the node staples (the caller's own source of Intel's
+    /// collateral). Ignored when <see cref="Collateral"/> is set.
+    /// </summary>
+    /// <value>Default null (use the stapled collateral, bounded by <see cref="MaxStapledCollateralAge"/>).</value>
+    public PcsCollateralFetcher? CollateralFetcher { get; set; }
+
     /// <summary>The clock DCAP windows are checked at.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -22,6 +22,7 @@ internal sealed class AttestationService(NodeContext node, Registry.ChainBinding
 
         var attestation = node.Required;
         var bundle = attestation.Bundle.Clone();
+        bundle.Collateral = attestation.StapledCollateral;
         bundle.Nonce = request.Nonce;
         bundle.ChainId = chain.ChainId;
         bundle.RegistryAddress = ByteString.CopyFrom(chain.Registry.AsSpan());

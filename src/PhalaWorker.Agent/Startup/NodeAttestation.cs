@@ -26,6 +26,18 @@ internal sealed class NodeAttestation(NodeIdentity identity, EthSigner signer, b
 
     public string ProviderName { get; } = providerName;
 
+    private string _stapledCollateral = bundle.Collateral;
+
+    /// <summary>
+    /// The collateral served with the bundle (QuoteCollateralV3 JSON; empty when none): what the node stapled at start, then
+    /// renewed by <see cref="CollateralRefresher"/> so it stays younger than the age clients accept.
+    /// </summary>
+    public string StapledCollateral
+    {
+        get => Volatile.Read(ref _stapledCollateral);
+        set => Volatile.Write(ref _stapledCollateral, value ?? string.Empty);
+    }
+
     public void Dispose()
     {
         Signer.Dispose();

@@ -84,4 +84,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(5042, LogLevel.Warning, "{Method} for job {JobId} refused: {Reason}")]
     public static partial void AccessDenied(ILogger logger, string method, string jobId, string reason);
+
+    [LoggerMessage(5090, LogLevel.Debug, "Stapled collateral renewed (oldest part issued {IssuedAt})")]
+    public static partial void CollateralRenewed(ILogger logger, string issuedAt);
+
+    [LoggerMessage(5091, LogLevel.Warning, "Renewing the stapled collateral failed; clients reject stapled collateral older than a day by default: {Reason}")]
+    public static partial void CollateralRenewFailed(ILogger logger, string reason);
 }

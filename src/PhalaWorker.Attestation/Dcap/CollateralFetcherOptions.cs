@@ -22,4 +22,13 @@ public sealed class CollateralFetcherOptions
     /// <summary>Refetch this long before the earliest nextUpdate, so cached collateral never expires mid-use.</summary>
     /// <value>Default 5 minutes.</value>
     public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Refetch cached collateral whose oldest part (TCB info or QE identity issueDate, PCK CRL thisUpdate) is older than this,
+    /// even inside its nextUpdate window. Clients reject node-stapled collateral older than a day by default
+    /// (NodeVerifierOptions.MaxStapledCollateralAge), so what a node staples must be younger than that; a PCCS in front of
+    /// Intel PCS must refresh at least as often. Null: reuse until nextUpdate.
+    /// </summary>
+    /// <value>Default 12 hours.</value>
+    public TimeSpan? MaxAge { get; set; } = TimeSpan.FromHours(12);
 }

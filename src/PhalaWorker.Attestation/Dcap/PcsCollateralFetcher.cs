@@ -133,8 +133,26 @@ public sealed class PcsCollateralFetcher
         }
     }
 
+    /// <summary>The oldest issue time among the TCB info and QE identity issueDate and the PCK CRL thisUpdate (what collateral age is measured by).</summary>
+    public static DateTimeOffset? GetOldestIssue(QuoteCollateral collateral)
+    {
+        ArgumentNullException.ThrowIfNull(collateral);
+        try
+        {
+            var tcb = TcbInfo.FromJson(collateral.TcbInfo).IssueDate;
+            var qe = QeIdentity.FromJson(collateral.QeIdentity).IssueDate;
+            var pckCrl = ParsedCrl.Parse(collateral.PckCrl).ThisUpdate;
+            return new[] { tcb, qe, pckCrl }.Min();
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            return null;
+        }
+    }
+
     private bool IsFresh(QuoteCollateral collateral, DateTimeOffset now) =>
-        GetNextUpdate(collateral) is { } next && now < next - _options.RefreshMargin;
+        GetNextUpdate(collateral) is { } next && now < next - _options.RefreshMargin
+        && (_options.MaxAge is not { } maxAge || (GetOldestIssue(collateral) is { } issued && now - issued <= maxAge));
 
     private async Task<QuoteCollateral> FetchAsync(string fmspc, string ca, CancellationToken cancellationToken)
     {

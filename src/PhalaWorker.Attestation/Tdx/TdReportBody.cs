@@ -1,8 +1,8 @@
 namespace PhalaWorker.Attestation.Tdx;
 
 /// <summary>
-/// The TD report body (TD quote body): 584 bytes for version 1.0 (quote v4, v5 body type 3),
-/// 648 bytes for version 1.5 (v5 body type 4, adds TEE_TCB_SVN2 and MRSERVICETD).
+/// The TD report body (TD quote body): 584 bytes for version 1.0 (quote v4, v5 body type 2),
+/// 648 bytes for version 1.5 (v5 body type 3, adds TEE_TCB_SVN2 and MRSERVICETD).
 /// All measurement fields are little-endian byte strings exactly as in the quote.
 /// </summary>
 public sealed record TdReportBody

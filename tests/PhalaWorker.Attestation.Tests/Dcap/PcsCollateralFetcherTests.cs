@@ -67,11 +67,12 @@ public sealed class PcsCollateralFetcherTests
         public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
     }
 
-    private static (PcsCollateralFetcher Fetcher, FakePcsHandler Handler, FakeTimeProvider Time) Create(string? cacheDirectory = null)
+    /// <summary>A fetcher at the README's good time; <paramref name="maxAge"/> null (reuse until nextUpdate) unless a test sets it.</summary>
+    private static (PcsCollateralFetcher Fetcher, FakePcsHandler Handler, FakeTimeProvider Time) Create(string? cacheDirectory = null, TimeSpan? maxAge = null)
     {
         var handler = new FakePcsHandler();
         var time = new FakeTimeProvider(AttestationTestData.GoodTime);
-        var options = new CollateralFetcherOptions { BaseUrl = new Uri("https://pccs.example/"), CacheDirectory = cacheDirectory };
+        var options = new CollateralFetcherOptions { BaseUrl = new Uri("https://pccs.example/"), CacheDirectory = cacheDirectory, MaxAge = maxAge };
         return (new PcsCollateralFetcher(new FakeHttpClientFactory(handler), options, time), handler, time);
     }
 
@@ -111,6 +112,33 @@ public sealed class PcsCollateralFetcherTests
         {
             Assert.That(afterFirst, Is.EqualTo(4));
             Assert.That(handler.Requests, Has.Count.EqualTo(8));
+        });
+    }
+
+    [Test]
+    public void MaxAge_Default_IsTwelveHours()
+    {
+        Assert.That(new CollateralFetcherOptions().MaxAge, Is.EqualTo(TimeSpan.FromHours(12)), "well under the day clients accept for stapled collateral");
+    }
+
+    [Test]
+    public async Task GetCollateralAsync_CachedOlderThanMaxAge_RefetchedInsideNextUpdateAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // The oldest part, the PCK CRL, was issued 2025-06-19T10:00:35Z: 11 days 14 hours before the good time.
+        var (fetcher, handler, time) = Create(maxAge: TimeSpan.FromDays(12));
+
+        await fetcher.GetCollateralAsync("B0C06F000000", "platform", cts.Token);
+        await fetcher.GetCollateralAsync("B0C06F000000", "platform", cts.Token);
+        var whileYounger = handler.Requests.Count;
+        time.Advance(TimeSpan.FromHours(12)); // now 12 days 2 hours old, still 18 days before nextUpdate
+        var refetched = await fetcher.GetCollateralAsync("B0C06F000000", "platform", cts.Token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileYounger, Is.EqualTo(4));
+            Assert.That(handler.Requests, Has.Count.EqualTo(8));
+            Assert.That(PcsCollateralFetcher.GetOldestIssue(refetched), Is.EqualTo(new DateTimeOffset(2025, 6, 19, 10, 0, 35, TimeSpan.Zero)));
         });
     }
 

@@ -31,7 +31,7 @@ put("version_3", patch(0, "<H", 3), "header.version")
 put("key_type_p384", patch(2, "<H", 3), "header.attestationKeyType")
 put("tee_type_sgx", patch(4, "<I", 0), "header.teeType")
 put("v5_no_body_header", patch(0, "<H", 5)[:50], "body.size")
-put("v5_body_type_sgx", patch(48, "<H", 2, patch(0, "<H", 5)), "body.type")
+put("v5_body_type_sgx", patch(48, "<H", 1, patch(0, "<H", 5)), "body.type")  # Intel: 1 = SGX enclave report
 put("v5_body_size_wrong", patch(50, "<I", 1, patch(48, "<H", 3, patch(0, "<H", 5))), "body.size")
 put("padding_nonzero", q[:-1] + b"\xff", "OK")
 put("no_padding", q[:4936], "OK")
