@@ -22,6 +22,9 @@ public enum AttestationErrorReason
 
     /// <summary>A policy file cannot be decoded.</summary>
     PolicyFormat,
+
+    /// <summary>NVIDIA GPU evidence (SPDM report, remote-evidence JSON, certificate chain, OCSP response) cannot be decoded.</summary>
+    GpuEvidenceFormat,
 }
 
 /// <summary>The Attestation library's domain exception, carrying a <see cref="AttestationErrorReason"/>.</summary>
