@@ -61,13 +61,18 @@ public sealed class AttestationOptions
     public int QuoteAttempts { get; set; } = 3;
 
     /// <summary>
-    /// GPU evidence source: <c>none</c> (digest of zeros in report_data) or <c>emulated</c> (signed by the emulated TEE's GPU key;
-    /// requires <see cref="Tee"/> = <c>emulated</c>). NVIDIA hardware evidence is not implemented yet.
+    /// GPU evidence source: <c>none</c> (digest of zeros in report_data), <c>emulated</c> (signed by the emulated TEE's GPU key;
+    /// requires <see cref="Tee"/> = <c>emulated</c>) or <c>nvml</c> (NVIDIA CC evidence through NVML, see <see cref="Nvml"/>;
+    /// startup fails when no GPU passes the CC gate).
     /// </summary>
     /// <value>Default <c>none</c>.</value>
     [Required]
-    [RegularExpression("^(none|emulated)$", ErrorMessage = "Attestation:GpuEvidence must be none or emulated.")]
+    [RegularExpression("^(none|emulated|nvml)$", ErrorMessage = "Attestation:GpuEvidence must be none, emulated or nvml.")]
     public string GpuEvidence { get; set; } = "none";
+
+    /// <summary>NVML settings for <see cref="GpuEvidence"/> = <c>nvml</c> (section <c>Attestation:Nvml</c>: <c>LibraryPath</c>, <c>CallTimeout</c>).</summary>
+    /// <value>Default: <c>libnvidia-ml.so.1</c>, 30 s per call.</value>
+    public Gpu.Nvml.NvmlOptions Nvml { get; set; } = new();
 
     /// <summary>Whether the agent's RTMR3 events extend the hardware RTMR (TDX modes). Off only for kernels without RTMR extension.</summary>
     /// <value>Default <see langword="true"/>.</value>

@@ -49,6 +49,12 @@ public static class AttestationServiceCollectionExtensions
     private static IGpuEvidenceProvider CreateGpuEvidenceProvider(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<AttestationOptions>>().Value;
+        if (string.Equals(options.GpuEvidence, "nvml", StringComparison.OrdinalIgnoreCase))
+        {
+            System.ComponentModel.DataAnnotations.Validator.ValidateObject(options.Nvml, new(options.Nvml), validateAllProperties: true);
+            return new Gpu.Nvml.NvmlGpuEvidenceProvider(options.Nvml, services.GetService<Microsoft.Extensions.Logging.ILogger<Gpu.Nvml.NvmlGpuEvidenceProvider>>());
+        }
+
         if (!string.Equals(options.GpuEvidence, "emulated", StringComparison.OrdinalIgnoreCase))
         {
             return new NoGpuEvidenceProvider();

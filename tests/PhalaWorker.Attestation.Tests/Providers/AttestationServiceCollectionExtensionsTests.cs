@@ -84,7 +84,7 @@ public sealed class AttestationServiceCollectionExtensionsTests
     [TestCase("EmulationSeed", "abcd")]
     [TestCase("QuoteAttempts", "0")]
     [TestCase("EmulatedCollateralValidity", "00:00:01")]
-    [TestCase("GpuEvidence", "nvml")]
+    [TestCase("GpuEvidence", "nvidia")]
     public void AddAttestation_InvalidSetting_ValidationFails(string key, string value)
     {
         using var services = Build(new() { [key] = value });
