@@ -6,6 +6,7 @@ using PhalaWorker.Attestation.Binding;
 using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.EventLog;
+using PhalaWorker.Attestation.Measurement;
 using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
@@ -112,6 +113,7 @@ public sealed class NodeVerifierDcapTests
     {
         options.AllowEmulated = true;
         options.RequireRegistration = false;
+        options.TrustAnyMeasurement = true;
         return new NodeVerifier(new WorkerClient(GrpcChannel.ForAddress("http://127.0.0.1:1"), ownsChannel: true), options);
     }
 
@@ -124,7 +126,9 @@ public sealed class NodeVerifierDcapTests
         public (AttestationBundle Bundle, byte[] Nonce) Bundle(string stapledCollateral, Action<byte[]>? tamper = null)
         {
             var log = new RtmrEventLog();
-            log.Record(RtmrEvent.AgentVersionType, "0.1.0");
+            // As the agent measures itself (these tests are about collateral, so any measurement is trusted).
+            AgentMeasurements.Record(log, "0.1.0", SHA256.HashData("the agent build under test"u8),
+                [new(MeasuredSettings.Tee, "emulated"), new(MeasuredSettings.ComputeBackend, "cpu")]);
             var reportData = ReportDataBinding.Compute(_signer.Address.AsSpan(), _hpke.PublicKey, new byte[32]);
             var quote = Tee.Value.CreateQuote(reportData, EmulatedTdMeasurements.Default.WithRtmr(3, log.CurrentValue.Span));
             tamper?.Invoke(quote);
