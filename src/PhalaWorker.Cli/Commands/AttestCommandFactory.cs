@@ -98,6 +98,7 @@ internal sealed class AttestCommandFactory : ICommandFactory
                 appraisal.RootElement.WriteTo(writer);
             }
 
+            SubmitFormat.WriteGpuJson(writer, node);
             writer.WriteBoolean("verified", true);
             writer.WriteEndObject();
         }

@@ -41,7 +41,10 @@ public sealed class AgentStartupTests
 
         Assert.That(node, Is.Not.Null);
         Assert.That(node!.Bundle.TeeType, Is.EqualTo(Protocol.V1.TeeType.EmulatedTdx));
-        Assert.That(node.Bundle.EventLog.Select(e => e.EventType), Is.EqualTo(new[] { "agent-version", "config-digest" }));
+        // The measured identity: agent version, digest of its binaries, then one event per measured setting.
+        Assert.That(node.Bundle.EventLog.Select(e => e.EventType).Take(2), Is.EqualTo(new[] { "agent-version", "agent-digest" }));
+        Assert.That(node.Bundle.EventLog.Skip(2).Select(e => e.EventType), Has.All.EqualTo("setting"));
+        Assert.That(node.Bundle.EventLog, Has.Count.EqualTo(2 + Attestation.Measurement.MeasuredSettings.Names.Count));
         Assert.That(logs.GetSnapshot().Any(r => r.Id.Id == 5001 && r.Level == LogLevel.Warning), Is.True);
         LogAssert.VerifyNoErrors(logs);
     }
@@ -56,14 +59,19 @@ public sealed class AgentStartupTests
     }
 
     [Test]
-    public void ConfigurationDigest_IgnoresSecretsAndOrder()
+    public void MeasuredSettings_IgnoreSecretsAndOrder()
     {
-        var a = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Agent:BatchSize"] = "4", ["Registry:OperatorKey"] = "0x01", ["Compute:Backend"] = "cpu" }).Build();
-        var b = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Compute:Backend"] = "cpu", ["Agent:BatchSize"] = "4", ["Registry:OperatorKey"] = "0x02" }).Build();
-        var c = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Compute:Backend"] = "cuda", ["Agent:BatchSize"] = "4" }).Build();
+        // Replaces the configuration-digest test: the agent now measures named settings (MeasuredSettings), not a digest of all configuration.
+        var a = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Agent:MaxQueuedJobs"] = "4", ["Registry:OperatorKey"] = "0x01", ["Compute:MaxNodes"] = "10" }).Build();
+        var b = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Compute:MaxNodes"] = "10", ["Agent:MaxQueuedJobs"] = "4", ["Registry:OperatorKey"] = "0x02" }).Build();
 
-        Assert.That(AttestationBootstrapper.ConfigurationDigest(a), Is.EqualTo(AttestationBootstrapper.ConfigurationDigest(b)));
-        Assert.That(AttestationBootstrapper.ConfigurationDigest(a), Is.Not.EqualTo(AttestationBootstrapper.ConfigurationDigest(c)));
+        var settingsA = Attestation.Measurement.MeasuredSettings.Collect(a, "Production", "emulated", "cpu");
+        var settingsB = Attestation.Measurement.MeasuredSettings.Collect(b, "Production", "emulated", "cpu");
+        var cuda = Attestation.Measurement.MeasuredSettings.Collect(a, "Production", "emulated", "cuda");
+
+        Assert.That(settingsA, Is.EqualTo(settingsB));
+        Assert.That(settingsA.Select(p => p.Value), Has.None.Contains("0x01"));
+        Assert.That(cuda, Is.Not.EqualTo(settingsA));
     }
 
     private static IEnumerable<Exception> Flatten(Exception exception)
