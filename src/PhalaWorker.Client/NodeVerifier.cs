@@ -24,7 +24,9 @@ namespace PhalaWorker.Client;
 /// of the node's signing and HPKE keys, the RTMR3 event log (required: it must replay to the quote's RTMR3), the node's
 /// measurements against the accepted <see cref="MeasurementProfile"/>s (from <paramref name="measurements"/> and
 /// <see cref="NodeVerifierOptions.AcceptedMeasurements"/>; none accepted refuses every node unless
-/// <see cref="NodeVerifierOptions.TrustAnyMeasurement"/>), and the node's on-chain registration.
+/// <see cref="NodeVerifierOptions.TrustAnyMeasurement"/>), the node's fresh GPU evidence (required for a <c>cuda</c> node:
+/// signed by the node key over <see cref="GpuEvidenceBinding.SignatureDigest"/>, requested with the derived nonce, verified under
+/// <see cref="NodeVerifierOptions.GpuPolicy"/>), and the node's on-chain registration.
 /// </summary>
 public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? options = null, RegistryReader? registry = null, IMeasurementProfileSource? measurements = null)
 {
