@@ -34,6 +34,7 @@ internal static class AgentServiceCollectionExtensions
         services.PostConfigure<AttestationOptions>(o =>
             o.EmulationSeed = string.IsNullOrEmpty(o.EmulationSeed) ? Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(AttestationBootstrapper.EmulationSeed)) : o.EmulationSeed);
         services.TryAddSingleton<NodeContext>();
+        services.TryAddSingleton<GpuAttestor>();
         services.TryAddSingleton<ChainBinding>();
         services.TryAddSingleton(sp => JobJournal.Open(sp.GetRequiredService<IOptions<AgentOptions>>().Value.JournalPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<JobQueue>();

@@ -25,6 +25,12 @@ public enum AttestationErrorReason
 
     /// <summary>NVIDIA GPU evidence (SPDM report, remote-evidence JSON, certificate chain, OCSP response) cannot be decoded.</summary>
     GpuEvidenceFormat,
+
+    /// <summary>The node's GPU evidence did not pass the fail-closed GPU gate (CC gate, verification under the agent's GPU policy, provider/backend mismatch).</summary>
+    GpuEvidenceRejected,
+
+    /// <summary>Fresh GPU evidence could not be collected (NVML failed or did not answer in time).</summary>
+    GpuEvidenceUnavailable,
 }
 
 /// <summary>The Attestation library's domain exception, carrying a <see cref="AttestationErrorReason"/>.</summary>

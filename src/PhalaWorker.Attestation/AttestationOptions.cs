@@ -74,6 +74,24 @@ public sealed class AttestationOptions
     /// <value>Default: <c>libnvidia-ml.so.1</c>, 30 s per call.</value>
     public Gpu.Nvml.NvmlOptions Nvml { get; set; } = new();
 
+    /// <summary>
+    /// Path of a JSON <see cref="Gpu.Policy.GpuAttestationPolicy"/> the agent verifies its own boot GPU evidence under before it
+    /// marks the GPUs ready (<c>Attestation:GpuPolicy</c>); null for <see cref="Gpu.Policy.GpuAttestationPolicy.Strict"/>.
+    /// This gates only the node itself (it refuses to start rather than serve unverified GPUs); clients verify the fresh GPU
+    /// evidence under their own policy, which is what protects them from a host that loosens this file.
+    /// </summary>
+    /// <value>Default null (strict).</value>
+    public string? GpuPolicy { get; set; }
+
+    /// <summary>Where GPU collateral (RIMs, OCSP) comes from (section <c>Attestation:GpuCollateral</c>, see <see cref="Gpu.Collateral.GpuCollateralOptions"/>).</summary>
+    /// <value>Default: NVIDIA's RIM service and OCSP responder, in-memory cache only.</value>
+    public Gpu.Collateral.GpuCollateralOptions GpuCollateral { get; set; } = new();
+
+    /// <summary>Most time one collection of fresh GPU evidence (per GetAttestation) may take; past it the call answers UNAVAILABLE.</summary>
+    /// <value>Default 20 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan GpuEvidenceTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Whether the agent's RTMR3 events extend the hardware RTMR (TDX modes). Off only for kernels without RTMR extension.</summary>
     /// <value>Default <see langword="true"/>.</value>
     public bool ExtendHardwareRtmr { get; set; } = true;

@@ -43,6 +43,14 @@ public static class AttestationServiceCollectionExtensions
             return fetcherOptions;
         });
         services.TryAddSingleton<PcsCollateralFetcher>();
+
+        // GPU collateral (driver and VBIOS RIMs, OCSP responses) for the node's own GPU evidence, from Attestation:GpuCollateral;
+        // cached by the fetcher, so stapling it to each GetAttestation costs a dictionary lookup once warm.
+        services.AddHttpClient(Gpu.Collateral.GpuCollateralFetcher.HttpClientName);
+        services.TryAddSingleton(sp => new Gpu.Collateral.GpuCollateralFetcher(
+            sp.GetRequiredService<System.Net.Http.IHttpClientFactory>(),
+            sp.GetRequiredService<IOptions<AttestationOptions>>().Value.GpuCollateral,
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

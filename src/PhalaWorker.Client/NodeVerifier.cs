@@ -6,6 +6,9 @@ using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Gpu;
+using PhalaWorker.Attestation.Gpu.Collateral;
+using PhalaWorker.Attestation.Gpu.Evidence;
+using PhalaWorker.Attestation.Gpu.Verification;
 using PhalaWorker.Attestation.Measurement;
 using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Attestation.Tdx;
@@ -22,7 +25,9 @@ namespace PhalaWorker.Client;
 /// measurements against the accepted <see cref="MeasurementProfile"/>s (from <paramref name="measurements"/>, by default the
 /// registry's on-chain allow-list when a <paramref name="registry"/> is given, and
 /// <see cref="NodeVerifierOptions.AcceptedMeasurements"/>; none accepted refuses every node unless
-/// <see cref="NodeVerifierOptions.TrustAnyMeasurement"/>), and the node's on-chain registration.
+/// <see cref="NodeVerifierOptions.TrustAnyMeasurement"/>), the node's fresh GPU evidence (required for a <c>cuda</c> node:
+/// signed by the node key over <see cref="GpuEvidenceBinding.SignatureDigest"/>, requested with the derived nonce, verified under
+/// <see cref="NodeVerifierOptions.GpuPolicy"/>), and the node's on-chain registration.
 /// </summary>
 public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? options = null, RegistryReader? registry = null, IMeasurementProfileSource? measurements = null)
 {
@@ -148,6 +153,8 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
             throw Fail(WorkerClientErrorReason.MeasurementRejected, $"the node's measurements match no accepted profile: {verdict.Reason}");
         }
 
+        var gpu = VerifyFreshGpuEvidence(bundle, nonce, agent);
+
         var chainId = bundle.ChainId;
         var registryAddress = bundle.RegistryAddress.Length == EthAddress.Size ? new EthAddress(bundle.RegistryAddress.Span) : EthAddress.Zero;
         if (_options.ExpectedChainId is { } wantChain && wantChain != chainId)
@@ -166,8 +173,165 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
             AcceptedProfile = verdict.Profile,
             Agent = agent,
             MeasurementTrustedWithoutProfile = !verdict.Accepted,
+            Gpu = gpu,
         };
     }
+
+    /// <summary>
+    /// The fresh GPU evidence (proto/README.md, GPU evidence): required for a cuda node; signed by the node key over
+    /// <see cref="GpuEvidenceBinding.SignatureDigest"/>; every report requested with <see cref="GpuEvidenceBinding.DeriveNonce"/>;
+    /// then NVIDIA verification under <see cref="NodeVerifierOptions.GpuPolicy"/> with the stapled GPU collateral, or for
+    /// emulated evidence (only with AllowEmulated) the emulated TEE's GPU key.
+    /// </summary>
+    internal VerifiedGpuEvidence? VerifyFreshGpuEvidence(AttestationBundle bundle, ReadOnlySpan<byte> nonce, MeasuredAgent agent)
+    {
+        var cuda = string.Equals(bundle.ComputeBackend, "cuda", StringComparison.OrdinalIgnoreCase)
+            || (agent.Settings.TryGetValue(MeasuredSettings.ComputeBackend, out var measuredBackend) && string.Equals(measuredBackend, "cuda", StringComparison.OrdinalIgnoreCase));
+        var fresh = bundle.FreshGpuEvidence;
+        if (fresh.IsEmpty)
+        {
+            if (cuda)
+            {
+                throw Fail(WorkerClientErrorReason.GpuEvidenceRejected,
+                    "fresh GPU evidence check: the node runs the cuda backend but sent no fresh GPU evidence; GPU jobs need verified GPUs");
+            }
+
+            return null;
+        }
+
+        if (bundle.GpuEvidenceBindingVersion != GpuEvidenceBinding.Version)
+        {
+            throw Fail(WorkerClientErrorReason.MalformedAttestation,
+                $"gpu_evidence_binding_version {bundle.GpuEvidenceBindingVersion} is not supported (expected {GpuEvidenceBinding.Version})");
+        }
+
+        if (bundle.FreshGpuEvidenceSignature.Length != GpuEvidenceBinding.SignatureLength)
+        {
+            throw Fail(WorkerClientErrorReason.MalformedAttestation,
+                $"fresh_gpu_evidence_signature is {bundle.FreshGpuEvidenceSignature.Length} bytes, expected {GpuEvidenceBinding.SignatureLength}");
+        }
+
+        var address = new EthAddress(bundle.NodeAddress.Span);
+        var digest = GpuEvidenceBinding.SignatureDigest(nonce, fresh.Span, bundle.GpuCollateral);
+        if (!Secp256k1.TryRecover(digest, EthSignature.FromBytes65(bundle.FreshGpuEvidenceSignature.Span), out var signer) || signer != address)
+        {
+            throw Fail(WorkerClientErrorReason.GpuEvidenceRejected,
+                $"fresh GPU evidence signature check: it does not recover to the node address {address}");
+        }
+
+        var gpuNonce = GpuEvidenceBinding.DeriveNonce(nonce, bundle.NodeAddress.Span, bundle.HpkePublicKey.Span);
+        var evidenceSha256 = Convert.ToHexStringLower(SHA256.HashData(fresh.Span));
+        return IsEmulatedGpuEvidence(fresh.Span)
+            ? VerifyEmulatedGpuEvidence(fresh.Span, gpuNonce, evidenceSha256)
+            : VerifyNvidiaGpuEvidence(fresh.Span, bundle.GpuCollateral, gpuNonce, evidenceSha256);
+    }
+
+    private VerifiedGpuEvidence VerifyNvidiaGpuEvidence(ReadOnlySpan<byte> evidence, string collateralJson, byte[] gpuNonce, string evidenceSha256)
+    {
+        GpuCollateral collateral;
+        try
+        {
+            collateral = collateralJson.Length == 0 ? GpuCollateral.Empty : GpuCollateral.FromJson(System.Text.Encoding.UTF8.GetBytes(collateralJson));
+        }
+        catch (Exception ex) when (ex is AttestationException or FormatException or System.Text.Json.JsonException or ArgumentException)
+        {
+            throw Fail(WorkerClientErrorReason.MalformedAttestation, $"the stapled GPU collateral does not parse: {ex.Message}", ex);
+        }
+
+        var context = collateral.ApplyTo(new GpuVerificationContext
+        {
+            At = _options.TimeProvider.GetUtcNow(),
+            Policy = _options.GpuPolicy,
+            ExpectedNonce = gpuNonce,
+        });
+        var appraisal = GpuVerifier.VerifyRemoteEvidence(evidence, context);
+        if (!appraisal.Valid)
+        {
+            throw Fail(WorkerClientErrorReason.GpuEvidenceRejected,
+                $"the fresh GPU evidence failed verification at {appraisal.FailedCheck} ({appraisal.FailedItem}): {appraisal.Reason}");
+        }
+
+        var gpus = appraisal.Gpus.Select(g => new VerifiedGpu(g.Index, g.Arch, g.Uuid, g.DriverVersion, g.VbiosVersion, g.CcMode)).ToArray();
+        return new VerifiedGpuEvidence(NvidiaRemoteEvidence.Format, appraisal.Emulated, gpus, appraisal, evidenceSha256);
+    }
+
+    private VerifiedGpuEvidence VerifyEmulatedGpuEvidence(ReadOnlySpan<byte> evidence, byte[] gpuNonce, string evidenceSha256)
+    {
+        if (!_options.AllowEmulated)
+        {
+            throw Fail(WorkerClientErrorReason.EmulatedNotAllowed,
+                "the node's fresh GPU evidence is EMULATED (not from NVIDIA hardware); refusing (pass --allow-emulated / AllowEmulated to accept it for testing)");
+        }
+
+        if (EmulatedGpuEvidence.Verify(evidence, gpuNonce, EmulatedGpuKey(_options.EmulationSeed)) is { } reason)
+        {
+            throw Fail(WorkerClientErrorReason.GpuEvidenceRejected, $"the fresh emulated GPU evidence failed verification: {reason}");
+        }
+
+        try
+        {
+            using var outer = System.Text.Json.JsonDocument.Parse(evidence.ToArray());
+            using var report = System.Text.Json.JsonDocument.Parse(outer.RootElement.GetProperty("report").GetString() ?? "{}");
+            var gpus = report.RootElement.GetProperty("gpus").EnumerateArray().Take(NvidiaRemoteEvidence.MaxGpus).Select(g => new VerifiedGpu(
+                g.GetProperty("index").GetInt32(),
+                "EMULATED",
+                g.TryGetProperty("uuid", out var uuid) ? uuid.GetString() : null,
+                g.TryGetProperty("driverVersion", out var driver) ? driver.GetString() : null,
+                g.TryGetProperty("vbiosVersion", out var vbios) ? vbios.GetString() : null,
+                g.TryGetProperty("confidentialComputeMode", out var cc) ? cc.GetString() : null)).ToArray();
+            if (gpus.Length == 0)
+            {
+                throw Fail(WorkerClientErrorReason.GpuEvidenceRejected, "the fresh emulated GPU evidence lists no GPU");
+            }
+
+            return new VerifiedGpuEvidence(EmulatedGpuEvidence.Format, true, gpus, null, evidenceSha256);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw Fail(WorkerClientErrorReason.MalformedAttestation, $"the fresh emulated GPU evidence report is malformed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>True when the evidence is a JSON object whose <c>format</c> is the emulated format (anything else goes to NVIDIA verification).</summary>
+    private static bool IsEmulatedGpuEvidence(ReadOnlySpan<byte> evidence)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(evidence, new System.Text.Json.JsonReaderOptions { MaxDepth = 8 });
+            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+            {
+                var isFormat = reader.ValueTextEquals("format"u8);
+                if (!reader.Read())
+                {
+                    return false;
+                }
+
+                if (isFormat)
+                {
+                    return reader.TokenType == System.Text.Json.JsonTokenType.String && reader.ValueTextEquals(EmulatedGpuEvidence.Format);
+                }
+
+                reader.Skip();
+            }
+
+            return false;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The emulated GPU attestation key every emulated node derives from the well-known seed.</summary>
+    private static byte[] EmulatedGpuKey(string seed) =>
+        EmulatedGpuKeys.GetOrAdd(seed, s => EmulatedTee.FromSeed(System.Text.Encoding.ASCII.GetBytes(s), DateTimeOffset.UnixEpoch.AddYears(50)).GpuAttestationPublicKey);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> EmulatedGpuKeys = new(StringComparer.Ordinal);
 
     private QuoteAppraisal Appraise(AttestationBundle bundle, byte[] quote, QuoteCollateral? fetchedCollateral)
     {

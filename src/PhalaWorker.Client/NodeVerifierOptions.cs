@@ -36,6 +36,13 @@ public sealed class NodeVerifierOptions
     /// <value>Default <c>phala-worker/emulated-tee/v1</c>.</value>
     public string EmulationSeed { get; set; } = "phala-worker/emulated-tee/v1";
 
+    /// <summary>
+    /// The policy the node's fresh NVIDIA GPU evidence is verified under (with the GPU collateral the node staples: RIMs and
+    /// OCSP responses, all NVIDIA-signed). Emulated GPU evidence is accepted only with <see cref="AllowEmulated"/>.
+    /// </summary>
+    /// <value>Default <see cref="PhalaWorker.Attestation.Gpu.Policy.GpuAttestationPolicy.Strict"/> (OCSP and RIMs required, CC on, DevTools off).</value>
+    public PhalaWorker.Attestation.Gpu.Policy.GpuAttestationPolicy GpuPolicy { get; set; } = PhalaWorker.Attestation.Gpu.Policy.GpuAttestationPolicy.Strict;
+
     /// <summary>Collateral to verify the quote with; null uses the collateral the node staples to its bundle.</summary>
     /// <value>Default null.</value>
     public QuoteCollateral? Collateral { get; set; }

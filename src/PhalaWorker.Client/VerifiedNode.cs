@@ -31,4 +31,7 @@ public sealed record VerifiedNode(
 
     /// <summary>True when the node was accepted without matching a profile (<see cref="NodeVerifierOptions.TrustAnyMeasurement"/>).</summary>
     public bool MeasurementTrustedWithoutProfile { get; init; }
+
+    /// <summary>The verdict on the node's fresh GPU evidence; null when the node sent none (allowed only for non-cuda nodes).</summary>
+    public VerifiedGpuEvidence? Gpu { get; init; }
 }

@@ -47,6 +47,12 @@ public enum WorkerClientErrorReason
 
     /// <summary>Waiting for the job or its inclusion took longer than allowed.</summary>
     TimedOut,
+
+    /// <summary>
+    /// The node's fresh GPU evidence is missing (a <c>cuda</c> node must send it), not signed by the node key, not for the
+    /// derived nonce, or rejected by GPU verification under <see cref="NodeVerifierOptions.GpuPolicy"/>.
+    /// </summary>
+    GpuEvidenceRejected,
 }
 
 /// <summary>The SDK's one exception: a reason, a message that names the failed check, and for refusals the node's reason.</summary>
@@ -85,5 +91,5 @@ public sealed class WorkerClientException : Exception
     public bool IsVerificationFailure => Reason is WorkerClientErrorReason.NonceSignatureInvalid or WorkerClientErrorReason.BindingMismatch
         or WorkerClientErrorReason.QuoteRejected or WorkerClientErrorReason.EmulatedNotAllowed or WorkerClientErrorReason.RegistrationMismatch
         or WorkerClientErrorReason.ResultInvalid or WorkerClientErrorReason.ReceiptInvalid or WorkerClientErrorReason.InclusionInvalid
-        or WorkerClientErrorReason.MalformedAttestation or WorkerClientErrorReason.MeasurementRejected;
+        or WorkerClientErrorReason.MalformedAttestation or WorkerClientErrorReason.MeasurementRejected or WorkerClientErrorReason.GpuEvidenceRejected;
 }

@@ -7,6 +7,7 @@ public sealed class WorkerClientExceptionTests
     [TestCase(WorkerClientErrorReason.BindingMismatch, true)]
     [TestCase(WorkerClientErrorReason.ReceiptInvalid, true)]
     [TestCase(WorkerClientErrorReason.EmulatedNotAllowed, true)]
+    [TestCase(WorkerClientErrorReason.GpuEvidenceRejected, true)]
     [TestCase(WorkerClientErrorReason.Unreachable, false)]
     [TestCase(WorkerClientErrorReason.Refused, false)]
     [TestCase(WorkerClientErrorReason.JobFailed, false)]

@@ -1,19 +1,25 @@
 using Google.Protobuf;
 using Grpc.Core;
 using PhalaWorker.Agent.Startup;
+using PhalaWorker.Agent.Telemetry;
+using PhalaWorker.Attestation;
+using PhalaWorker.Attestation.Gpu;
 using PhalaWorker.Protocol.V1;
 
 namespace PhalaWorker.Agent.Grpc;
 
 /// <summary>
 /// <c>GetAttestation</c>: the bundle made at start, plus a fresh signature by the node key over the caller's nonce
-/// and the quote hash, which proves the key bound in the quote is live in this process.
+/// and the quote hash, which proves the key bound in the quote is live in this process; and, when the node has a GPU
+/// evidence provider, fresh GPU evidence for the <see cref="GpuEvidenceBinding"/> nonce with its collateral, signed by the
+/// node key. GPUs that do not answer make the call fail with UNAVAILABLE (<c>GPU_EVIDENCE_UNAVAILABLE</c>), never a stale answer.
 /// </summary>
-internal sealed class AttestationService(NodeContext node, Registry.ChainBinding chain) : Protocol.V1.Attestation.AttestationBase
+internal sealed class AttestationService(NodeContext node, Registry.ChainBinding chain, GpuAttestor gpu, ILogger<AttestationService> logger)
+    : Protocol.V1.Attestation.AttestationBase
 {
     public const int NonceLength = 32;
 
-    public override Task<AttestationBundle> GetAttestation(GetAttestationRequest request, ServerCallContext context)
+    public override async Task<AttestationBundle> GetAttestation(GetAttestationRequest request, ServerCallContext context)
     {
         if (request.Nonce.Length != NonceLength)
         {
@@ -28,6 +34,26 @@ internal sealed class AttestationService(NodeContext node, Registry.ChainBinding
         bundle.RegistryAddress = ByteString.CopyFrom(chain.Registry.AsSpan());
         var digest = NonceSignature.Digest(request.Nonce.Span, attestation.QuoteHash);
         bundle.NonceSignature = ByteString.CopyFrom(attestation.Signer.SignHash(digest).ToBytes65());
-        return Task.FromResult(bundle);
+
+        FreshGpuEvidence? fresh;
+        try
+        {
+            fresh = await gpu.CollectFreshAsync(request.Nonce.Memory, attestation, context.CancellationToken);
+        }
+        catch (AttestationException ex) when (ex.Reason == AttestationErrorReason.GpuEvidenceUnavailable)
+        {
+            AgentLog.FreshGpuEvidenceUnavailable(logger, ex.Message);
+            throw RpcErrors.Create(StatusCode.Unavailable, "GPU_EVIDENCE_UNAVAILABLE", ex.Message);
+        }
+
+        if (fresh is not null)
+        {
+            bundle.FreshGpuEvidence = ByteString.CopyFrom(fresh.Evidence);
+            bundle.FreshGpuEvidenceSignature = ByteString.CopyFrom(fresh.Signature);
+            bundle.GpuCollateral = fresh.Collateral;
+            bundle.GpuEvidenceBindingVersion = GpuEvidenceBinding.Version;
+        }
+
+        return bundle;
     }
 }

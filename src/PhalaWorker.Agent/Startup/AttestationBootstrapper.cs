@@ -75,6 +75,11 @@ internal sealed class AttestationBootstrapper(
             AgentLog.EmulatedTee(_logger);
         }
 
+        // The fail-closed GPU gate, first half: a cuda backend needs a GPU evidence provider that fits the TEE, and NVML's
+        // CC gate (CC on, DevTools off, production) must pass before any evidence is asked for.
+        var gpu = services.GetRequiredService<GpuAttestor>();
+        await gpu.PreflightAsync(engine.BackendName, selection, cancellationToken);
+
         var provider = selection.Provider;
         var eventLog = selection.EventLog;
         var teeType = selection.Kind == TeeKind.EmulatedTdx ? TeeType.EmulatedTdx : TeeType.Tdx;
@@ -88,6 +93,9 @@ internal sealed class AttestationBootstrapper(
         var gpuNonce = SHA256.HashData([.. "phala-worker/v1 gpu evidence nonce"u8, .. signer.Address.AsSpan(), .. hpkePublicKey]);
         var gpuEvidence = await services.GetRequiredService<IGpuEvidenceProvider>().CollectAsync(gpuNonce, cancellationToken);
         var gpuEvidenceDigest = gpuEvidence.Digest;
+
+        // Second half: the boot evidence verifies under the agent's GPU policy; only then are the GPUs set ready.
+        await gpu.VerifyBootEvidenceAsync(gpuEvidence, gpuNonce, selection, cancellationToken);
 
         var agentDigest = MeasureOwnBinaries();
         var settings = MeasuredSettings.Collect(configuration, environment.EnvironmentName, TeeModeNames.ToName(selection.Mode), engine.BackendName);

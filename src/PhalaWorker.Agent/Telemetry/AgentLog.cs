@@ -92,6 +92,15 @@ internal static partial class AgentLog
     [LoggerMessage(5062, LogLevel.Information, "Node {NodeAddress} left the registry (retired): transaction {TransactionHash}")]
     public static partial void NodeLeft(ILogger logger, string nodeAddress, string transactionHash);
 
+    [LoggerMessage(5023, LogLevel.Information, "GPU gate passed with {Provider}: {GpuCount} GPU(s) verified, boot evidence SHA-256 {EvidenceDigest}; GPUs set ready")]
+    public static partial void GpuGatePassed(ILogger logger, string provider, int gpuCount, string evidenceDigest);
+
+    [LoggerMessage(5024, LogLevel.Warning, "GPU collateral incomplete (verifiers will find RIMs or OCSP unavailable): {Reason}")]
+    public static partial void GpuCollateralUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(5025, LogLevel.Warning, "GetAttestation answered UNAVAILABLE: {Reason}")]
+    public static partial void FreshGpuEvidenceUnavailable(ILogger logger, string reason);
+
     [LoggerMessage(5040, LogLevel.Information, "Measured into RTMR3: agent digest {AgentDigest}, {SettingCount} settings; RTMR3 {Rtmr3}")]
     public static partial void Measured(ILogger logger, string agentDigest, int settingCount, string rtmr3);
 

@@ -99,6 +99,7 @@ internal sealed class AttestCommandFactory : ICommandFactory
                 appraisal.RootElement.WriteTo(writer);
             }
 
+            SubmitFormat.WriteGpuJson(writer, node);
             writer.WriteBoolean("verified", true);
             writer.WriteEndObject();
         }

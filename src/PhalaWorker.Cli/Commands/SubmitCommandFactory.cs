@@ -96,6 +96,7 @@ internal sealed class SubmitCommandFactory : ICommandFactory
                     writer.WriteString("backend", outcome.Output.ComputeBackend);
                     writer.WriteNumber("chainId", node.ChainId);
                     writer.WriteString("registry", node.Registry.ToChecksumString());
+                    SubmitFormat.WriteGpuJson(writer, node);
                     writer.WritePropertyName("outputs");
                     writer.WriteStartArray();
                     foreach (var output in outcome.Output.Outputs)

@@ -39,6 +39,51 @@ internal static class SubmitFormat
         return new CliException($"{label} ({ex.Reason}){reason}: {ex.Message}", exit, ex);
     }
 
+    /// <summary>The one-line GPU verdict: what was verified from the node's fresh GPU evidence, or that it has none.</summary>
+    public static string GpuLine(VerifiedNode node)
+    {
+        if (node.Gpu is not { } gpu)
+        {
+            return $"  GPU: none attested (backend {node.ComputeBackend})";
+        }
+
+        var kind = gpu.Emulated ? "EMULATED GPU evidence (accepted only because --allow-emulated was given)" : "NVIDIA CC evidence";
+        var gpus = string.Join("; ", gpu.Gpus.Select(g =>
+            $"GPU {g.Index} {g.Arch}{(g.Uuid is null ? "" : " " + g.Uuid)} driver {g.DriverVersion ?? "?"} VBIOS {g.VbiosVersion ?? "?"}{(g.CcMode is null ? "" : " CC " + g.CcMode)}"));
+        return $"  GPU: {gpu.Gpus.Count} verified, {kind}, fresh for this nonce and signed by the node key: {gpus}";
+    }
+
+    /// <summary>Writes the <c>gpu</c> JSON member: null when the node sent no GPU evidence, else the verdict with per-GPU fields.</summary>
+    public static void WriteGpuJson(Utf8JsonWriter writer, VerifiedNode node)
+    {
+        if (node.Gpu is not { } gpu)
+        {
+            writer.WriteNull("gpu");
+            return;
+        }
+
+        writer.WriteStartObject("gpu");
+        writer.WriteBoolean("verified", true);
+        writer.WriteString("format", gpu.Format);
+        writer.WriteBoolean("emulated", gpu.Emulated);
+        writer.WriteString("evidenceSha256", gpu.EvidenceSha256);
+        writer.WriteStartArray("gpus");
+        foreach (var g in gpu.Gpus)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("index", g.Index);
+            writer.WriteString("arch", g.Arch);
+            writer.WriteString("uuid", g.Uuid);
+            writer.WriteString("driverVersion", g.DriverVersion);
+            writer.WriteString("vbiosVersion", g.VbiosVersion);
+            writer.WriteString("ccMode", g.CcMode);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
     public static void WriteNode(TextWriter output, VerifiedNode node)
     {
         output.WriteLine($"node {node.Address.ToChecksumString()} (agent {node.AgentVersion}, backend {node.ComputeBackend})");
@@ -56,6 +101,7 @@ internal static class SubmitFormat
             ? $"  measurements: match the accepted profile '{profile.Name}' (MRTD, RTMR0-2, agent digest, settings)"
             : "  measurements: NOT CHECKED — accepted only because --trust-any-measurement was given");
 
+        output.WriteLine(GpuLine(node));
         output.WriteLine(node.Registration is { } registration
             ? $"  registry {node.Registry.ToChecksumString()} on chain {node.ChainId}: registered (endpoint {registration.Endpoint}), HPKE key and quote hash match"
             : "  registry: not checked (no --rpc/--registry)");
