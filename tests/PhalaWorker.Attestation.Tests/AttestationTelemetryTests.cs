@@ -14,7 +14,7 @@ public sealed class AttestationTelemetryTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == AttestationTelemetry.Name && instrument.Name == "phala.attestation.verifications")
+            if (instrument.Meter.Name == AttestationTelemetry.Name && instrument.Name == "phala_worker.attestation.verifications")
             {
                 l.EnableMeasurementEvents(instrument);
             }
