@@ -52,8 +52,10 @@ public sealed class ComputeEngine
     /// </summary>
     public ComputeModel Load(ReadOnlySpan<byte> modelBytes)
     {
-        var key = Convert.ToHexStringLower(SHA256.HashData(modelBytes));
-        var digest = key[..16];
+        Span<byte> sha256 = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(modelBytes, sha256);
+        var key = Convert.ToHexStringLower(sha256);
+        var digest = LogPseudonym(sha256);
         if (_models.TryGet(key, out var cached))
         {
             ComputeTelemetry.ModelCacheHits.Add(1);
@@ -71,7 +73,7 @@ public sealed class ComputeEngine
 
             var model = new ComputeModel(graph, kernels, _backend.Name, digest);
             _models.Add(key, model);
-            ComputeLog.ModelLoaded(_logger, digest, _backend.Name, graph.Nodes.Count, graph.FoldedNodes, graph.ConstantBytes, graph.IrVersion, graph.Opset);
+            ComputeLog.ModelLoaded(_logger, digest, _backend.Name);
             return model;
         }
         catch (ComputeException ex)
@@ -219,7 +221,7 @@ public sealed class ComputeEngine
                 outcome = "ok";
                 if (_logger.IsEnabled(LogLevel.Information))
                 {
-                    ComputeLog.JobCompleted(_logger, model.ModelDigest, _backend.Name, outputs.Length, digest(result), allocator.AllocatedBytes, allocator.ReuseCount, stopwatch.Elapsed.TotalMilliseconds);
+                    ComputeLog.JobCompleted(_logger, model.ModelDigest, _backend.Name, digest(result), stopwatch.Elapsed.TotalMilliseconds);
                 }
 
                 return result;
@@ -324,6 +326,17 @@ public sealed class ComputeEngine
             hash.AppendData(bytes);
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+        return LogPseudonym(hash.GetHashAndReset());
     }
+
+    /// <summary>Key of <see cref="LogPseudonym"/>: random per process, kept only in memory (in the TD, on the agent).</summary>
+    private static readonly byte[] LogPseudonymKey = RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>
+    /// How logs and traces name a model or an output: HMAC-SHA256 of its SHA-256 under <see cref="LogPseudonymKey"/>, 16 hex
+    /// digits. Equal within a process (lines correlate), but without the key a host cannot confirm a guessed model or output
+    /// the way it could with a plain digest.
+    /// </summary>
+    internal static string LogPseudonym(ReadOnlySpan<byte> sha256) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(LogPseudonymKey, sha256))[..16];
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
@@ -260,9 +261,13 @@ public sealed class ComputeEngineTests
 
         engine.Run(TestModels.AddRelu().Bytes(), [("x", XInput(1f, 2f))], CancellationToken.None);
 
-        var ids = logger.Collector.GetSnapshot().Select(r => r.Id.Id).ToArray();
-        Assert.That(ids, Is.EqualTo(new[] { 4000, 4002 }));
+        var records = logger.Collector.GetSnapshot();
+        var modelSha256 = Convert.ToHexStringLower(SHA256.HashData(TestModels.AddRelu().Bytes()));
+        Assert.That(records.Select(r => r.Id.Id), Is.EqualTo(new[] { 4000, 4002 }));
         Assert.That(logger.Collector.LatestRecord.Message, Does.Contain("output digest"));
+        Assert.That(records.Select(r => r.Message), Has.None.Contain(modelSha256[..16]), "no plain digest a host could match against a guessed model");
+        Assert.That(records.Select(r => r.Message), Has.None.Contain("nodes").And.None.Contain("opset").And.None.Contain("bytes"), "no model structure");
+        Assert.That(records[0].Message, Does.Contain(ComputeEngine.LogPseudonym(SHA256.HashData(TestModels.AddRelu().Bytes()))));
     }
 
     [Test]
