@@ -25,6 +25,7 @@ internal sealed class RegistryGateway(
     IOptions<AgentOptions> agentOptions,
     ChainBinding chain,
     NodeContext node,
+    GpuAttestor gpu,
     IHttpClientFactory httpClientFactory,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : IDisposable
@@ -83,11 +84,15 @@ internal sealed class RegistryGateway(
         return transaction.Receipt.TransactionHash;
     }
 
-    /// <summary>A heartbeat for the node's current registration epoch, naming the chain's latest block (not the host's clock).</summary>
+    /// <summary>
+    /// A heartbeat for the node's current registration epoch, naming the chain's latest block (not the host's clock); its
+    /// attestation digest binds GPU evidence collected fresh for that block when the node has GPUs (<see cref="GpuAttestor.HeartbeatDigestAsync"/>).
+    /// </summary>
     public async Task<Hash32> HeartbeatAsync(NodeAttestation attestation, CancellationToken cancellationToken)
     {
         var registry = await GetRegistryAsync(cancellationToken);
-        var transaction = await registry.HeartbeatAtLatestBlockAsync(attestation.Address, attestation.QuoteHash, attestation.Signer, cancellationToken);
+        var transaction = await registry.HeartbeatAtLatestBlockAsync(
+            attestation.Address, (_, blockHash, ct) => gpu.HeartbeatDigestAsync(attestation, blockHash, ct), attestation.Signer, cancellationToken);
         return transaction.Receipt.TransactionHash;
     }
 

@@ -11,6 +11,7 @@ using PhalaWorker.Attestation.Gpu.Policy;
 using PhalaWorker.Attestation.Gpu.Verification;
 using RemoteEvidence = PhalaWorker.Attestation.Gpu.Evidence.NvidiaRemoteEvidence;
 using PhalaWorker.Attestation.Providers;
+using PhalaWorker.Chain.Primitives;
 
 namespace PhalaWorker.Agent.Startup;
 
@@ -125,6 +126,21 @@ internal sealed class GpuAttestor(
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// The attestation digest of a heartbeat that names block <paramref name="blockHash"/>: the quote hash for a node without
+    /// GPU evidence, else <see cref="GpuEvidenceBinding.HeartbeatDigest"/> over GPU evidence collected fresh for the block hash
+    /// (proto/README.md, Node records). Throws like <see cref="CollectFreshAsync"/> when the GPUs do not answer, so no
+    /// heartbeat claims GPUs that are gone.
+    /// </summary>
+    public async Task<Hash32> HeartbeatDigestAsync(NodeAttestation node, Hash32 blockHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var fresh = await CollectFreshAsync(blockHash.AsSpan().ToArray(), node, cancellationToken);
+        return fresh is null
+            ? node.QuoteHash
+            : new Hash32(GpuEvidenceBinding.HeartbeatDigest(node.QuoteHash.AsSpan(), blockHash.AsSpan(), fresh.Evidence));
     }
 
     /// <summary>

@@ -79,6 +79,33 @@ public static class GpuEvidenceBinding
         return digest;
     }
 
+    /// <summary>Domain of <see cref="HeartbeatDigest"/>.</summary>
+    public const string HeartbeatDomain = "phala-worker/v1 heartbeat attestation";
+
+    private static readonly byte[] HeartbeatDomainBytes = Encoding.ASCII.GetBytes(HeartbeatDomain);
+
+    /// <summary>
+    /// The <c>attestationDigest</c> a heartbeat of a node with GPU evidence carries: Keccak-256 of the domain ‖ quote hash ‖ the
+    /// block hash the heartbeat names ‖ SHA-256 of GPU evidence collected fresh for that block (its caller nonce is the block
+    /// hash, so the evidence cannot have existed before the block). A node without GPU evidence sends its quote hash.
+    /// </summary>
+    /// <exception cref="ArgumentException">The quote or block hash is not 32 bytes.</exception>
+    public static byte[] HeartbeatDigest(ReadOnlySpan<byte> quoteHash32, ReadOnlySpan<byte> blockHash32, ReadOnlySpan<byte> freshGpuEvidence)
+    {
+        RequireLength(quoteHash32, 32, "quote hash", nameof(quoteHash32));
+        RequireLength(blockHash32, CallerNonceLength, "block hash", nameof(blockHash32));
+        Span<byte> evidenceHash = stackalloc byte[32];
+        SHA256.HashData(freshGpuEvidence, evidenceHash);
+        var keccak = new KeccakDigest(256);
+        keccak.BlockUpdate(HeartbeatDomainBytes);
+        keccak.BlockUpdate(quoteHash32);
+        keccak.BlockUpdate(blockHash32);
+        keccak.BlockUpdate(evidenceHash);
+        var digest = new byte[32];
+        keccak.DoFinal(digest);
+        return digest;
+    }
+
     private static void RequireLength(ReadOnlySpan<byte> value, int length, string what, string paramName)
     {
         if (value.Length != length)

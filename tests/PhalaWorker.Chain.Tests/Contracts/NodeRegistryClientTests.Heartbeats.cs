@@ -29,6 +29,26 @@ public sealed partial class NodeRegistryClientTests
     }
 
     [Test]
+    public async Task HeartbeatAtLatestBlockAsync_DigestForBlock_IsComputedForTheBlockTheHeartbeatNamesAsync()
+    {
+        using var node = EthSigner.Generate();
+        await _registry.RegisterNodeAsync(Registration(node.Address), node, cancellationToken: Timeout());
+        (ulong Number, Hash32 Hash)? asked = null;
+
+        var result = await _registry.HeartbeatAtLatestBlockAsync(node.Address, (number, hash, _) =>
+        {
+            asked = (number, hash);
+            return Task.FromResult(Keccak256.Hash([.. "evidence for "u8, .. hash.AsSpan()]));
+        }, node, Timeout());
+        var named = await _env.Rpc.GetBlockByNumberAsync(BlockTag.FromNumber(result.Event.BlockNumber), Timeout());
+
+        Assert.That(asked, Is.Not.Null);
+        Assert.That(asked!.Value.Number, Is.EqualTo(result.Event.BlockNumber), "the digest is made for the block the heartbeat names");
+        Assert.That(asked.Value.Hash, Is.EqualTo(named!.Hash));
+        Assert.That(result.Event.AttestationDigest, Is.EqualTo(Keccak256.Hash([.. "evidence for "u8, .. named.Hash.AsSpan()])));
+    }
+
+    [Test]
     public async Task HeartbeatAsync_SameSignedHeartbeatTwice_ThrowsStaleHeartbeatAsync()
     {
         using var node = EthSigner.Generate();

@@ -110,9 +110,18 @@ public sealed class NodeRegistryClient
     /// after that block exists whatever the local clock says).
     /// </summary>
     /// <exception cref="NodeRegistryException">The node is not registered (<see cref="NodeRegistryError.NodeNotActive"/>) or the contract refused.</exception>
+    public Task<NodeRegistryTransaction<NodeHeartbeatEvent>> HeartbeatAtLatestBlockAsync(
+        EthAddress node, Hash32 attestationDigest, EthSigner? nodeSigner, CancellationToken cancellationToken = default) =>
+        HeartbeatAtLatestBlockAsync(node, (_, _, _) => Task.FromResult(attestationDigest), nodeSigner, cancellationToken);
+
+    /// <summary>
+    /// A heartbeat naming the chain's latest block, whose attestation digest is computed for that block (number, hash): a
+    /// node with GPU evidence collects it fresh for the block hash, so the digest could not have been made before the block.
+    /// </summary>
     public async Task<NodeRegistryTransaction<NodeHeartbeatEvent>> HeartbeatAtLatestBlockAsync(
-        EthAddress node, Hash32 attestationDigest, EthSigner? nodeSigner, CancellationToken cancellationToken = default)
+        EthAddress node, Func<ulong, Hash32, CancellationToken, Task<Hash32>> attestationDigestForBlock, EthSigner? nodeSigner, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(attestationDigestForBlock);
         var info = await GetNodeAsync(node, cancellationToken).ConfigureAwait(false);
         if (info is not { Active: true })
         {
@@ -121,6 +130,7 @@ public sealed class NodeRegistryClient
 
         var head = await _rpc.GetBlockByNumberAsync(BlockTag.Latest, cancellationToken).ConfigureAwait(false)
             ?? throw new ChainException(ChainErrorReason.Rpc, "The chain returned no latest block.");
+        var attestationDigest = await attestationDigestForBlock(head.Number, head.Hash, cancellationToken).ConfigureAwait(false);
         return await HeartbeatAsync(node, info.Epoch, attestationDigest, head.Number, head.Hash, nodeSigner, null, cancellationToken).ConfigureAwait(false);
     }
 
