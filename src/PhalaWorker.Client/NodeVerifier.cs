@@ -6,8 +6,11 @@ using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Gpu;
+using PhalaWorker.Attestation.Gpu.Appraisal;
 using PhalaWorker.Attestation.Gpu.Collateral;
+using PhalaWorker.Attestation.Gpu.Emulation;
 using PhalaWorker.Attestation.Gpu.Evidence;
+using PhalaWorker.Attestation.Gpu.Rim;
 using PhalaWorker.Attestation.Gpu.Verification;
 using PhalaWorker.Attestation.Measurement;
 using PhalaWorker.Attestation.Policy;
@@ -180,8 +183,8 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
     /// <summary>
     /// The fresh GPU evidence (proto/README.md, GPU evidence): required for a cuda node; signed by the node key over
     /// <see cref="GpuEvidenceBinding.SignatureDigest"/>; every report requested with <see cref="GpuEvidenceBinding.DeriveNonce"/>;
-    /// then NVIDIA verification under <see cref="NodeVerifierOptions.GpuPolicy"/> with the stapled GPU collateral, or for
-    /// emulated evidence (only with AllowEmulated) the emulated TEE's GPU key.
+    /// then GPU verification under <see cref="NodeVerifierOptions.GpuPolicy"/> with the stapled GPU collateral; only with
+    /// AllowEmulated are the emulated GPU's roots (from the emulation seed) trusted and emulation allowed.
     /// </summary>
     internal VerifiedGpuEvidence? VerifyFreshGpuEvidence(AttestationBundle bundle, ReadOnlySpan<byte> nonce, MeasuredAgent agent)
     {
@@ -221,9 +224,7 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
 
         var gpuNonce = GpuEvidenceBinding.DeriveNonce(nonce, bundle.NodeAddress.Span, bundle.HpkePublicKey.Span);
         var evidenceSha256 = Convert.ToHexStringLower(SHA256.HashData(fresh.Span));
-        return IsEmulatedGpuEvidence(fresh.Span)
-            ? VerifyEmulatedGpuEvidence(fresh.Span, gpuNonce, evidenceSha256)
-            : VerifyNvidiaGpuEvidence(fresh.Span, bundle.GpuCollateral, gpuNonce, evidenceSha256);
+        return VerifyNvidiaGpuEvidence(fresh.Span, bundle.GpuCollateral, gpuNonce, evidenceSha256);
     }
 
     private VerifiedGpuEvidence VerifyNvidiaGpuEvidence(ReadOnlySpan<byte> evidence, string collateralJson, byte[] gpuNonce, string evidenceSha256)
@@ -238,100 +239,50 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
             throw Fail(WorkerClientErrorReason.MalformedAttestation, $"the stapled GPU collateral does not parse: {ex.Message}", ex);
         }
 
+        // The emulated GPU's roots are trusted, and emulation allowed, only under AllowEmulated; otherwise the production roots alone.
         var context = collateral.ApplyTo(new GpuVerificationContext
         {
             At = _options.TimeProvider.GetUtcNow(),
-            Policy = _options.GpuPolicy,
+            Policy = _options.AllowEmulated ? _options.GpuPolicy with { AllowEmulated = true } : _options.GpuPolicy,
             ExpectedNonce = gpuNonce,
         });
+        if (_options.AllowEmulated)
+        {
+            var (device, rim) = EmulatedGpuRoots(_options.EmulationSeed);
+            context = context with { Roots = device, RimRoots = rim };
+        }
+
         var appraisal = GpuVerifier.VerifyRemoteEvidence(evidence, context);
+        if (!appraisal.Valid && !_options.AllowEmulated && appraisal.FailedCheck == GpuCheck.TrustedRoot
+            && appraisal.Reason?.Contains(EmulatedGpu.RootName, StringComparison.Ordinal) == true)
+        {
+            // Rejected either way (not a trusted root); the subject only picks the clearer error.
+            throw Fail(WorkerClientErrorReason.EmulatedNotAllowed,
+                "the node's fresh GPU evidence is EMULATED (its device chain ends at the emulated Device Identity CA, not NVIDIA's); refusing (pass --allow-emulated / AllowEmulated to accept it for testing)");
+        }
+
         if (!appraisal.Valid)
         {
             throw Fail(WorkerClientErrorReason.GpuEvidenceRejected,
                 $"the fresh GPU evidence failed verification at {appraisal.FailedCheck} ({appraisal.FailedItem}): {appraisal.Reason}");
         }
 
-        var gpus = appraisal.Gpus.Select(g => new VerifiedGpu(g.Index, g.Arch, g.Uuid, g.DriverVersion, g.VbiosVersion, g.CcMode)).ToArray();
+        var gpus = appraisal.Gpus.Select(g => new VerifiedGpu(g.Index, g.Emulated ? "EMULATED" : g.Arch, g.Uuid, g.DriverVersion, g.VbiosVersion, g.CcMode)).ToArray();
         return new VerifiedGpuEvidence(NvidiaRemoteEvidence.Format, appraisal.Emulated, gpus, appraisal, evidenceSha256);
     }
 
-    private VerifiedGpuEvidence VerifyEmulatedGpuEvidence(ReadOnlySpan<byte> evidence, byte[] gpuNonce, string evidenceSha256)
-    {
-        if (!_options.AllowEmulated)
+    /// <summary>
+    /// The emulated GPU's device and RIM roots for a seed. Roots anchor on subject and key, which do not depend on the issue
+    /// time; the RIM verifier also checks the trusted root's own validity, so these copies are issued for a century.
+    /// </summary>
+    private static (GpuTrustedRoots Device, RimTrustedRoots Rim) EmulatedGpuRoots(string seed) =>
+        EmulatedGpuRootCache.GetOrAdd(seed, s =>
         {
-            throw Fail(WorkerClientErrorReason.EmulatedNotAllowed,
-                "the node's fresh GPU evidence is EMULATED (not from NVIDIA hardware); refusing (pass --allow-emulated / AllowEmulated to accept it for testing)");
-        }
+            var gpu = EmulatedGpu.FromSeed(System.Text.Encoding.ASCII.GetBytes(s), DateTimeOffset.UnixEpoch.AddYears(50), TimeSpan.FromDays(36525));
+            return (gpu.TrustedRoots, gpu.RimTrustedRoots);
+        });
 
-        if (EmulatedGpuEvidence.Verify(evidence, gpuNonce, EmulatedGpuKey(_options.EmulationSeed)) is { } reason)
-        {
-            throw Fail(WorkerClientErrorReason.GpuEvidenceRejected, $"the fresh emulated GPU evidence failed verification: {reason}");
-        }
-
-        try
-        {
-            using var outer = System.Text.Json.JsonDocument.Parse(evidence.ToArray());
-            using var report = System.Text.Json.JsonDocument.Parse(outer.RootElement.GetProperty("report").GetString() ?? "{}");
-            var gpus = report.RootElement.GetProperty("gpus").EnumerateArray().Take(NvidiaRemoteEvidence.MaxGpus).Select(g => new VerifiedGpu(
-                g.GetProperty("index").GetInt32(),
-                "EMULATED",
-                g.TryGetProperty("uuid", out var uuid) ? uuid.GetString() : null,
-                g.TryGetProperty("driverVersion", out var driver) ? driver.GetString() : null,
-                g.TryGetProperty("vbiosVersion", out var vbios) ? vbios.GetString() : null,
-                g.TryGetProperty("confidentialComputeMode", out var cc) ? cc.GetString() : null)).ToArray();
-            if (gpus.Length == 0)
-            {
-                throw Fail(WorkerClientErrorReason.GpuEvidenceRejected, "the fresh emulated GPU evidence lists no GPU");
-            }
-
-            return new VerifiedGpuEvidence(EmulatedGpuEvidence.Format, true, gpus, null, evidenceSha256);
-        }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw Fail(WorkerClientErrorReason.MalformedAttestation, $"the fresh emulated GPU evidence report is malformed: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>True when the evidence is a JSON object whose <c>format</c> is the emulated format (anything else goes to NVIDIA verification).</summary>
-    private static bool IsEmulatedGpuEvidence(ReadOnlySpan<byte> evidence)
-    {
-        try
-        {
-            var reader = new System.Text.Json.Utf8JsonReader(evidence, new System.Text.Json.JsonReaderOptions { MaxDepth = 8 });
-            if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
-            {
-                var isFormat = reader.ValueTextEquals("format"u8);
-                if (!reader.Read())
-                {
-                    return false;
-                }
-
-                if (isFormat)
-                {
-                    return reader.TokenType == System.Text.Json.JsonTokenType.String && reader.ValueTextEquals(EmulatedGpuEvidence.Format);
-                }
-
-                reader.Skip();
-            }
-
-            return false;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The emulated GPU attestation key every emulated node derives from the well-known seed.</summary>
-    private static byte[] EmulatedGpuKey(string seed) =>
-        EmulatedGpuKeys.GetOrAdd(seed, s => EmulatedTee.FromSeed(System.Text.Encoding.ASCII.GetBytes(s), DateTimeOffset.UnixEpoch.AddYears(50)).GpuAttestationPublicKey);
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> EmulatedGpuKeys = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (GpuTrustedRoots Device, RimTrustedRoots Rim)> EmulatedGpuRootCache = new(StringComparer.Ordinal);
 
     private QuoteAppraisal Appraise(AttestationBundle bundle, byte[] quote, QuoteCollateral? fetchedCollateral)
     {

@@ -94,13 +94,14 @@ public sealed class NodeVerifierGpuTests
     [Test]
     public async Task VerifyBundle_EmulatedGpuEvidenceWithAllowEmulated_VerifiedWithGpuVerdictAsync()
     {
-        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync);
+        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync, collateral: EmulatedCollateral());
 
         var node = Verifier(allowEmulated: true).VerifyBundle(bundle, nonce);
 
         Assert.That(node.Gpu, Is.Not.Null);
         Assert.That(node.Gpu!.Emulated, Is.True);
-        Assert.That(node.Gpu.Format, Is.EqualTo(EmulatedGpuEvidence.Format));
+        Assert.That(node.Gpu.Format, Is.EqualTo(NvidiaRemoteEvidence.Format));
+        Assert.That(node.Gpu.Appraisal!.Gpus.Single().Measurements, Is.EqualTo(Attestation.Gpu.Appraisal.MeasurementStatus.Match), "verified by the same GpuVerifier, RIMs and all");
         Assert.That(node.Gpu.Gpus, Has.Count.EqualTo(1));
         Assert.That(node.Gpu.Gpus[0].CcMode, Is.EqualTo("on"));
         Assert.That(node.Gpu.EvidenceSha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(bundle.FreshGpuEvidence.Span))));
@@ -110,7 +111,7 @@ public sealed class NodeVerifierGpuTests
     public async Task VerifyFreshGpuEvidence_EmulatedWithoutAllowEmulated_RefusedAsync()
     {
         // The TEE check would refuse an emulated TEE first, so the GPU step is checked on its own here.
-        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync);
+        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync, collateral: EmulatedCollateral());
 
         var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: false).VerifyFreshGpuEvidence(bundle, nonce, Agent("cuda")));
 
@@ -121,19 +122,19 @@ public sealed class NodeVerifierGpuTests
     [Test]
     public async Task VerifyBundle_EmulatedGpuEvidenceForAnotherNonce_GpuEvidenceRejectedAsync()
     {
-        var (bundle, nonce) = await BundleAsync("cuda", fresh: _ => EmulatedEvidenceAsync(RandomNumberGenerator.GetBytes(32)));
+        var (bundle, nonce) = await BundleAsync("cuda", fresh: _ => EmulatedEvidenceAsync(RandomNumberGenerator.GetBytes(32)), collateral: EmulatedCollateral());
 
         var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
 
         Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.GpuEvidenceRejected));
-        Assert.That(ex.Message, Does.Contain("nonce does not match"));
+        Assert.That(ex.Message, Does.Contain("failed verification at Nonce (request.nonce)"));
     }
 
     [Test]
     public async Task VerifyBundle_FreshGpuEvidenceSignedByAnotherKey_GpuEvidenceRejectedAsync()
     {
         using var impostor = EthSigner.Generate();
-        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync, freshSigner: impostor);
+        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync, collateral: EmulatedCollateral(), freshSigner: impostor);
 
         var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
 
@@ -144,7 +145,7 @@ public sealed class NodeVerifierGpuTests
     [Test]
     public async Task VerifyBundle_CollateralSwappedAfterSigning_GpuEvidenceRejectedAsync()
     {
-        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync);
+        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync, collateral: EmulatedCollateral());
         bundle.GpuCollateral = new GpuCollateral(new Dictionary<string, byte[]>(), [], ["swapped in by the host"]).ToJson();
 
         var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
@@ -188,7 +189,7 @@ public sealed class NodeVerifierGpuTests
     [Test]
     public async Task VerifyBundle_WrongBindingVersion_MalformedAsync()
     {
-        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync);
+        var (bundle, nonce) = await BundleAsync("cuda", fresh: EmulatedEvidenceAsync, collateral: EmulatedCollateral());
         bundle.GpuEvidenceBindingVersion = 2;
 
         var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
@@ -197,11 +198,14 @@ public sealed class NodeVerifierGpuTests
         Assert.That(ex.Message, Does.Contain("gpu_evidence_binding_version 2"));
     }
 
-    private static async ValueTask<byte[]> EmulatedEvidenceAsync(byte[] gpuNonce)
-    {
-        var tee = EmulatedTee.FromSeed(Encoding.ASCII.GetBytes(new NodeVerifierOptions().EmulationSeed), TimeProvider.System.GetUtcNow());
-        return (await new EmulatedGpuEvidenceProvider(tee, TimeProvider.System).CollectAsync(gpuNonce, CancellationToken.None)).Evidence;
-    }
+    private static EmulatedGpuEvidenceProvider EmulatedProvider() =>
+        new(EmulatedTee.FromSeed(Encoding.ASCII.GetBytes(new NodeVerifierOptions().EmulationSeed), TimeProvider.System.GetUtcNow()), TimeProvider.System);
+
+    private static async ValueTask<byte[]> EmulatedEvidenceAsync(byte[] gpuNonce) =>
+        (await EmulatedProvider().CollectAsync(gpuNonce, CancellationToken.None)).Evidence;
+
+    /// <summary>The emulated GPU's RIMs and OCSP responses, as the agent staples them.</summary>
+    private static string EmulatedCollateral() => EmulatedProvider().Collateral().ToJson();
 
     private static KeyValuePair<string, string>[] Settings(string backend) =>
         [new(MeasuredSettings.Tee, "emulated"), new(MeasuredSettings.ComputeBackend, backend), new(MeasuredSettings.LogLevel, "Information")];

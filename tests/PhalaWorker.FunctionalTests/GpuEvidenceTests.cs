@@ -59,7 +59,16 @@ public sealed class GpuEvidenceTests
 
         Assert.That(node.Gpu, Is.Not.Null, "the SDK verified the node's fresh GPU evidence");
         Assert.That(node.Gpu!.Emulated, Is.True);
-        Assert.That(node.Gpu.Format, Is.EqualTo(EmulatedGpuEvidence.Format));
+        var appraised = node.Gpu.Appraisal!.Gpus.Single();
+        Assert.Multiple(() =>
+        {
+            // The agent's emulated GPU went through the same GpuVerifier as NVIDIA hardware: signed SPDM report, 5-certificate
+            // device chain, FWID, OCSP, both RIMs and the measurement comparison.
+            Assert.That(appraised.SignatureVerified && appraised.CertChainVerified && appraised.FwidMatch == true, Is.True);
+            Assert.That(appraised.Ocsp, Is.EqualTo(PhalaWorker.Attestation.Gpu.Ocsp.OcspCertificateStatus.Good));
+            Assert.That(appraised.Measurements, Is.EqualTo(PhalaWorker.Attestation.Gpu.Appraisal.MeasurementStatus.Match));
+        });
+        Assert.That(node.Gpu.Format, Is.EqualTo(PhalaWorker.Attestation.Gpu.Evidence.NvidiaRemoteEvidence.Format));
         Assert.That(node.Gpu.Gpus, Is.Not.Empty);
         Assert.That(node.Bundle.GpuEvidenceBindingVersion, Is.EqualTo(GpuEvidenceBinding.Version));
 
@@ -69,7 +78,7 @@ public sealed class GpuEvidenceTests
             var gpu = json.RootElement.GetProperty("gpu");
             Assert.That(gpu.GetProperty("verified").GetBoolean(), Is.True);
             Assert.That(gpu.GetProperty("emulated").GetBoolean(), Is.True);
-            Assert.That(gpu.GetProperty("format").GetString(), Is.EqualTo(EmulatedGpuEvidence.Format));
+            Assert.That(gpu.GetProperty("format").GetString(), Is.EqualTo(PhalaWorker.Attestation.Gpu.Evidence.NvidiaRemoteEvidence.Format));
             Assert.That(gpu.GetProperty("evidenceSha256").GetString(), Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(node.Bundle.FreshGpuEvidence.Span))));
             var first = gpu.GetProperty("gpus")[0];
             Assert.That(first.GetProperty("index").GetInt32(), Is.Zero);

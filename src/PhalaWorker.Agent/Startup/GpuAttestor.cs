@@ -114,15 +114,16 @@ internal sealed class GpuAttestor(
                 break;
             }
 
-            case EmulatedGpuEvidenceProvider:
+            case EmulatedGpuEvidenceProvider emulated:
             {
-                var key = selection.EmulatedTee?.GpuAttestationPublicKey ?? throw Refuse("emulated GPU evidence without the emulated TEE");
-                if (EmulatedGpuEvidence.Verify(evidence.Evidence, bootNonce, key) is { } reason)
+                // The emulated GPU goes through the same verifier as NVIDIA hardware, with the emulated roots and allowEmulated.
+                var appraisal = GpuVerifier.VerifyRemoteEvidence(evidence.Evidence, emulated.VerificationContext(bootNonce));
+                if (!appraisal.Valid)
                 {
-                    throw Refuse($"the boot emulated GPU evidence does not verify: {reason}");
+                    throw Refuse($"the boot emulated GPU evidence failed verification at {appraisal.FailedCheck} ({appraisal.FailedItem}): {appraisal.Reason}");
                 }
 
-                AgentLog.GpuGatePassed(logger, provider.Name, 1, Convert.ToHexStringLower(SHA256.HashData(evidence.Evidence)));
+                AgentLog.GpuGatePassed(logger, provider.Name, appraisal.Gpus.Count, Convert.ToHexStringLower(SHA256.HashData(evidence.Evidence)));
                 break;
             }
         }
@@ -185,7 +186,12 @@ internal sealed class GpuAttestor(
             throw Unavailable($"the GPU evidence provider '{provider.Name}' returned no evidence");
         }
 
-        var collateral = provider is NvmlGpuEvidenceProvider ? await CollateralJsonAsync(evidence, timeout.Token) : string.Empty;
+        var collateral = provider switch
+        {
+            NvmlGpuEvidenceProvider => await CollateralJsonAsync(evidence, timeout.Token),
+            EmulatedGpuEvidenceProvider emulated => emulated.Collateral().ToJson(),
+            _ => string.Empty,
+        };
         var digest = GpuEvidenceBinding.SignatureDigest(callerNonce.Span, evidence.Evidence, collateral);
         var signature = node.Signer.SignHash(digest).ToBytes65();
         return new FreshGpuEvidence(evidence.Evidence, signature, collateral);

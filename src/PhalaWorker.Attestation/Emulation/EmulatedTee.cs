@@ -121,6 +121,9 @@ public sealed partial class EmulatedTee
         }
     }
 
+    /// <summary>The emulated GPU of this TEE: same seed, certificates issued at <paramref name="issuedAt"/>.</summary>
+    public Gpu.Emulation.EmulatedGpu CreateGpu(DateTimeOffset issuedAt) => Gpu.Emulation.EmulatedGpu.FromSeed(_seed, issuedAt);
+
     internal byte[] SignWithGpuKey(ReadOnlySpan<byte> data) => _gpuKey.SignRaw(data);
 
     internal string GpuUuid(int index)

@@ -6,7 +6,7 @@ namespace PhalaWorker.Attestation.Gpu;
 /// GPU attestation evidence as the node publishes it (AttestationBundle.gpu_evidence) and its 32-byte digest, which
 /// report_data binds (<see cref="Binding.ReportDataBinding"/>): SHA-256 of the evidence bytes, or 32 zero bytes when there is none.
 /// </summary>
-/// <param name="Format">What the bytes are, e.g. <see cref="EmulatedGpuEvidence.Format"/>; empty for none.</param>
+/// <param name="Format">What the bytes are, e.g. <c>nvidia-remote-evidence/v1</c>; empty for none.</param>
 /// <param name="Evidence">The raw evidence; empty for none.</param>
 public sealed record GpuEvidence(string Format, byte[] Evidence)
 {

@@ -14,6 +14,10 @@ using PhalaWorker.Agent.Startup;
 using PhalaWorker.Attestation;
 using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.Gpu;
+using PhalaWorker.Attestation.Gpu.Appraisal;
+using PhalaWorker.Attestation.Gpu.Collateral;
+using PhalaWorker.Attestation.Gpu.Policy;
+using PhalaWorker.Attestation.Gpu.Verification;
 using PhalaWorker.Attestation.Gpu.Nvml;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
@@ -105,13 +109,27 @@ public sealed class GpuGateTests
         var gpuNonce = GpuEvidenceBinding.DeriveNonce(nonce, bundle.NodeAddress.Span, bundle.HpkePublicKey.Span);
         var digest = GpuEvidenceBinding.SignatureDigest(nonce, bundle.FreshGpuEvidence.Span, bundle.GpuCollateral);
         var tee = EmulatedTee.FromSeed(System.Text.Encoding.ASCII.GetBytes(AttestationBootstrapper.EmulationSeed), DateTimeOffset.UnixEpoch.AddYears(50));
+        var gpu = tee.CreateGpu(TimeProvider.System.GetUtcNow());
+        var context = GpuCollateral.FromJson(System.Text.Encoding.UTF8.GetBytes(bundle.GpuCollateral)).ApplyTo(new GpuVerificationContext
+        {
+            At = TimeProvider.System.GetUtcNow(),
+            Policy = GpuAttestationPolicy.Strict with { AllowEmulated = true },
+            Roots = gpu.TrustedRoots,
+            RimRoots = gpu.RimTrustedRoots,
+            ExpectedNonce = gpuNonce,
+        });
+        var appraisal = GpuVerifier.VerifyRemoteEvidence(bundle.FreshGpuEvidence.Span, context);
+        var strict = GpuVerifier.VerifyRemoteEvidence(bundle.FreshGpuEvidence.Span, context with { Policy = GpuAttestationPolicy.Strict });
         Assert.Multiple(() =>
         {
             Assert.That(bundle.ComputeBackend, Is.EqualTo("cuda"));
             Assert.That(bundle.GpuEvidenceBindingVersion, Is.EqualTo(1));
             Assert.That(bundle.FreshGpuEvidence.IsEmpty, Is.False);
             Assert.That(bundle.FreshGpuEvidence, Is.Not.EqualTo(bundle.GpuEvidence), "fresh evidence is collected per request");
-            Assert.That(EmulatedGpuEvidence.Verify(bundle.FreshGpuEvidence.Span, gpuNonce, tee.GpuAttestationPublicKey), Is.Null);
+            Assert.That(appraisal.Valid, Is.True, appraisal.Reason);
+            Assert.That(appraisal.Emulated, Is.True);
+            Assert.That(appraisal.Gpus.Single().Measurements, Is.EqualTo(MeasurementStatus.Match), "the stapled emulated RIMs match");
+            Assert.That(strict.FailedCheck, Is.EqualTo(GpuCheck.EmulatedRoot), "the strict policy refuses the emulated GPU");
             Assert.That(Secp256k1.TryRecover(digest, EthSignature.FromBytes65(bundle.FreshGpuEvidenceSignature.Span), out var signer), Is.True);
             Assert.That(signer, Is.EqualTo(new EthAddress(bundle.NodeAddress.Span)));
         });

@@ -37,10 +37,12 @@ public sealed class EmulatedRimAuthority
     private static readonly byte[] Salt = Encoding.ASCII.GetBytes("phala-worker/emulated-rim/v1");
 
     private readonly ECPrivateKeyParameters _signerKey;
+    private readonly IReadOnlyList<ECPrivateKeyParameters> _chainKeys;
 
-    private EmulatedRimAuthority(ECPrivateKeyParameters signerKey, IReadOnlyList<byte[]> chain)
+    private EmulatedRimAuthority(IReadOnlyList<ECPrivateKeyParameters> chainKeys, IReadOnlyList<byte[]> chain)
     {
-        _signerKey = signerKey;
+        _chainKeys = chainKeys;
+        _signerKey = chainKeys[0];
         CertificateChainDer = chain;
     }
 
@@ -78,7 +80,7 @@ public sealed class EmulatedRimAuthority
         var caCert = Issue(seed, "rim/ca", rootName, root, caName, ca, notBefore, notAfter, isCa: true, pathLength: null);
         var l3Cert = Issue(seed, "rim/l3", caName, ca, l3Name, l3, notBefore, notAfter, isCa: true, pathLength: 0);
         var signerCert = Issue(seed, "rim/l4-signer", l3Name, l3, signerName, signer, notBefore, notAfter, isCa: false, pathLength: null);
-        return new EmulatedRimAuthority(signer.Private, [signerCert.GetEncoded(), l3Cert.GetEncoded(), caCert.GetEncoded(), rootCert.GetEncoded()]);
+        return new EmulatedRimAuthority([signer.Private, l3.Private, ca.Private, root.Private], [signerCert.GetEncoded(), l3Cert.GetEncoded(), caCert.GetEncoded(), rootCert.GetEncoded()]);
     }
 
     /// <summary>
@@ -145,6 +147,9 @@ public sealed class EmulatedRimAuthority
         var value = SignRaw(RimCanonicalizer.CanonicalSignedInfo(signedInfo));
         return Encoding.UTF8.GetBytes(withPlaceholder.Replace(placeholder, Convert.ToBase64String(value), StringComparison.Ordinal));
     }
+
+    /// <summary>The private key of chain certificate <paramref name="index"/> (0 = signer), for the emulated OCSP responders.</summary>
+    internal ECPrivateKeyParameters ChainPrivateKey(int index) => _chainKeys[index];
 
     private byte[] SignRaw(byte[] data)
     {
