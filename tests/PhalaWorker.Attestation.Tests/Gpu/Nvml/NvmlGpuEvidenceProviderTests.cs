@@ -20,7 +20,7 @@ public sealed class NvmlGpuEvidenceProviderTests
     }
 
     [TearDown]
-    public void TearDown() => _directory.Dispose();
+    public void TearDown() => _directory?.Dispose(); // SetUp may have skipped (no fake NVML built) before creating it
 
     private NvmlGpuEvidenceProvider Provider(string? library = null, params string[] config)
     {

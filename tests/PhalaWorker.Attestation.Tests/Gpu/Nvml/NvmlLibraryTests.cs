@@ -23,7 +23,7 @@ public sealed class NvmlLibraryTests
     }
 
     [TearDown]
-    public void TearDown() => _directory.Dispose();
+    public void TearDown() => _directory?.Dispose(); // SetUp may have skipped (no fake NVML built) before creating it
 
     private NvmlLibrary Start(params string[] config)
     {
