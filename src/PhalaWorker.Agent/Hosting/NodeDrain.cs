@@ -10,7 +10,8 @@ namespace PhalaWorker.Agent.Hosting;
 /// any service stops (Kestrel included), it closes intake (SubmitJob answers UNAVAILABLE <c>NODE_STOPPING</c>), lets the
 /// running job finish within half of <see cref="AgentOptions.ShutdownTimeout"/>, posts every pending receipt in one final
 /// batch and retires the node on chain, all within <see cref="AgentOptions.ShutdownTimeout"/>. A chain that is down only
-/// costs the rest of that time and a warning: the unposted receipts stay journaled and the successor posts them.
+/// costs the rest of that time and a warning: the unposted receipts stay journaled and the successor posts them. A host
+/// whose start failed only closes intake (the start error, not a drain against a chain it never reached, decides the exit).
 /// </summary>
 internal sealed class NodeDrain(
     JobRunner runner,
@@ -22,6 +23,7 @@ internal sealed class NodeDrain(
     ILogger<NodeDrain> logger) : IHostedLifecycleService
 {
     private int _stopping;
+    private bool _started;
 
     /// <summary>True once the host began stopping: no new job is accepted.</summary>
     public bool IsStopping => Volatile.Read(ref _stopping) != 0 || lifetime.ApplicationStopping.IsCancellationRequested;
@@ -31,6 +33,11 @@ internal sealed class NodeDrain(
         if (Interlocked.Exchange(ref _stopping, 1) != 0)
         {
             return;
+        }
+
+        if (!Volatile.Read(ref _started))
+        {
+            return; // the start failed (its error decides the exit code): nothing ran, nothing to post, no registration to leave
         }
 
         var timeout = options.Value.ShutdownTimeout;
@@ -70,7 +77,11 @@ internal sealed class NodeDrain(
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _started, true);
+        return Task.CompletedTask;
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
