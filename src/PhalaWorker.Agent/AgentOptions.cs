@@ -72,6 +72,15 @@ public sealed class AgentOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a stop (SIGTERM) drains: the running job gets at most half of it to finish (otherwise it stays journaled
+    /// and re-runs at the next start), the final receipt batch and <c>retireNode</c> get what is left. A chain that is down
+    /// cannot hold the stop longer; the host's own shutdown timeout is this plus 5 seconds.
+    /// </summary>
+    /// <value>Default 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The agent version reported in the bundle and measured into RTMR3.</summary>
     /// <value>Default the assembly's informational version.</value>
     public string AgentVersion { get; set; } = typeof(AgentOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

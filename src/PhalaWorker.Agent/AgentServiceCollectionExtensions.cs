@@ -49,11 +49,16 @@ internal static class AgentServiceCollectionExtensions
         services.AddHostedService<AttestationBootstrapper>();
         services.AddHostedService<CollateralRefresher>();
         services.AddHostedService<RegistrationHeartbeat>();
-        services.AddHostedService<JobRunner>();
+        services.TryAddSingleton<JobRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
         services.AddHostedService(sp => sp.GetRequiredService<ResultPoster>());
         // UseSystemd() registers a notifier only under systemd; the watchdog needs one either way (it is disabled without NOTIFY_SOCKET).
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.AddHostedService<SystemdWatchdog>();
+        // Registered last, so its StoppingAsync drains first at stop; the host waits for it ShutdownTimeout plus 5 seconds.
+        services.TryAddSingleton<NodeDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
+        services.AddOptions<HostOptions>().Configure<IOptions<AgentOptions>>((host, agent) => host.ShutdownTimeout = agent.Value.ShutdownTimeout + TimeSpan.FromSeconds(5));
         return services;
     }
 

@@ -10,7 +10,7 @@ namespace PhalaWorker.FunctionalTests;
 
 /// <summary>
 /// The agent as a real process (<c>dotnet PhalaWorker.Agent.dll</c> from its own build output) on a free loopback port,
-/// with its output captured; started and awaited until gRPC health says SERVING; killed hard to simulate a crash.
+/// with its output captured; started and awaited until gRPC health says SERVING; killed hard to simulate a crash, or stopped with SIGTERM.
 /// </summary>
 internal sealed class AgentProcess : IAsyncDisposable
 {
@@ -102,6 +102,26 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
 
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>
+    /// SIGTERM (what <c>systemctl stop</c> and container runtimes send; <see cref="Process.Kill()"/> would be SIGKILL), then
+    /// waits for the exit and returns its code.
+    /// </summary>
+    public async Task<int> TerminateAsync(CancellationToken cancellationToken)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start"))
+        {
+            await kill.WaitForExitAsync(cancellationToken);
+            if (kill.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"kill -TERM {_process.Id} exited with {kill.ExitCode}");
+            }
+        }
+
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,10 @@
+extern alias agent;
+
 using System.Security.Cryptography;
 using System.Text.Json;
 using Google.Protobuf;
 using PhalaWorker.Attestation.Policy;
+using PhalaWorker.Chain.Merkle;
 using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Cli;
 using PhalaWorker.Client;
@@ -14,7 +17,8 @@ namespace PhalaWorker.FunctionalTests;
 /// <summary>
 /// The agent as a real process next to anvil: `phala-worker submit` against it (accepting the build's reference profile from
 /// `measurements show`), a modified build refused by its agent digest, and a crash (SIGKILL) mid-job after which the
-/// restarted agent, with new keys, answers the old identity's jobs NODE_KEY_CHANGED and the SDK resubmits.
+/// restarted agent, with new keys, answers the old identity's jobs NODE_KEY_CHANGED and the SDK resubmits; a SIGTERM that
+/// posts the waiting receipt in a final batch and retires the node, and one that a dead chain cannot hold up.
 /// </summary>
 [Category("Anvil")]
 [NonParallelizable]
@@ -151,6 +155,77 @@ public sealed class ProcessAgentTests
         Assert.That(outcome.Receipt.Signer, Is.EqualTo(secondNode.Address));
         TinyMlp.AssertMatchesExpected(outcome.Output.Outputs.Single().Tensor.Span);
         Assert.That(second.Output, Does.Contain("unfinished job(s) re-queued").And.Not.Contain("; 0 unfinished"));
+    }
+
+    [Test]
+    public async Task Sigterm_ReceiptWaitingForItsBatch_PostsFinalBatchRetiresNodeAndExitsZeroAsync()
+    {
+        // Arrange: a batch would wait an hour for more receipts.
+        using var directory = new TempDirectory("sigterm");
+        var settings = _chain.AgentSettings();
+        settings["Agent:BatchSize"] = "16";
+        settings["Agent:BatchMaxAge"] = "01:00:00";
+        var profile = await ReferenceProfileAsync(directory, Path.GetDirectoryName(AgentProcess.AgentDll)!);
+        await using var agent = await AgentProcess.StartAsync(directory, settings, port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
+        using var client = WorkerClient.Connect(agent.Endpoint);
+        var node = await Verifier(client, profile).VerifyAsync().DefaultTimeout();
+        var outcome = await new JobSubmitter(client, null, new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero }).RunAsync(node, TinyMlp.Spec()).DefaultTimeout();
+        var before = await _chain.Registry.GetNodeAsync(node.Address).DefaultTimeout();
+        Assert.That(before!.BatchCount, Is.Zero, "the receipt waits for its batch");
+
+        // Act
+        var exit = await agent.TerminateAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
+
+        // Assert: the receipt's one-leaf batch is on chain and verifies there; the node is retired.
+        Assert.That(exit, Is.EqualTo(0), agent.Output);
+        var after = await _chain.Registry.GetNodeAsync(node.Address).DefaultTimeout();
+        Assert.That(after!.Retired, Is.True, agent.Output);
+        Assert.That(after.BatchCount, Is.EqualTo(1UL), agent.Output);
+        var batch = await _chain.Registry.GetBatchAsync(node.Address, 0).DefaultTimeout();
+        Assert.That(batch.Count, Is.EqualTo(1U));
+        Assert.That(batch.Root, Is.EqualTo(new ReceiptMerkleTree([outcome.Receipt.Digest]).Root));
+        var accepted = await _chain.Registry.VerifyReceiptAsync(node.Address, outcome.Receipt.Data, outcome.Receipt.Signature, node.Address, 0, []).DefaultTimeout();
+        Assert.That(accepted, Is.True);
+        Assert.That(agent.Output, Does.Contain("1 receipt(s) posted in the final batch, left the registry: True"));
+    }
+
+    [Test]
+    public async Task Sigterm_ChainDown_StopsWithinTimeoutExitsZeroAndKeepsReceiptJournaledAsync()
+    {
+        using var directory = new TempDirectory("sigterm-chain-down");
+        var chain = await ChainFixture.StartAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
+        AgentProcess agent;
+        byte[] jobId;
+        try
+        {
+            var settings = chain.AgentSettings();
+            settings["Agent:BatchSize"] = "16";
+            settings["Agent:BatchMaxAge"] = "01:00:00";
+            settings["Agent:ShutdownTimeout"] = "00:00:03";
+            var profile = await ReferenceProfileAsync(directory, Path.GetDirectoryName(AgentProcess.AgentDll)!);
+            agent = await AgentProcess.StartAsync(directory, settings, port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
+            using var client = WorkerClient.Connect(agent.Endpoint);
+            var node = await new NodeVerifier(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, ExpectedRegistry = chain.Registry.Address, AcceptedMeasurements = [profile] })
+                .VerifyAsync().DefaultTimeout();
+            jobId = (await new JobSubmitter(client, null, new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero }).RunAsync(node, TinyMlp.Spec()).DefaultTimeout()).JobId;
+        }
+        finally
+        {
+            await chain.DisposeAsync(); // the chain goes down before the stop
+        }
+
+        await using (agent)
+        {
+            var exit = await agent.TerminateAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
+
+            Assert.That(exit, Is.EqualTo(0), agent.Output);
+            Assert.That(agent.Output, Does.Contain("did not take the final step (final receipt batch)").And.Contain("did not take the final step (retireNode)"));
+        }
+
+        // The receipt stays journaled without inclusion: the successor started on this journal posts it.
+        await using var journal = agent::PhalaWorker.Agent.Jobs.JobJournal.Open(directory.File("journal.db"), TimeProvider.System);
+        var unbatched = await journal.GetUnbatchedAsync(CancellationToken.None).DefaultTimeout();
+        Assert.That(unbatched.Select(r => Convert.ToHexString(r.JobId)), Is.EqualTo(new[] { Convert.ToHexString(jobId) }));
     }
 
     [Test]

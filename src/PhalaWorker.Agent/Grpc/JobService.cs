@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
+using PhalaWorker.Agent.Hosting;
 using PhalaWorker.Agent.Jobs;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
@@ -22,6 +23,7 @@ internal sealed class JobService(
     JobQueue queue,
     JobEvents events,
     JobValidator validator,
+    NodeDrain drain,
     TimeProvider timeProvider,
     ILogger<JobService> logger) : Protocol.V1.Jobs.JobsBase
 {
@@ -31,6 +33,12 @@ internal sealed class JobService(
     {
         using var activity = AgentTelemetry.ActivitySource.StartActivity("SubmitJob");
         var jobId = ValidateJobId(request.JobId);
+        if (drain.IsStopping)
+        {
+            AgentLog.SubmitWhileStopping(logger, Convert.ToHexString(jobId).ToLowerInvariant());
+            RpcErrors.Unavailable("NODE_STOPPING", "the node is stopping and accepts no new job; submit to another node");
+        }
+
         var aead = EnvelopeSuite.Validate(request.Envelope);
         var attestation = node.Required;
         var envelopeBytes = request.Envelope.ToByteArray();

@@ -32,6 +32,11 @@ internal sealed class JobRunner(
     TimeProvider timeProvider,
     ILogger<JobRunner> logger) : BackgroundService
 {
+    private readonly CancellationTokenSource _intake = new();
+    private readonly Lock _gate = new();
+    private Task _running = Task.CompletedTask;
+    private bool _draining;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -43,15 +48,74 @@ internal sealed class JobRunner(
                 await queue.RequeueAsync(jobId, stoppingToken);
             }
 
-            await foreach (var jobId in queue.Reader.ReadAllAsync(stoppingToken))
+            using var intake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _intake.Token);
+            while (await queue.Reader.WaitToReadAsync(intake.Token))
             {
-                await RunOneAsync(jobId, stoppingToken);
+                Task running;
+                lock (_gate)
+                {
+                    // Checked under the lock so that a drain either sees this job as running or stops it from being taken.
+                    if (_draining)
+                    {
+                        return;
+                    }
+
+                    if (!queue.Reader.TryRead(out var jobId))
+                    {
+                        continue;
+                    }
+
+                    running = _running = RunOneAsync(jobId, stoppingToken);
+                }
+
+                await running;
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || _intake.IsCancellationRequested)
         {
-            // normal stop: unfinished jobs stay queued/running in the journal and re-run at the next start
+            // normal stop (or drain): unfinished jobs stay queued/running in the journal and re-run at the next start
         }
+    }
+
+    /// <summary>
+    /// Stops taking jobs from the queue and waits at most <paramref name="timeout"/> for the running one; true when none is
+    /// left running. A job still running afterwards stays RUNNING in the journal (cancelled when the runner stops).
+    /// </summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout)
+    {
+        Task running;
+        lock (_gate)
+        {
+            _draining = true;
+            running = _running;
+        }
+
+        await _intake.CancelAsync(); // wakes the loop waiting for the next job
+
+        if (running.IsCompleted)
+        {
+            return true;
+        }
+
+        try
+        {
+            await running.WaitAsync(timeout, timeProvider);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception) when (running.IsCompleted)
+        {
+            return true; // the job's own outcome is logged by RunOneAsync
+        }
+    }
+
+    public override void Dispose()
+    {
+        _intake.Dispose();
+        base.Dispose();
     }
 
     internal async Task RunOneAsync(byte[] jobId, CancellationToken cancellationToken)

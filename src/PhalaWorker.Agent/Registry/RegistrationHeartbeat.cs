@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PhalaWorker.Agent.Health;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Chain.Primitives;
@@ -9,12 +10,14 @@ namespace PhalaWorker.Agent.Registry;
 /// Registers the node in the NodeRegistry before the agent serves (in <see cref="StartAsync"/>, retried up to
 /// <see cref="RegistryOptions.RegistrationTimeout"/>), then sends a heartbeat every <see cref="AgentOptions.HeartbeatPeriod"/>
 /// on a <see cref="PeriodicTimer"/> driven by the injected <see cref="TimeProvider"/>. Without a configured chain it only settles
-/// the chain id and registry address receipts carry.
+/// the chain id and registry address receipts carry. Reports <see cref="ReadinessInput.ChainReachable"/>: false with the
+/// reason while registration or heartbeat calls fail, true after each success.
 /// </summary>
 internal sealed class RegistrationHeartbeat(
     NodeContext node,
     ChainBinding chain,
     RegistryGateway gateway,
+    IReadinessReporter readiness,
     IOptions<AgentOptions> agentOptions,
     IOptions<RegistryOptions> registryOptions,
     TimeProvider timeProvider,
@@ -45,10 +48,12 @@ internal sealed class RegistrationHeartbeat(
                 var transaction = await gateway.RegisterAsync(attestation, endpoint, timeout.Token);
                 chain.RegisterTransaction = transaction;
                 AgentLog.Registered(logger, attestation.Address.ToString(), chain.Registry.ToString(), chain.ChainId, transaction.ToString());
+                readiness.Report(ReadinessInput.ChainReachable, true, "registration reached the chain");
                 break;
             }
             catch (Exception ex) when (!timeout.IsCancellationRequested && IsTransient(ex))
             {
+                readiness.Report(ReadinessInput.ChainReachable, false, "registration failed: " + Describe(ex));
                 await Task.Delay(delay, timeProvider, timeout.Token);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
@@ -73,10 +78,12 @@ internal sealed class RegistrationHeartbeat(
                 {
                     var transaction = await gateway.HeartbeatAsync(node.Required, stoppingToken);
                     AgentLog.Heartbeat(logger, transaction.ToString());
+                    readiness.Report(ReadinessInput.ChainReachable, true, $"heartbeat {transaction}");
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     AgentLog.HeartbeatFailed(logger, ex);
+                    readiness.Report(ReadinessInput.ChainReachable, false, "heartbeat failed: " + Describe(ex));
                 }
             }
         }
@@ -85,6 +92,8 @@ internal sealed class RegistrationHeartbeat(
             // normal stop
         }
     }
+
+    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 
     private static bool IsTransient(Exception exception) =>
         exception is Chain.JsonRpc.JsonRpcException { IsTransient: true } or HttpRequestException;

@@ -92,6 +92,21 @@ internal static partial class AgentLog
     [LoggerMessage(5062, LogLevel.Information, "Node {NodeAddress} left the registry (retired): transaction {TransactionHash}")]
     public static partial void NodeLeft(ILogger logger, string nodeAddress, string transactionHash);
 
+    [LoggerMessage(5063, LogLevel.Information, "Stopping: intake closed, draining for at most {Timeout}")]
+    public static partial void DrainStarted(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(5064, LogLevel.Warning, "Stopping: the running job did not finish within {Timeout}; it stays journaled and re-runs at the next start")]
+    public static partial void DrainJobTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(5065, LogLevel.Warning, "Stopping: the chain did not take the final step ({Step}); unposted receipts stay journaled for the successor: {Reason}")]
+    public static partial void DrainChainFailed(ILogger logger, string step, string reason);
+
+    [LoggerMessage(5066, LogLevel.Information, "Stopping: drained ({Posted} receipt(s) posted in the final batch, left the registry: {Left})")]
+    public static partial void DrainFinished(ILogger logger, int posted, bool left);
+
+    [LoggerMessage(5067, LogLevel.Information, "SubmitJob for job {JobId} refused: the node is stopping")]
+    public static partial void SubmitWhileStopping(ILogger logger, string jobId);
+
     [LoggerMessage(5023, LogLevel.Information, "GPU gate passed with {Provider}: {GpuCount} GPU(s) verified, boot evidence SHA-256 {EvidenceDigest}; GPUs set ready")]
     public static partial void GpuGatePassed(ILogger logger, string provider, int gpuCount, string evidenceDigest);
 
