@@ -4,18 +4,12 @@ using System.Security.Cryptography;
 using System.Text;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Nist;
-using Org.BouncyCastle.Asn1.Sec;
 using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Asn1.X9;
-using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Ocsp;
 using Org.BouncyCastle.X509;
-using Org.BouncyCastle.X509.Extension;
 using PhalaWorker.Attestation.Gpu.Evidence;
 using PhalaWorker.Attestation.Gpu.Ocsp;
 using PhalaWorker.Attestation.Gpu.Rim;
@@ -68,8 +62,6 @@ public sealed class EmulatedGpu
     /// <summary>Validity of the certificates when none is given.</summary>
     public static readonly TimeSpan DefaultValidity = TimeSpan.FromDays(365);
 
-    private static readonly X9ECParameters Curve = ECNamedCurveTable.GetByName("P-384");
-    private static readonly ECDomainParameters Domain = new ECNamedDomainParameters(SecObjectIdentifiers.SecP384r1, Curve);
     private static readonly byte[] Salt = Encoding.ASCII.GetBytes("phala-worker/emulated-gpu/v1");
 
     private readonly ECPrivateKeyParameters _leafKey;
@@ -308,7 +300,7 @@ public sealed class EmulatedGpu
             }));
         }
 
-        var basic = generator.Generate(new DeterministicSha384SignatureFactory(responderKey.Private), [responder], at.AddHours(-1).UtcDateTime);
+        var basic = generator.Generate(EmulatedP384.SignatureFactory(responderKey.Private), [responder], at.AddHours(-1).UtcDateTime);
         return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
     }
 
@@ -360,23 +352,11 @@ public sealed class EmulatedGpu
         return writer.Encode();
     }
 
-    private static (ECPrivateKeyParameters Private, ECPublicKeyParameters Public) Derive(ReadOnlySpan<byte> seed, string label)
-    {
-        var okm = Bytes(seed, label, 72);
-        var d = new BigInteger(1, okm).Mod(Domain.N.Subtract(BigInteger.One)).Add(BigInteger.One);
-        CryptographicOperations.ZeroMemory(okm);
-        var key = new ECPrivateKeyParameters(d, Domain);
-        return (key, PublicOf(key));
-    }
+    private static (ECPrivateKeyParameters Private, ECPublicKeyParameters Public) Derive(ReadOnlySpan<byte> seed, string label) => EmulatedP384.Derive(seed, Salt, label);
 
-    private static ECPublicKeyParameters PublicOf(ECPrivateKeyParameters key) => new(Domain.G.Multiply(key.D).Normalize(), Domain);
+    private static ECPublicKeyParameters PublicOf(ECPrivateKeyParameters key) => EmulatedP384.PublicOf(key);
 
-    private static byte[] Bytes(ReadOnlySpan<byte> seed, string label, int length)
-    {
-        var output = new byte[length];
-        HKDF.DeriveKey(HashAlgorithmName.SHA384, seed, output, Salt, Encoding.ASCII.GetBytes(label));
-        return output;
-    }
+    private static byte[] Bytes(ReadOnlySpan<byte> seed, string label, int length) => EmulatedP384.Bytes(seed, Salt, label, length);
 
     private static X509Certificate Issue(
         ReadOnlySpan<byte> seed,
@@ -389,48 +369,22 @@ public sealed class EmulatedGpu
         DateTimeOffset notAfter,
         bool isCa,
         bool ocspSigning,
-        byte[]? fwidExtension)
-    {
-        var serial = Bytes(seed, label + "/serial", 9);
-        serial[0] &= 0x7F;
-        var generator = new X509V3CertificateGenerator();
-        generator.SetSerialNumber(new BigInteger(1, serial).Add(BigInteger.One));
-        generator.SetIssuerDN(issuer);
-        generator.SetSubjectDN(subject);
-        generator.SetNotBefore(notBefore.UtcDateTime);
-        generator.SetNotAfter(notAfter.UtcDateTime);
-        generator.SetPublicKey(subjectKey);
-        generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(subjectKey));
-        generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(issuerKey.Public));
-        generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(isCa));
-        generator.AddExtension(X509Extensions.KeyUsage, true, isCa ? new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign) : new KeyUsage(KeyUsage.DigitalSignature));
-        if (ocspSigning)
+        byte[]? fwidExtension) =>
+        EmulatedP384.Issue(seed, Salt, label, issuer, issuerKey, subject, subjectKey, notBefore, notAfter, new BasicConstraints(isCa), generator =>
         {
-            generator.AddExtension(X509Extensions.ExtendedKeyUsage, true, new ExtendedKeyUsage(KeyPurposeID.id_kp_OCSPSigning));
-        }
+            if (ocspSigning)
+            {
+                generator.AddExtension(X509Extensions.ExtendedKeyUsage, true, new ExtendedKeyUsage(KeyPurposeID.id_kp_OCSPSigning));
+            }
 
-        if (fwidExtension is not null)
-        {
-            generator.AddExtension(new DerObjectIdentifier(GpuVerifier.FwidExtensionOid), false, Asn1Object.FromByteArray(fwidExtension));
-        }
-
-        return generator.Generate(new DeterministicSha384SignatureFactory(issuerKey.Private));
-    }
+            if (fwidExtension is not null)
+            {
+                generator.AddExtension(new DerObjectIdentifier(GpuVerifier.FwidExtensionOid), false, Asn1Object.FromByteArray(fwidExtension));
+            }
+        });
 
     private static X509Name Name(string suffix) => new($"CN=PhalaWorker Emulated {suffix},O=PhalaWorker Emulated,C=US");
 
     private static string CommonName(X509Certificate cert) =>
         cert.SubjectDN.GetValueList(X509Name.CN).FirstOrDefault() ?? "PhalaWorker Emulated";
-
-    private sealed class DeterministicSha384SignatureFactory(ECPrivateKeyParameters key) : ISignatureFactory
-    {
-        public object AlgorithmDetails { get; } = new AlgorithmIdentifier(X9ObjectIdentifiers.ECDsaWithSha384);
-
-        public IStreamCalculator<IBlockResult> CreateCalculator()
-        {
-            var signer = new DsaDigestSigner(new ECDsaSigner(new HMacDsaKCalculator(new Sha384Digest())), new Sha384Digest());
-            signer.Init(true, key);
-            return new DefaultSignatureCalculator(signer);
-        }
-    }
 }

@@ -1,17 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Org.BouncyCastle.Asn1.Sec;
 using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Asn1.X9;
-using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Math;
-using Org.BouncyCastle.X509;
-using Org.BouncyCastle.X509.Extension;
 using X509Certificate = Org.BouncyCastle.X509.X509Certificate;
 
 namespace PhalaWorker.Attestation.Gpu.Rim;
@@ -32,8 +25,6 @@ public sealed class EmulatedRimAuthority
     /// <summary>Validity of the certificates when none is given.</summary>
     public static readonly TimeSpan DefaultValidity = TimeSpan.FromDays(365);
 
-    private static readonly X9ECParameters Curve = ECNamedCurveTable.GetByName("P-384");
-    private static readonly ECDomainParameters Domain = new ECNamedDomainParameters(SecObjectIdentifiers.SecP384r1, Curve);
     private static readonly byte[] Salt = Encoding.ASCII.GetBytes("phala-worker/emulated-rim/v1");
 
     private readonly ECPrivateKeyParameters _signerKey;
@@ -164,14 +155,8 @@ public sealed class EmulatedRimAuthority
         return result;
     }
 
-    private static (ECPrivateKeyParameters Private, ECPublicKeyParameters Public) Derive(ReadOnlySpan<byte> seed, string label)
-    {
-        Span<byte> okm = stackalloc byte[72];
-        HKDF.DeriveKey(HashAlgorithmName.SHA384, seed, okm, Salt, Encoding.ASCII.GetBytes(label));
-        var d = new BigInteger(1, okm.ToArray()).Mod(Domain.N.Subtract(BigInteger.One)).Add(BigInteger.One);
-        CryptographicOperations.ZeroMemory(okm);
-        return (new ECPrivateKeyParameters(d, Domain), new ECPublicKeyParameters(Domain.G.Multiply(d).Normalize(), Domain));
-    }
+    private static (ECPrivateKeyParameters Private, ECPublicKeyParameters Public) Derive(ReadOnlySpan<byte> seed, string label) =>
+        Emulation.EmulatedP384.Derive(seed, Salt, label);
 
     private static X509Certificate Issue(
         ReadOnlySpan<byte> seed,
@@ -183,26 +168,9 @@ public sealed class EmulatedRimAuthority
         DateTimeOffset notBefore,
         DateTimeOffset notAfter,
         bool isCa,
-        int? pathLength)
-    {
-        var serial = new byte[9];
-        HKDF.DeriveKey(HashAlgorithmName.SHA384, seed, serial, Salt, Encoding.ASCII.GetBytes(label + "/serial"));
-        serial[0] &= 0x7F;
-        var generator = new X509V3CertificateGenerator();
-        generator.SetSerialNumber(new BigInteger(1, serial).Add(BigInteger.One));
-        generator.SetIssuerDN(issuer);
-        generator.SetSubjectDN(subject);
-        generator.SetNotBefore(notBefore.UtcDateTime);
-        generator.SetNotAfter(notAfter.UtcDateTime);
-        generator.SetPublicKey(subjectKey.Public);
-        generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(subjectKey.Public));
-        generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(issuerKey.Public));
-        generator.AddExtension(X509Extensions.BasicConstraints, true, isCa
-            ? pathLength is { } length ? new BasicConstraints(length) : new BasicConstraints(true)
-            : new BasicConstraints(false));
-        generator.AddExtension(X509Extensions.KeyUsage, true, isCa ? new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign) : new KeyUsage(KeyUsage.DigitalSignature));
-        return generator.Generate(new DeterministicSha384SignatureFactory(issuerKey.Private));
-    }
+        int? pathLength) =>
+        Emulation.EmulatedP384.Issue(seed, Salt, label, issuer, issuerKey, subject, subjectKey.Public, notBefore, notAfter,
+            isCa ? pathLength is { } length ? new BasicConstraints(length) : new BasicConstraints(true) : new BasicConstraints(false));
 
     private static X509Name Name(string commonName) => new($"CN={commonName},O=PhalaWorker Emulated,C=US");
 
@@ -221,17 +189,5 @@ public sealed class EmulatedRimAuthority
         }
 
         return builder.ToString();
-    }
-
-    private sealed class DeterministicSha384SignatureFactory(ECPrivateKeyParameters key) : ISignatureFactory
-    {
-        public object AlgorithmDetails { get; } = new AlgorithmIdentifier(X9ObjectIdentifiers.ECDsaWithSha384);
-
-        public IStreamCalculator<IBlockResult> CreateCalculator()
-        {
-            var signer = new DsaDigestSigner(new ECDsaSigner(new HMacDsaKCalculator(new Sha384Digest())), new Sha384Digest());
-            signer.Init(true, key);
-            return new DefaultSignatureCalculator(signer);
-        }
     }
 }
