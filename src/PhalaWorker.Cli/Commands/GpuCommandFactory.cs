@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using PhalaWorker.Attestation;
 using PhalaWorker.Attestation.Gpu.Appraisal;
@@ -12,6 +11,7 @@ using PhalaWorker.Attestation.Gpu.Policy;
 using PhalaWorker.Attestation.Gpu.Rim;
 using PhalaWorker.Attestation.Gpu.Spdm;
 using PhalaWorker.Attestation.Gpu.Verification;
+using PhalaWorker.Cli.Internal;
 
 namespace PhalaWorker.Cli.Commands;
 
@@ -22,7 +22,6 @@ namespace PhalaWorker.Cli.Commands;
 /// </summary>
 internal sealed class GpuCommandFactory : ICommandFactory
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public Command Create(CliContext context)
     {
@@ -132,7 +131,7 @@ internal sealed class GpuCommandFactory : ICommandFactory
                 throw new CliException($"{file.Name}: GPU evidence does not decode: {ex.Message}");
             }
 
-            context.Out.WriteLine((output.Count == 1 ? output[0]!.DeepClone() : output).ToJsonString(Indented));
+            context.Out.WriteLine((output.Count == 1 ? output[0]!.DeepClone() : output).ToJsonString(CliJson.Indented));
             return CliApplication.ExitOk;
         });
         return command;
@@ -233,7 +232,7 @@ internal sealed class GpuCommandFactory : ICommandFactory
                 node["msPerVerify"] = Math.Round(ms, 4);
             }
 
-            context.Out.WriteLine(node.ToJsonString(Indented));
+            context.Out.WriteLine(node.ToJsonString(CliJson.Indented));
             return;
         }
 
