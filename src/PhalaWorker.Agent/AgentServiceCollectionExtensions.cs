@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,6 +13,7 @@ using PhalaWorker.Agent.Grpc;
 using PhalaWorker.Agent.Health;
 using PhalaWorker.Agent.Hosting;
 using PhalaWorker.Agent.Jobs;
+using PhalaWorker.Agent.Limits;
 using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
@@ -27,6 +29,7 @@ internal static class AgentServiceCollectionExtensions
     {
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RegistryOptions>().BindConfiguration(RegistryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -42,6 +45,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<JobValidator>();
         services.TryAddSingleton<ResultPoster>();
         services.TryAddSingleton<RegistryGateway>();
+        services.TryAddSingleton<IReceiptBatchPoster>(sp => sp.GetRequiredService<RegistryGateway>());
         services.TryAddSingleton<IReadinessReporter, ReadinessSignals>();
         services.TryAddSingleton<AgentMetrics>();
 
@@ -52,6 +56,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
         services.AddHostedService(sp => sp.GetRequiredService<ResultPoster>());
+        services.AddHostedService<JournalRetention>();
         // UseSystemd() registers a notifier only under systemd; the watchdog needs one either way (it is disabled without NOTIFY_SOCKET).
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.AddHostedService<SystemdWatchdog>();
@@ -81,6 +86,9 @@ internal static class AgentServiceCollectionExtensions
             .AddReadiness("chain_reachable", ReadinessInput.ChainReachable)
             .AddReadiness("gpu_gate", ReadinessInput.GpuGate);
         services.AddGrpcReflection();
+        // Per-client rate and concurrency limits, before the request body is read (Limits/RequestLimiter).
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<LimitsOptions>, ILoggerFactory>((limiter, limits, loggers) => RequestLimiter.Configure(limiter, limits.Value, loggers));
         return services;
     }
 
@@ -130,6 +138,7 @@ internal static class AgentServiceCollectionExtensions
     /// </summary>
     public static WebApplication MapAgent(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.MapGrpcService<AttestationService>();
         app.MapGrpcService<JobService>();
         app.MapGrpcHealthChecksService();

@@ -110,7 +110,7 @@ internal sealed class JobService(
         var jobId = ValidateJobId(request.JobId);
         var record = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
         CheckAccess(record, request.AccessToken, "WatchJob");
-        using var subscription = events.Subscribe(jobId);
+        using var subscription = Subscribe(jobId);
         record = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
         var current = new JobEvent { JobId = request.JobId, State = record.State, AtUnixMs = record.UpdatedAtUnixMs, Detail = record.Detail ?? "" };
         await responseStream.WriteAsync(current, context.CancellationToken);
@@ -126,6 +126,23 @@ internal sealed class JobService(
             await responseStream.WriteAsync(next, context.CancellationToken);
             last = next.State;
         }
+    }
+
+    /// <summary>Subscribes to a job's events within the watcher bounds (<see cref="Limits.LimitsOptions"/>), or refuses.</summary>
+    private JobEvents.Subscription Subscribe(byte[] jobId)
+    {
+        var subscription = events.TrySubscribe(jobId, out var refusal);
+        if (subscription is null)
+        {
+            var jobHex = Convert.ToHexString(jobId).ToLowerInvariant();
+            var (reason, detail) = refusal == JobEvents.WatchRefusal.JobLimit
+                ? (RpcErrors.WatchLimitPerJob, $"job {jobHex} has as many WatchJob streams open as one job may; close one or poll GetResult")
+                : (RpcErrors.WatchLimitTotal, "the node has as many WatchJob streams open as it may; retry later or poll GetResult");
+            AgentLog.WatchLimited(logger, jobHex, reason);
+            RpcErrors.ResourceExhausted(reason, detail);
+        }
+
+        return subscription;
     }
 
     public override async Task<JobResult> GetResult(GetResultRequest request, ServerCallContext context)

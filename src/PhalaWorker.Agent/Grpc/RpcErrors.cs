@@ -11,6 +11,21 @@ internal static class RpcErrors
 {
     public const string ReasonTrailer = "phala-reason";
 
+    /// <summary>Trailer with a refusal's retry hint, in milliseconds (decimal), sent with the abuse-limit refusals below.</summary>
+    public const string RetryAfterTrailer = "phala-retry-after-ms";
+
+    /// <summary>RESOURCE_EXHAUSTED: the client (by peer address) called faster than its token bucket allows.</summary>
+    public const string RateLimited = "RATE_LIMITED";
+
+    /// <summary>RESOURCE_EXHAUSTED: the client (by peer address) has as many calls in flight as it may.</summary>
+    public const string ConcurrencyLimited = "CONCURRENCY_LIMITED";
+
+    /// <summary>RESOURCE_EXHAUSTED: the job has as many WatchJob streams open as one job may.</summary>
+    public const string WatchLimitPerJob = "WATCH_LIMIT_PER_JOB";
+
+    /// <summary>RESOURCE_EXHAUSTED: the node has as many WatchJob streams open as it may.</summary>
+    public const string WatchLimitTotal = "WATCH_LIMIT_TOTAL";
+
     public static RpcException Create(StatusCode code, string reason, string detail) =>
         new(new Status(code, $"{reason}: {detail}"), new Metadata { { ReasonTrailer, reason } });
 

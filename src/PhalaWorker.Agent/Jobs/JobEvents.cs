@@ -1,13 +1,30 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using PhalaWorker.Agent.Limits;
 using PhalaWorker.Protocol.V1;
 
 namespace PhalaWorker.Agent.Jobs;
 
-/// <summary>In-process fan-out of job state changes to WatchJob streams.</summary>
-internal sealed class JobEvents
+/// <summary>
+/// In-process fan-out of job state changes to WatchJob streams, bounded three ways (<see cref="LimitsOptions"/>): streams per
+/// job, streams in total, and events buffered per stream (a slow reader loses the oldest, never grows memory; states only
+/// move forward, so it still sees the latest and the terminal one).
+/// </summary>
+internal sealed class JobEvents(IOptions<LimitsOptions> options)
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<JobEvent>, byte>> _watchers = new(StringComparer.Ordinal);
+    private readonly LimitsOptions _limits = options.Value;
+    private readonly Lock _gate = new();
+    private int _count;
+
+    public JobEvents()
+        : this(Options.Create(new LimitsOptions()))
+    {
+    }
+
+    /// <summary>WatchJob streams subscribed now.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     public void Publish(JobEvent jobEvent)
     {
@@ -22,33 +39,79 @@ internal sealed class JobEvents
     }
 
     /// <summary>Subscribes before reading the current state, so no change between the two is missed.</summary>
-    public Subscription Subscribe(ReadOnlySpan<byte> jobId)
+    /// <exception cref="InvalidOperationException">A limit is reached (use <see cref="TrySubscribe"/> to tell which).</exception>
+    public Subscription Subscribe(ReadOnlySpan<byte> jobId) =>
+        TrySubscribe(jobId, out var refusal) ?? throw new InvalidOperationException($"watcher limit reached: {refusal}");
+
+    /// <summary>Subscribes, or returns null with the limit that refused it.</summary>
+    public Subscription? TrySubscribe(ReadOnlySpan<byte> jobId, out WatchRefusal refusal)
     {
         var key = Key(jobId);
-        var channel = Channel.CreateUnbounded<JobEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var set = _watchers.GetOrAdd(key, _ => new ConcurrentDictionary<Channel<JobEvent>, byte>());
-        set[channel] = 0;
-        return new Subscription(this, key, channel);
+        lock (_gate)
+        {
+            if (_count >= _limits.MaxWatchers)
+            {
+                refusal = WatchRefusal.NodeLimit;
+                return null;
+            }
+
+            var set = _watchers.GetOrAdd(key, _ => new ConcurrentDictionary<Channel<JobEvent>, byte>());
+            if (set.Count >= _limits.MaxWatchersPerJob)
+            {
+                refusal = WatchRefusal.JobLimit;
+                return null;
+            }
+
+            var channel = Channel.CreateBounded<JobEvent>(new BoundedChannelOptions(_limits.WatcherBuffer)
+            {
+                SingleReader = true,
+                SingleWriter = false,
+                FullMode = BoundedChannelFullMode.DropOldest,
+            });
+            set[channel] = 0;
+            _count++;
+            refusal = WatchRefusal.None;
+            return new Subscription(this, key, channel);
+        }
     }
 
     private void Unsubscribe(string key, Channel<JobEvent> channel)
     {
-        if (_watchers.TryGetValue(key, out var set))
+        lock (_gate)
         {
-            set.TryRemove(channel, out _);
-            if (set.IsEmpty)
+            if (_watchers.TryGetValue(key, out var set) && set.TryRemove(channel, out _))
             {
-                _watchers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Channel<JobEvent>, byte>>(key, set));
+                _count--;
+                if (set.IsEmpty)
+                {
+                    _watchers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Channel<JobEvent>, byte>>(key, set));
+                }
             }
         }
     }
 
     private static string Key(ReadOnlySpan<byte> jobId) => Convert.ToHexString(jobId);
 
+    /// <summary>Why <see cref="TrySubscribe"/> refused.</summary>
+    internal enum WatchRefusal
+    {
+        None,
+        JobLimit,
+        NodeLimit,
+    }
+
     internal sealed class Subscription(JobEvents owner, string key, Channel<JobEvent> channel) : IDisposable
     {
+        private int _disposed;
+
         public ChannelReader<JobEvent> Reader => channel.Reader;
 
-        public void Dispose() => owner.Unsubscribe(key, channel);
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.Unsubscribe(key, channel);
+            }
+        }
     }
 }

@@ -173,7 +173,8 @@ internal sealed class JobJournal : IAsyncDisposable
     public Task CompleteAsync(byte[] jobId, byte[] sealedOutput, byte[] receipt, byte[] receiptDigest, CancellationToken cancellationToken) =>
         ExecuteAsync(
             """
-            UPDATE jobs SET state = $state, updated_ms = $now, sealed_output = $out, receipt = $receipt, receipt_digest = $digest, detail = NULL
+            UPDATE jobs SET state = $state, updated_ms = $now, sealed_output = $out, receipt = $receipt, receipt_digest = $digest, detail = NULL,
+                envelope = X''
             WHERE job_id = $id
             """,
             cancellationToken,
@@ -184,7 +185,7 @@ internal sealed class JobJournal : IAsyncDisposable
     /// job could be opened, the detailed failure sealed to the submitter (<paramref name="sealedOutput"/>).
     /// </summary>
     public Task FailAsync(byte[] jobId, string detail, CancellationToken cancellationToken, byte[]? sealedOutput = null) =>
-        ExecuteAsync("UPDATE jobs SET state = $state, updated_ms = $now, detail = $detail, sealed_output = $out WHERE job_id = $id", cancellationToken,
+        ExecuteAsync("UPDATE jobs SET state = $state, updated_ms = $now, detail = $detail, sealed_output = $out, envelope = X'' WHERE job_id = $id", cancellationToken,
             ("$id", jobId), ("$state", (int)JobState.Failed), ("$now", NowMs), ("$detail", detail), ("$out", (object?)sealedOutput ?? DBNull.Value));
 
     public Task SetInclusionAsync(byte[] jobId, byte[] inclusion, CancellationToken cancellationToken) =>
@@ -220,6 +221,33 @@ internal sealed class JobJournal : IAsyncDisposable
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Journal retention (<see cref="JournalRetention"/>): deletes finished jobs last updated before <paramref name="cutoff"/>: failed
+    /// ones, and succeeded ones whose receipt is in a posted batch (or every succeeded one when <paramref name="requireInclusion"/>
+    /// is false: a node without a chain posts nothing). A succeeded job still waiting for its batch is kept. Also empties the envelope
+    /// of any finished job that still holds one (rows finished before the envelope was dropped at completion). Returns the rows deleted.
+    /// </summary>
+    public async Task<int> DeleteFinishedAsync(DateTimeOffset cutoff, bool requireInclusion, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        int deleted;
+        await using (var delete = connection.CreateCommand())
+        {
+            delete.CommandText = "DELETE FROM jobs WHERE updated_ms < $cutoff AND (state = 4 OR (state = 3 AND (inclusion IS NOT NULL OR $any = 1)))";
+            delete.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+            delete.Parameters.AddWithValue("$any", requireInclusion ? 0 : 1);
+            deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var drop = connection.CreateCommand())
+        {
+            drop.CommandText = "UPDATE jobs SET envelope = X'' WHERE state IN (3, 4) AND length(envelope) > 0";
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return deleted;
     }
 
     public async ValueTask DisposeAsync()

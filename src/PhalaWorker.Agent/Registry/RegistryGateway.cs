@@ -28,7 +28,7 @@ internal sealed class RegistryGateway(
     GpuAttestor gpu,
     IHttpClientFactory httpClientFactory,
     TimeProvider timeProvider,
-    ILoggerFactory loggerFactory) : IDisposable
+    ILoggerFactory loggerFactory) : IReceiptBatchPoster, IDisposable
 {
     /// <summary>The file (next to the transaction journal) holding the last registered node: <c>{"chainId", "registry", "node"}</c>.</summary>
     public const string LastNodeFileName = "registry-node.json";

@@ -23,7 +23,7 @@ internal sealed class ResultPoster(
     NodeContext node,
     ChainBinding chain,
     JobJournal journal,
-    RegistryGateway gateway,
+    IReceiptBatchPoster gateway,
     IOptions<AgentOptions> options,
     TimeProvider timeProvider,
     ILogger<ResultPoster> logger) : BackgroundService

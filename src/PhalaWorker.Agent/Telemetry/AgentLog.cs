@@ -124,4 +124,17 @@ internal static partial class AgentLog
 
     [LoggerMessage(5042, LogLevel.Warning, "{Method} for job {JobId} refused: {Reason}")]
     public static partial void AccessDenied(ILogger logger, string method, string jobId, string reason);
+
+    // 5080-5089: abuse limits (Limits/, watcher bounds, journal retention).
+    [LoggerMessage(5080, LogLevel.Debug, "{Path} from {Client} refused: {Reason}, retry after {RetryAfterMs} ms")]
+    public static partial void CallLimited(ILogger logger, string path, string client, string reason, long retryAfterMs);
+
+    [LoggerMessage(5081, LogLevel.Debug, "WatchJob for job {JobId} refused: {Reason}")]
+    public static partial void WatchLimited(ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(5082, LogLevel.Information, "Journal retention: deleted {Deleted} finished job(s) older than {Retention}")]
+    public static partial void RetentionSwept(ILogger logger, int deleted, TimeSpan retention);
+
+    [LoggerMessage(5083, LogLevel.Warning, "Journal retention sweep failed (retried next period): {Reason}")]
+    public static partial void RetentionFailed(ILogger logger, string reason);
 }
