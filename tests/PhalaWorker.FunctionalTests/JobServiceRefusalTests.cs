@@ -1,0 +1,155 @@
+extern alias agent;
+
+using System.Security.Cryptography;
+using agent::PhalaWorker.Agent.Jobs;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using PhalaWorker.Chain.Receipts;
+using PhalaWorker.Client;
+using PhalaWorker.Crypto.Keys;
+using PhalaWorker.Protocol.V1;
+using PhalaWorker.Testing;
+
+namespace PhalaWorker.FunctionalTests;
+
+/// <summary>
+/// The gRPC service's refusals of well-sealed but bad jobs (issue 11 item 6), each with its <c>phala-reason</c>. A check the node
+/// makes once the envelope is open may come as the SubmitJob refusal or, where the job is opened after acceptance, as the job
+/// reaching FAILED with the reason first in GetResult's error and in WatchJob's last event: <see cref="AssertRefusedAsync"/>
+/// accepts either, and nothing else.
+/// </summary>
+public sealed class JobServiceRefusalTests
+{
+    private TempDirectory _directory = null!;
+    private AgentFactory _factory = null!;
+    private WorkerClient _client = null!;
+    private VerifiedNode _node = null!;
+
+    [OneTimeSetUp]
+    public async Task OneTimeSetUpAsync()
+    {
+        _directory = new TempDirectory("refusals");
+        _factory = new AgentFactory(_directory);
+        _client = _factory.CreateWorkerClient();
+        _node = await new NodeVerifier(_client, _factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        LogAssert.VerifyNoErrors(_factory.Logs);
+        _factory.Logs.Clear();
+    }
+
+    [OneTimeTearDown]
+    public async Task OneTimeTearDownAsync()
+    {
+        _client.Dispose();
+        await _factory.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Test]
+    public async Task SubmitJob_ShortResultKey_ResultKeyLengthAsync()
+    {
+        var request = Request();
+        request.ResultPublicKey = ByteString.CopyFrom(new byte[31]);
+
+        await AssertRefusedAsync(_client, _node, request, StatusCode.InvalidArgument, "RESULT_KEY_LENGTH");
+    }
+
+    [Test]
+    public async Task SubmitJob_NoModel_ModelMissingAsync()
+    {
+        var request = Request();
+        request.Model = ByteString.Empty;
+
+        await AssertRefusedAsync(_client, _node, request, StatusCode.InvalidArgument, "MODEL_MISSING");
+    }
+
+    [Test]
+    public async Task SubmitJob_TwoInputsOneName_InputDuplicateAsync()
+    {
+        var request = Request();
+        request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(TinyMlp.Input) });
+
+        await AssertRefusedAsync(_client, _node, request, StatusCode.InvalidArgument, "INPUT_DUPLICATE");
+    }
+
+    [Test]
+    public async Task SubmitJob_QueueFull_ResourceExhaustedAndJobIdFreedAsync()
+    {
+        // Arrange: a node whose runner takes no job (drained), with room for two.
+        using var directory = new TempDirectory("refusals-queue");
+        await using var factory = new AgentFactory(directory, new Dictionary<string, string?>
+        {
+            ["Agent:MaxQueuedJobs"] = "2",
+            ["Agent:QueueWait"] = "00:00:00",
+            ["Agent:ShutdownTimeout"] = "00:00:02",
+        });
+        using var client = factory.CreateWorkerClient();
+        var node = await new NodeVerifier(client, factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
+        Assert.That(await factory.Services.GetRequiredService<JobRunner>().DrainAsync(TimeSpan.FromSeconds(5)).DefaultTimeout(), Is.True);
+        await client.SubmitJobAsync(Seal(node, NewJobId(), Request())).DefaultTimeout();
+        await client.SubmitJobAsync(Seal(node, NewJobId(), Request())).DefaultTimeout();
+        var third = Seal(node, NewJobId(), Request());
+
+        // Act
+        var refused = Assert.ThrowsAsync<WorkerClientException>(() => client.SubmitJobAsync(third).DefaultTimeout());
+        var again = Assert.ThrowsAsync<WorkerClientException>(() => client.SubmitJobAsync(third).DefaultTimeout());
+
+        // Assert: refused, and not journaled (the same job again is refused for the queue, not answered as a duplicate).
+        Assert.That(refused!.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
+        Assert.That(refused.RpcReason, Is.EqualTo("QUEUE_FULL"));
+        Assert.That(again!.RpcReason, Is.EqualTo("QUEUE_FULL"));
+        LogAssert.VerifyNoErrors(factory.Logs);
+    }
+
+    /// <summary>Refused at SubmitJob with <paramref name="code"/> and <paramref name="reason"/>, or accepted and FAILED with that reason.</summary>
+    private static async Task AssertRefusedAsync(WorkerClient client, VerifiedNode node, JobRequest request, StatusCode code, string reason)
+    {
+        var jobId = NewJobId();
+        try
+        {
+            await client.SubmitJobAsync(Seal(node, jobId, request)).DefaultTimeout();
+        }
+        catch (WorkerClientException ex) when (ex.StatusCode != StatusCode.OK)
+        {
+            Assert.That(ex.RpcReason, Is.EqualTo(reason), ex.Message);
+            Assert.That(ex.StatusCode, Is.EqualTo(code));
+            return;
+        }
+
+        var token = JobSecrets.AccessToken(request.JobSecret.Span);
+        JobEvent? last = null;
+        await foreach (var jobEvent in client.WatchJobAsync(jobId, token).WithCancellation(TaskTimeoutExtensions.DefaultTimeoutToken()))
+        {
+            last = jobEvent;
+        }
+
+        var result = await client.GetResultAsync(jobId, token).DefaultTimeout();
+        Assert.That(result.State, Is.EqualTo(JobState.Failed), "accepted, the job must fail");
+        Assert.That(result.Error, Does.StartWith(reason + ":"));
+        Assert.That(last?.State, Is.EqualTo(JobState.Failed));
+        Assert.That(last!.Detail, Does.StartWith(reason + ":"));
+    }
+
+    private static JobRequest Request()
+    {
+        using var resultKey = X25519KeyPair.Generate();
+        var request = new JobRequest
+        {
+            Model = ByteString.CopyFrom(TinyMlp.Model),
+            ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey),
+            JobSecret = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(JobSecrets.Length)),
+        };
+        request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(TinyMlp.Input) });
+        return request;
+    }
+
+    private static byte[] NewJobId() => RandomNumberGenerator.GetBytes(32);
+
+    private static SubmitJobRequest Seal(VerifiedNode node, byte[] jobId, JobRequest request) =>
+        JobSubmitter.Seal(node, jobId, request, new JobSpec(request.Model.ToByteArray(), []));
+}
