@@ -106,6 +106,43 @@ public sealed class JobServiceRefusalTests
         LogAssert.VerifyNoErrors(factory.Logs);
     }
 
+    [Test]
+    public async Task WatchJob_SecondWatcherOverPerJobLimit_WatchLimitPerJobAsync()
+    {
+        // Arrange: one watcher per job, and a job that stays queued (the runner is drained) so its first watcher stays open.
+        using var directory = new TempDirectory("refusals-watch");
+        await using var factory = new AgentFactory(directory, new Dictionary<string, string?>
+        {
+            ["Agent:Limits:MaxWatchersPerJob"] = "1",
+            ["Agent:ShutdownTimeout"] = "00:00:02",
+        });
+        using var client = factory.CreateWorkerClient();
+        var node = await new NodeVerifier(client, factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
+        Assert.That(await factory.Services.GetRequiredService<JobRunner>().DrainAsync(TimeSpan.FromSeconds(5)).DefaultTimeout(), Is.True);
+        var request = Request();
+        var jobId = NewJobId();
+        await client.SubmitJobAsync(Seal(node, jobId, request)).DefaultTimeout();
+        var token = JobSecrets.AccessToken(request.JobSecret.Span);
+        using var stop = new CancellationTokenSource();
+        await using var first = client.WatchJobAsync(jobId, token, stop.Token).GetAsyncEnumerator();
+        Assert.That(await first.MoveNextAsync().AsTask().DefaultTimeout(), Is.True);
+        Assert.That(first.Current.State, Is.EqualTo(JobState.Queued));
+
+        // Act
+        var refused = Assert.ThrowsAsync<WorkerClientException>(async () =>
+        {
+            await foreach (var _ in client.WatchJobAsync(jobId, token).WithCancellation(TaskTimeoutExtensions.DefaultTimeoutToken()))
+            {
+            }
+        });
+
+        // Assert
+        Assert.That(refused!.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
+        Assert.That(refused.RpcReason, Is.EqualTo("WATCH_LIMIT_PER_JOB"));
+        await stop.CancelAsync();
+        LogAssert.VerifyNoErrors(factory.Logs);
+    }
+
     /// <summary>Refused at SubmitJob with <paramref name="code"/> and <paramref name="reason"/>, or accepted and FAILED with that reason.</summary>
     private static async Task AssertRefusedAsync(WorkerClient client, VerifiedNode node, JobRequest request, StatusCode code, string reason)
     {
