@@ -150,7 +150,7 @@ public sealed class ResultPosterTests
         }
 
         // A fourth job was posted before the restart: it must not be posted again.
-        var (posted, postedDigest) = await FinishJobAsync();
+        var (posted, _) = await FinishJobAsync();
         await _journal.SetInclusionAsync(posted, new InclusionProof { BatchIndex = 99 }.ToByteArray(), CancellationToken.None);
         Assert.That(_chain.Posted, Is.Empty);
 
@@ -176,7 +176,6 @@ public sealed class ResultPosterTests
         }
 
         Assert.That(_chain.Posted, Has.Count.EqualTo(1), "nothing is posted twice");
-        _ = postedDigest;
         await second.StopAsync(CancellationToken.None);
         LogAssert.VerifyNoErrors(logs);
     }
