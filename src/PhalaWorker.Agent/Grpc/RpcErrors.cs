@@ -1,18 +1,20 @@
 using System.Diagnostics.CodeAnalysis;
 using Grpc.Core;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Agent.Grpc;
 
 /// <summary>
-/// The one way handlers refuse a call: a status code, a stable machine-readable reason (trailer <c>phala-reason</c>,
-/// also prefixed to the detail as <c>REASON: text</c>) and a human-readable detail. Never carries plaintext.
+/// The one way handlers refuse a call: a status code, a stable machine-readable reason from <see cref="ReasonCodes"/>
+/// (trailer <see cref="ReasonCodes.Trailer"/>, also prefixed to the detail as <c>REASON: text</c>) and a human-readable
+/// detail. Never carries plaintext.
 /// </summary>
 internal static class RpcErrors
 {
-    public const string ReasonTrailer = "phala-reason";
+    public const string ReasonTrailer = ReasonCodes.Trailer;
 
     public static RpcException Create(StatusCode code, string reason, string detail) =>
-        new(new Status(code, $"{reason}: {detail}"), new Metadata { { ReasonTrailer, reason } });
+        new(new Status(code, ReasonCodes.Format(reason, detail)), new Metadata { { ReasonTrailer, reason } });
 
     [DoesNotReturn]
     public static void InvalidArgument(string reason, string detail) => throw Create(StatusCode.InvalidArgument, reason, detail);
