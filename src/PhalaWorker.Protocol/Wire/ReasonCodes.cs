@@ -110,7 +110,7 @@ public static class ReasonCodes
         new(ModelInvalidModel, StatusCode.InvalidArgument, "SubmitJob: the model is not a valid ONNX model (protobuf, graph, cycle, attribute)" + ModelWithheld),
         new(ModelUnsupportedOperator, StatusCode.InvalidArgument, "SubmitJob: the model uses an operator the node does not run" + ModelWithheld),
         new(ModelUnsupportedDataType, StatusCode.InvalidArgument, "SubmitJob: a tensor has a data type the node does not run" + ModelWithheld),
-        new(ModelInvalidInput, StatusCode.InvalidArgument, "SubmitJob: an input tensor is missing, malformed or does not fit the graph" + ModelWithheld),
+        new(ModelInvalidInput, StatusCode.InvalidArgument, "SubmitJob: a tensor the model carries is malformed or does not fit the graph (the job's inputs are checked when it runs: FAILED)" + ModelWithheld),
         new(ModelBackendUnavailable, StatusCode.InvalidArgument, "SubmitJob: the node's compute backend cannot load the model" + ModelWithheld),
         new(ModelExecutionFailed, StatusCode.InvalidArgument, "SubmitJob: an operator failed while the model was checked" + ModelWithheld),
         new(ModelDeviceFailed, StatusCode.InvalidArgument, "SubmitJob: the accelerator failed while the model was checked" + ModelWithheld),
