@@ -384,6 +384,30 @@ public sealed class WireContractTests
     }
 
     [Test]
+    public void ReceiptMessage_WrittenAsTheAgentDoes_ReadBackToTheSignedFields()
+    {
+        var data = new JobReceiptData(new Hash32(RandomNumberGenerator.GetBytes(32)), new Hash32(RandomNumberGenerator.GetBytes(32)),
+            new Hash32(RandomNumberGenerator.GetBytes(32)), new Hash32(RandomNumberGenerator.GetBytes(32)), new Hash32(RandomNumberGenerator.GetBytes(32)),
+            1_700_000_000, "cpu");
+        var registry = new EthAddress(RandomNumberGenerator.GetBytes(20));
+        var node = new EthAddress(RandomNumberGenerator.GetBytes(20));
+
+        var message = ReceiptMessages.ToMessage(data, 31337, registry, node, new byte[65]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ReceiptMessages.TryReadData(message, out var read), Is.True);
+            Assert.That(read, Is.EqualTo(data));
+            Assert.That(message.ChainId, Is.EqualTo(31337));
+            Assert.That(new EthAddress(message.RegistryAddress.Span), Is.EqualTo(registry));
+            Assert.That(new EthAddress(message.NodeAddress.Span), Is.EqualTo(node));
+            var truncated = message.Clone();
+            truncated.InputHash = ByteString.CopyFrom(new byte[31]);
+            Assert.That(ReceiptMessages.TryReadData(truncated, out _), Is.False);
+        });
+    }
+
+    [Test]
     public void JobIdLength_AgentAndSdk_TheAadLength()
     {
         Assert.That(AgentJobService.JobIdLength, Is.EqualTo(EnvelopeFormat.JobIdLength));

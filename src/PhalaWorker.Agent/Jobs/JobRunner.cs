@@ -175,20 +175,7 @@ internal sealed class JobRunner(
                 engine.BackendName);
             var digest = JobReceiptTypedData.Digest(data, chain.ChainId, chain.Registry);
             var signature = JobReceiptTypedData.Sign(attestation.Signer, data, chain.ChainId, chain.Registry);
-            var receipt = new Receipt
-            {
-                JobId = ByteString.CopyFrom(jobId),
-                ModelHash = ByteString.CopyFrom(data.ModelHash.AsSpan()),
-                InputHash = ByteString.CopyFrom(data.InputHash.AsSpan()),
-                OutputHash = ByteString.CopyFrom(data.OutputHash.AsSpan()),
-                QuoteHash = ByteString.CopyFrom(data.QuoteHash.AsSpan()),
-                FinishedAt = data.FinishedAt,
-                Backend = data.Backend,
-                ChainId = chain.ChainId,
-                RegistryAddress = ByteString.CopyFrom(chain.Registry.ToArray()),
-                NodeAddress = ByteString.CopyFrom(address),
-                Signature = ByteString.CopyFrom(signature),
-            };
+            var receipt = ReceiptMessages.ToMessage(data, chain.ChainId, chain.Registry, attestation.Address, signature);
             var sealedMessage = SealedEnvelopes.Create(sealedOutput, aead);
             var digestBytes = digest.AsSpan().ToArray();
             await journal.CompleteAsync(jobId, sealedMessage.ToByteArray(), receipt.ToByteArray(), digestBytes, cancellationToken);
