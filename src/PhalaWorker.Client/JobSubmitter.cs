@@ -5,6 +5,7 @@ using PhalaWorker.Crypto;
 using PhalaWorker.Crypto.Envelopes;
 using PhalaWorker.Crypto.Keys;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Client;
 
@@ -19,10 +20,11 @@ namespace PhalaWorker.Client;
 /// </summary>
 public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry = null, JobSubmitterOptions? options = null, NodeVerifier? verifier = null)
 {
-    public const int JobIdLength = 32;
+    /// <summary>The length of a job id (<see cref="EnvelopeFormat.JobIdLength"/>).</summary>
+    public const int JobIdLength = EnvelopeFormat.JobIdLength;
 
     /// <summary>The refusal reason of a job sealed to a node identity that no longer exists.</summary>
-    public const string NodeKeyChangedReason = "NODE_KEY_CHANGED";
+    public const string NodeKeyChangedReason = ReasonCodes.NodeKeyChanged;
 
     private readonly JobSubmitterOptions _options = options ?? new JobSubmitterOptions();
 
@@ -58,7 +60,7 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
                 node = await verifier.VerifyAsync(cancellationToken).ConfigureAwait(false);
                 jobId = RandomNumberGenerator.GetBytes(JobIdLength);
             }
-            catch (WorkerClientException ex) when (ex.RpcReason == "ENVELOPE_DECRYPTION_FAILED" && verifier is not null && attempt < _options.NodeKeyChangeRetries)
+            catch (WorkerClientException ex) when (ex.RpcReason == ReasonCodes.EnvelopeDecryptionFailed && verifier is not null && attempt < _options.NodeKeyChangeRetries)
             {
                 // A new job sealed to a key the node no longer has (it restarted since we verified it) does not open either;
                 // resubmit only when verifying again shows a new identity, else the refusal stands.
@@ -151,10 +153,9 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
             }
         }
 
-        var split = result.Error.IndexOf(':', StringComparison.Ordinal);
         return new WorkerClientException(WorkerClientErrorReason.JobFailed, $"the node failed the job: {detail}")
         {
-            RpcReason = split > 0 ? result.Error[..split] : null,
+            RpcReason = ReasonCodes.CodeOf(result.Error),
         };
     }
 
@@ -171,13 +172,7 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
             return new SubmitJobRequest
             {
                 JobId = ByteString.CopyFrom(jobId),
-                Envelope = new SealedEnvelope
-                {
-                    Version = 1,
-                    Suite = new HpkeSuite { KemId = 0x0020, KdfId = 0x0001, AeadId = (uint)spec.Aead },
-                    Enc = ByteString.CopyFrom(sealedJob.Enc),
-                    Ciphertext = ByteString.CopyFrom(sealedJob.Ciphertext),
-                },
+                Envelope = SealedEnvelopes.Create(sealedJob, spec.Aead),
             };
         }
         finally
@@ -191,16 +186,15 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
     {
         ArgumentNullException.ThrowIfNull(sealedOutput);
         ArgumentNullException.ThrowIfNull(node);
-        if (sealedOutput.Suite is null || sealedOutput.Suite.AeadId is < 1 or > 3)
+        if (!SealedEnvelopes.TryGetAead(sealedOutput, out var aead, out var reason, out var framing))
         {
-            throw new WorkerClientException(WorkerClientErrorReason.ResultInvalid, "the sealed output names no supported HPKE suite");
+            throw new WorkerClientException(WorkerClientErrorReason.ResultInvalid, $"the sealed output's framing is not supported ({reason}: {framing})");
         }
 
         byte[] plaintext;
         try
         {
-            plaintext = ResultEnvelope.Open(resultKey, jobId, node.Address.AsSpan(), sealedOutput.Enc.Span, sealedOutput.Ciphertext.Span,
-                (Crypto.Hpke.HpkeAead)sealedOutput.Suite.AeadId);
+            plaintext = ResultEnvelope.Open(resultKey, jobId, node.Address.AsSpan(), sealedOutput.Enc.Span, sealedOutput.Ciphertext.Span, aead);
         }
         catch (CryptoException ex)
         {

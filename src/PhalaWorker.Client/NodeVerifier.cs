@@ -16,6 +16,7 @@ using PhalaWorker.Attestation.Measurement;
 using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Attestation.Tdx;
 using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Protocol.V1;
 
@@ -34,7 +35,7 @@ namespace PhalaWorker.Client;
 /// </summary>
 public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? options = null, RegistryReader? registry = null, IMeasurementProfileSource? measurements = null)
 {
-    public const int NonceLength = 32;
+    public const int NonceLength = AttestationNonceSignature.NonceLength;
 
     private readonly NodeVerifierOptions _options = options ?? new NodeVerifierOptions();
 
@@ -107,7 +108,7 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         var address = new EthAddress(bundle.NodeAddress.Span);
         var quote = bundle.Quote.ToByteArray();
         var quoteHash = Keccak256.Hash(quote);
-        var digest = NonceDigest.Compute(nonce, quoteHash);
+        var digest = AttestationNonceSignature.Hash(nonce, quoteHash);
         if (!Secp256k1.TryRecover(digest.AsSpan(), EthSignature.FromBytes65(bundle.NonceSignature.Span), out var signer) || signer != address)
         {
             throw Fail(WorkerClientErrorReason.NonceSignatureInvalid, $"the nonce signature does not recover to the node address {address}");

@@ -1,4 +1,5 @@
 using PhalaWorker.Attestation.Dcap;
+using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Chain.Primitives;
 
@@ -33,8 +34,8 @@ public sealed class NodeVerifierOptions
     /// Seed of the emulated TEE whose root key is trusted when <see cref="AllowEmulated"/> is set. Emulated agents use the
     /// same well-known seed, so the full DCAP path runs on their quotes; this proves nothing about confidentiality.
     /// </summary>
-    /// <value>Default <c>phala-worker/emulated-tee/v1</c>.</value>
-    public string EmulationSeed { get; set; } = "phala-worker/emulated-tee/v1";
+    /// <value>Default <see cref="EmulatedTee.DefaultSeed"/> (<c>phala-worker/emulated-tee/v1</c>).</value>
+    public string EmulationSeed { get; set; } = EmulatedTee.DefaultSeed;
 
     /// <summary>
     /// The policy the node's fresh NVIDIA GPU evidence is verified under (with the GPU collateral the node staples: RIMs and

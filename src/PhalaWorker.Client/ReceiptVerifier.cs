@@ -3,6 +3,7 @@ using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Client;
 
@@ -20,9 +21,7 @@ public static class ReceiptVerifier
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(output);
-        if (receipt.JobId.Length != 32 || receipt.ModelHash.Length != 32 || receipt.InputHash.Length != 32 || receipt.OutputHash.Length != 32
-            || receipt.QuoteHash.Length != 32 || receipt.Signature.Length != 65 || receipt.RegistryAddress.Length != EthAddress.Size
-            || receipt.NodeAddress.Length != EthAddress.Size)
+        if (!ReceiptMessages.TryReadData(receipt, out var data))
         {
             throw Fail("the receipt is malformed (field lengths)");
         }
@@ -55,9 +54,6 @@ public static class ReceiptVerifier
             throw Fail($"the receipt names backend '{receipt.Backend}' but the output came from '{output.ComputeBackend}'");
         }
 
-        var data = new JobReceiptData(
-            new Hash32(receipt.JobId.Span), new Hash32(receipt.ModelHash.Span), new Hash32(receipt.InputHash.Span), new Hash32(receipt.OutputHash.Span),
-            new Hash32(receipt.QuoteHash.Span), receipt.FinishedAt, receipt.Backend);
         var digest = JobReceiptTypedData.Digest(data, receipt.ChainId, registry);
         var signature = receipt.Signature.ToByteArray();
         if (!Secp256k1.TryRecover(digest.AsSpan(), EthSignature.FromBytes65(signature), out var signer) || signer != node.Address)

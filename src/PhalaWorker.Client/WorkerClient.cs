@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Client;
 
@@ -90,7 +91,7 @@ public sealed class WorkerClient : IDisposable
 
     internal static WorkerClientException Translate(RpcException ex)
     {
-        var reason = ex.Trailers.GetValue("phala-reason");
+        var reason = ex.Trailers.GetValue(ReasonCodes.Trailer);
         var kind = ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown && reason is null
             ? WorkerClientErrorReason.Unreachable
             : WorkerClientErrorReason.Refused;

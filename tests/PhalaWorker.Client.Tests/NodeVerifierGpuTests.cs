@@ -10,6 +10,7 @@ using PhalaWorker.Attestation.Gpu;
 using PhalaWorker.Attestation.Gpu.Collateral;
 using PhalaWorker.Attestation.Gpu.Evidence;
 using PhalaWorker.Attestation.Measurement;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Crypto.Keys;
@@ -240,7 +241,7 @@ public sealed class NodeVerifierGpuTests
             AgentVersion = "0.1.0",
             GpuEvidenceDigest = ByteString.CopyFrom(new byte[32]),
             Nonce = ByteString.CopyFrom(nonce),
-            NonceSignature = ByteString.CopyFrom(_signer.SignHash(NonceDigest.Compute(nonce, Keccak256.Hash(quote))).ToBytes65()),
+            NonceSignature = ByteString.CopyFrom(_signer.SignHash(AttestationNonceSignature.Hash(nonce, Keccak256.Hash(quote))).ToBytes65()),
             ComputeBackend = backend,
             Collateral = tee.Collateral.Json,
         };

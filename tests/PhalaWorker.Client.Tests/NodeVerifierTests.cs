@@ -9,6 +9,7 @@ using PhalaWorker.Attestation.EventLog;
 using PhalaWorker.Attestation.Measurement;
 using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Crypto.Keys;
 using PhalaWorker.Protocol.V1;
@@ -110,7 +111,7 @@ public sealed class NodeVerifierTests
     {
         var (bundle, nonce) = Bundle();
         using var impostor = EthSigner.Generate();
-        bundle.NonceSignature = ByteString.CopyFrom(impostor.SignHash(NonceDigest.Compute(nonce, Keccak256.Hash(bundle.Quote.Span))).ToBytes65());
+        bundle.NonceSignature = ByteString.CopyFrom(impostor.SignHash(AttestationNonceSignature.Hash(nonce, Keccak256.Hash(bundle.Quote.Span))).ToBytes65());
 
         var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
 
@@ -135,7 +136,7 @@ public sealed class NodeVerifierTests
         var (bundle, nonce) = Bundle();
         var quote = bundle.Quote.Span[..100].ToArray();
         bundle.Quote = ByteString.CopyFrom(quote);
-        bundle.NonceSignature = ByteString.CopyFrom(_signer.SignHash(NonceDigest.Compute(nonce, Keccak256.Hash(quote))).ToBytes65());
+        bundle.NonceSignature = ByteString.CopyFrom(_signer.SignHash(AttestationNonceSignature.Hash(nonce, Keccak256.Hash(quote))).ToBytes65());
 
         var ex = Assert.Throws<WorkerClientException>(() => Verifier(allowEmulated: true).VerifyBundle(bundle, nonce));
 
@@ -346,7 +347,7 @@ public sealed class NodeVerifierTests
             AgentVersion = "0.1.0",
             GpuEvidenceDigest = ByteString.CopyFrom(new byte[32]),
             Nonce = ByteString.CopyFrom(nonce),
-            NonceSignature = ByteString.CopyFrom(_signer.SignHash(NonceDigest.Compute(nonce, Keccak256.Hash(quote))).ToBytes65()),
+            NonceSignature = ByteString.CopyFrom(_signer.SignHash(AttestationNonceSignature.Hash(nonce, Keccak256.Hash(quote))).ToBytes65()),
             ComputeBackend = "cpu",
             Collateral = collateral ?? Tee.Value.Collateral.Json,
         };

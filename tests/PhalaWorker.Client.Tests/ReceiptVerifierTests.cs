@@ -8,6 +8,7 @@ using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Client.Tests;
 

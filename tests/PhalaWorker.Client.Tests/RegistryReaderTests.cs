@@ -11,6 +11,7 @@ using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Chain.Transactions;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 using PhalaWorker.Testing;
 using PhalaWorker.Testing.Anvil;
 

@@ -4,7 +4,9 @@ using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation;
 using PhalaWorker.Attestation.Gpu;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Agent.Grpc;
 
@@ -17,13 +19,13 @@ namespace PhalaWorker.Agent.Grpc;
 internal sealed class AttestationService(NodeContext node, Registry.ChainBinding chain, GpuAttestor gpu, ILogger<AttestationService> logger)
     : Protocol.V1.Attestation.AttestationBase
 {
-    public const int NonceLength = 32;
+    public const int NonceLength = AttestationNonceSignature.NonceLength;
 
     public override async Task<AttestationBundle> GetAttestation(GetAttestationRequest request, ServerCallContext context)
     {
         if (request.Nonce.Length != NonceLength)
         {
-            RpcErrors.InvalidArgument("NONCE_LENGTH", $"nonce must be {NonceLength} bytes, got {request.Nonce.Length}");
+            RpcErrors.InvalidArgument(ReasonCodes.NonceLength, $"nonce must be {NonceLength} bytes, got {request.Nonce.Length}");
         }
 
         var attestation = node.Required;
@@ -32,7 +34,7 @@ internal sealed class AttestationService(NodeContext node, Registry.ChainBinding
         bundle.Nonce = request.Nonce;
         bundle.ChainId = chain.ChainId;
         bundle.RegistryAddress = ByteString.CopyFrom(chain.Registry.AsSpan());
-        var digest = NonceSignature.Digest(request.Nonce.Span, attestation.QuoteHash);
+        var digest = AttestationNonceSignature.Hash(request.Nonce.Span, attestation.QuoteHash);
         bundle.NonceSignature = ByteString.CopyFrom(attestation.Signer.SignHash(digest).ToBytes65());
 
         FreshGpuEvidence? fresh;
@@ -43,7 +45,7 @@ internal sealed class AttestationService(NodeContext node, Registry.ChainBinding
         catch (AttestationException ex) when (ex.Reason == AttestationErrorReason.GpuEvidenceUnavailable)
         {
             AgentLog.FreshGpuEvidenceUnavailable(logger, ex.Message);
-            throw RpcErrors.Create(StatusCode.Unavailable, "GPU_EVIDENCE_UNAVAILABLE", ex.Message);
+            throw RpcErrors.Create(StatusCode.Unavailable, ReasonCodes.GpuEvidenceUnavailable, ex.Message);
         }
 
         if (fresh is not null)

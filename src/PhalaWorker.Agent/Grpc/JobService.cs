@@ -6,7 +6,9 @@ using PhalaWorker.Agent.Jobs;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Chain.Receipts;
+using PhalaWorker.Crypto.Envelopes;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Agent.Grpc;
 
@@ -27,7 +29,7 @@ internal sealed class JobService(
     TimeProvider timeProvider,
     ILogger<JobService> logger) : Protocol.V1.Jobs.JobsBase
 {
-    public const int JobIdLength = 32;
+    public const int JobIdLength = EnvelopeFormat.JobIdLength;
 
     public override async Task<SubmitJobResponse> SubmitJob(SubmitJobRequest request, ServerCallContext context)
     {
@@ -36,7 +38,7 @@ internal sealed class JobService(
         if (drain.IsStopping)
         {
             AgentLog.SubmitWhileStopping(logger, Convert.ToHexString(jobId).ToLowerInvariant());
-            RpcErrors.Unavailable("NODE_STOPPING", "the node is stopping and accepts no new job; submit to another node");
+            RpcErrors.Unavailable(ReasonCodes.NodeStopping, "the node is stopping and accepts no new job; submit to another node");
         }
 
         var aead = EnvelopeSuite.Validate(request.Envelope);
@@ -66,7 +68,7 @@ internal sealed class JobService(
                 return new SubmitJobResponse { JobId = request.JobId, State = outcome.State, Duplicate = true };
             case SubmitDisposition.Conflict:
                 AgentLog.JobConflict(logger, jobHex);
-                RpcErrors.AlreadyExists("JOB_ID_IN_USE", $"job {jobHex} was already submitted with a different envelope");
+                RpcErrors.AlreadyExists(ReasonCodes.JobIdInUse, $"job {jobHex} was already submitted with a different envelope");
                 break;
         }
 
@@ -74,7 +76,7 @@ internal sealed class JobService(
         {
             await journal.RemoveQueuedAsync(jobId, CancellationToken.None);
             AgentLog.QueueFull(logger, queue.Capacity, jobHex);
-            RpcErrors.ResourceExhausted("QUEUE_FULL", $"the node's job queue is full ({queue.Capacity}); retry later");
+            RpcErrors.ResourceExhausted(ReasonCodes.QueueFull, $"the node's job queue is full ({queue.Capacity}); retry later");
         }
 
         AgentLog.JobAccepted(logger, jobHex, Convert.ToHexString(digest).ToLowerInvariant());
@@ -91,14 +93,14 @@ internal sealed class JobService(
         {
             var previous = known.NodeAddress is { Length: 20 } ? new Chain.Primitives.EthAddress(known.NodeAddress).ToString() : "unknown";
             AgentLog.NodeKeyChanged(logger, jobHex, previous);
-            RpcErrors.FailedPrecondition("NODE_KEY_CHANGED",
+            RpcErrors.FailedPrecondition(ReasonCodes.NodeKeyChanged,
                 $"job {jobHex} was sealed to the node's previous identity {previous}; the node restarted with new keys: verify it again and submit a new job");
         }
 
         if (!known.EnvelopeDigest.AsSpan().SequenceEqual(digest))
         {
             AgentLog.JobConflict(logger, jobHex);
-            RpcErrors.AlreadyExists("JOB_ID_IN_USE", $"job {jobHex} was already submitted with a different envelope");
+            RpcErrors.AlreadyExists(ReasonCodes.JobIdInUse, $"job {jobHex} was already submitted with a different envelope");
         }
 
         AgentLog.JobDuplicate(logger, jobHex, known.State.ToString());
@@ -136,8 +138,8 @@ internal sealed class JobService(
         {
             var jobHex = Convert.ToHexString(jobId).ToLowerInvariant();
             var (reason, detail) = refusal == JobEvents.WatchRefusal.JobLimit
-                ? (RpcErrors.WatchLimitPerJob, $"job {jobHex} has as many WatchJob streams open as one job may; close one or poll GetResult")
-                : (RpcErrors.WatchLimitTotal, "the node has as many WatchJob streams open as it may; retry later or poll GetResult");
+                ? (ReasonCodes.WatchLimitPerJob, $"job {jobHex} has as many WatchJob streams open as one job may; close one or poll GetResult")
+                : (ReasonCodes.WatchLimitTotal, "the node has as many WatchJob streams open as it may; retry later or poll GetResult");
             AgentLog.WatchLimited(logger, jobHex, reason);
             RpcErrors.ResourceExhausted(reason, detail);
         }
@@ -180,14 +182,14 @@ internal sealed class JobService(
         var jobHex = Convert.ToHexString(record.JobId).ToLowerInvariant();
         if (accessToken.IsEmpty)
         {
-            AgentLog.AccessDenied(logger, method, jobHex, "ACCESS_TOKEN_MISSING");
-            RpcErrors.PermissionDenied("ACCESS_TOKEN_MISSING", $"{method} needs the job's access_token (derived from its job_secret)");
+            AgentLog.AccessDenied(logger, method, jobHex, ReasonCodes.AccessTokenMissing);
+            RpcErrors.PermissionDenied(ReasonCodes.AccessTokenMissing, $"{method} needs the job's access_token (derived from its job_secret)");
         }
 
         if (record.AccessTokenHash is null || !JobSecrets.Matches(accessToken.Span, record.AccessTokenHash))
         {
-            AgentLog.AccessDenied(logger, method, jobHex, "ACCESS_DENIED");
-            RpcErrors.PermissionDenied("ACCESS_DENIED", $"the access_token is not the one of job {jobHex}");
+            AgentLog.AccessDenied(logger, method, jobHex, ReasonCodes.AccessDenied);
+            RpcErrors.PermissionDenied(ReasonCodes.AccessDenied, $"the access_token is not the one of job {jobHex}");
         }
     }
 
@@ -197,7 +199,7 @@ internal sealed class JobService(
     {
         if (jobId.Length != JobIdLength)
         {
-            RpcErrors.InvalidArgument("JOB_ID_LENGTH", $"job_id must be {JobIdLength} bytes, got {jobId.Length}");
+            RpcErrors.InvalidArgument(ReasonCodes.JobIdLength, $"job_id must be {JobIdLength} bytes, got {jobId.Length}");
         }
 
         return jobId.ToByteArray();
@@ -205,7 +207,7 @@ internal sealed class JobService(
 
     private static JobRecord ThrowNotFound(byte[] jobId)
     {
-        RpcErrors.NotFound("JOB_NOT_FOUND", $"no job {Convert.ToHexString(jobId).ToLowerInvariant()} on this node");
+        RpcErrors.NotFound(ReasonCodes.JobNotFound, $"no job {Convert.ToHexString(jobId).ToLowerInvariant()} on this node");
         return null;
     }
 }

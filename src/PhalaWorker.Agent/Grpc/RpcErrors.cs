@@ -1,33 +1,22 @@
 using System.Diagnostics.CodeAnalysis;
 using Grpc.Core;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Agent.Grpc;
 
 /// <summary>
-/// The one way handlers refuse a call: a status code, a stable machine-readable reason (trailer <c>phala-reason</c>,
-/// also prefixed to the detail as <c>REASON: text</c>) and a human-readable detail. Never carries plaintext.
+/// The one way handlers refuse a call: a status code, a stable machine-readable reason from <see cref="ReasonCodes"/>
+/// (trailer <see cref="ReasonCodes.Trailer"/>, also prefixed to the detail as <c>REASON: text</c>) and a human-readable
+/// detail. Never carries plaintext.
 /// </summary>
 internal static class RpcErrors
 {
-    public const string ReasonTrailer = "phala-reason";
+    public const string ReasonTrailer = ReasonCodes.Trailer;
 
-    /// <summary>Trailer with a refusal's retry hint, in milliseconds (decimal), sent with the abuse-limit refusals below.</summary>
-    public const string RetryAfterTrailer = "phala-retry-after-ms";
-
-    /// <summary>RESOURCE_EXHAUSTED: the client (by peer address) called faster than its token bucket allows.</summary>
-    public const string RateLimited = "RATE_LIMITED";
-
-    /// <summary>RESOURCE_EXHAUSTED: the client (by peer address) has as many calls in flight as it may.</summary>
-    public const string ConcurrencyLimited = "CONCURRENCY_LIMITED";
-
-    /// <summary>RESOURCE_EXHAUSTED: the job has as many WatchJob streams open as one job may.</summary>
-    public const string WatchLimitPerJob = "WATCH_LIMIT_PER_JOB";
-
-    /// <summary>RESOURCE_EXHAUSTED: the node has as many WatchJob streams open as it may.</summary>
-    public const string WatchLimitTotal = "WATCH_LIMIT_TOTAL";
+    public const string RetryAfterTrailer = ReasonCodes.RetryAfterTrailer;
 
     public static RpcException Create(StatusCode code, string reason, string detail) =>
-        new(new Status(code, $"{reason}: {detail}"), new Metadata { { ReasonTrailer, reason } });
+        new(new Status(code, ReasonCodes.Format(reason, detail)), new Metadata { { ReasonTrailer, reason } });
 
     [DoesNotReturn]
     public static void InvalidArgument(string reason, string detail) => throw Create(StatusCode.InvalidArgument, reason, detail);

@@ -6,6 +6,7 @@ using PhalaWorker.Attestation.Tdx;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Compute;
 using PhalaWorker.Crypto;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Agent.Grpc;
 
@@ -62,22 +63,22 @@ internal sealed class StatusMappingInterceptor(ILogger<StatusMappingInterceptor>
     {
         RpcException rpc => rpc,
         OperationCanceledException when callCancelled.IsCancellationRequested =>
-            RpcErrors.Create(StatusCode.Cancelled, "CANCELLED", "the call was cancelled"),
+            RpcErrors.Create(StatusCode.Cancelled, ReasonCodes.Cancelled, "the call was cancelled"),
         InvalidProtocolBufferException ex =>
-            RpcErrors.Create(StatusCode.InvalidArgument, "MALFORMED_PROTOBUF", ex.Message),
+            RpcErrors.Create(StatusCode.InvalidArgument, ReasonCodes.MalformedProtobuf, ex.Message),
         CryptoException ex =>
-            RpcErrors.Create(StatusCode.InvalidArgument, "ENVELOPE_" + ScreamingCase(ex.Reason.ToString()), ex.Message),
+            RpcErrors.Create(StatusCode.InvalidArgument, ReasonCodes.EnvelopePrefix + ScreamingCase(ex.Reason.ToString()), ex.Message),
         // A model's failure text names its operators, tensors and shapes: what is inside the encrypted job. The refusal
         // carries the reason only (the submitter reproduces the detail locally with `phala-worker onnx run`).
         ComputeException ex => ex.Reason switch
         {
-            ComputeErrorReason.LimitExceeded => RpcErrors.Create(StatusCode.ResourceExhausted, "MODEL_LIMIT_EXCEEDED", ModelRefused),
-            _ => RpcErrors.Create(StatusCode.InvalidArgument, "MODEL_" + ScreamingCase(ex.Reason.ToString()), ModelRefused),
+            ComputeErrorReason.LimitExceeded => RpcErrors.Create(StatusCode.ResourceExhausted, ReasonCodes.ModelLimitExceeded, ModelRefused),
+            _ => RpcErrors.Create(StatusCode.InvalidArgument, ReasonCodes.ModelPrefix + ScreamingCase(ex.Reason.ToString()), ModelRefused),
         },
         QuoteFormatException ex =>
-            RpcErrors.Create(StatusCode.FailedPrecondition, "QUOTE_FORMAT", ex.Message),
+            RpcErrors.Create(StatusCode.FailedPrecondition, ReasonCodes.QuoteFormat, ex.Message),
         JsonRpcException ex =>
-            RpcErrors.Create(StatusCode.Unavailable, "CHAIN_UNAVAILABLE", ex.Message),
+            RpcErrors.Create(StatusCode.Unavailable, ReasonCodes.ChainUnavailable, ex.Message),
         _ => null,
     };
 

@@ -10,6 +10,7 @@ using PhalaWorker.Compute;
 using PhalaWorker.Crypto;
 using PhalaWorker.Crypto.Envelopes;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Agent.Jobs;
 
@@ -136,7 +137,7 @@ internal sealed class JobRunner(
         var started = Stopwatch.GetTimestamp();
         if (record.NodeAddress is null || !record.NodeAddress.AsSpan().SequenceEqual(attestation.Address.AsSpan()))
         {
-            await FailAsync(jobId, jobHex, "NODE_KEY_CHANGED: the job was sealed to the node's previous identity; the node restarted with new keys", null);
+            await FailAsync(jobId, jobHex, ReasonCodes.Format(ReasonCodes.NodeKeyChanged, "the job was sealed to the node's previous identity; the node restarted with new keys"), null);
             return;
         }
 
@@ -174,27 +175,8 @@ internal sealed class JobRunner(
                 engine.BackendName);
             var digest = JobReceiptTypedData.Digest(data, chain.ChainId, chain.Registry);
             var signature = JobReceiptTypedData.Sign(attestation.Signer, data, chain.ChainId, chain.Registry);
-            var receipt = new Receipt
-            {
-                JobId = ByteString.CopyFrom(jobId),
-                ModelHash = ByteString.CopyFrom(data.ModelHash.AsSpan()),
-                InputHash = ByteString.CopyFrom(data.InputHash.AsSpan()),
-                OutputHash = ByteString.CopyFrom(data.OutputHash.AsSpan()),
-                QuoteHash = ByteString.CopyFrom(data.QuoteHash.AsSpan()),
-                FinishedAt = data.FinishedAt,
-                Backend = data.Backend,
-                ChainId = chain.ChainId,
-                RegistryAddress = ByteString.CopyFrom(chain.Registry.ToArray()),
-                NodeAddress = ByteString.CopyFrom(address),
-                Signature = ByteString.CopyFrom(signature),
-            };
-            var sealedMessage = new SealedEnvelope
-            {
-                Version = EnvelopeSuite.Version,
-                Suite = envelope.Suite.Clone(),
-                Enc = ByteString.CopyFrom(sealedOutput.Enc),
-                Ciphertext = ByteString.CopyFrom(sealedOutput.Ciphertext),
-            };
+            var receipt = ReceiptMessages.ToMessage(data, chain.ChainId, chain.Registry, attestation.Address, signature);
+            var sealedMessage = SealedEnvelopes.Create(sealedOutput, aead);
             var digestBytes = digest.AsSpan().ToArray();
             await journal.CompleteAsync(jobId, sealedMessage.ToByteArray(), receipt.ToByteArray(), digestBytes, cancellationToken);
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -215,7 +197,7 @@ internal sealed class JobRunner(
         catch (Exception ex)
         {
             AgentLog.JobCrashed(logger, jobHex, ex.GetType().FullName ?? "Exception", Environment.NewLine, ex.StackTrace);
-            await FailAsync(jobId, jobHex, "INTERNAL: the node failed to run the job", null);
+            await FailAsync(jobId, jobHex, ReasonCodes.Format(ReasonCodes.Internal, "the node failed to run the job"), null);
         }
     }
 
@@ -240,13 +222,7 @@ internal sealed class JobRunner(
         {
             var aead = EnvelopeSuite.Validate(envelope);
             var sealedError = ResultEnvelope.Seal(request.ResultPublicKey.Span, jobId, attestation.Address.ToArray(), output, aead);
-            return new SealedEnvelope
-            {
-                Version = EnvelopeSuite.Version,
-                Suite = envelope.Suite.Clone(),
-                Enc = ByteString.CopyFrom(sealedError.Enc),
-                Ciphertext = ByteString.CopyFrom(sealedError.Ciphertext),
-            }.ToByteArray();
+            return SealedEnvelopes.Create(sealedError, aead).ToByteArray();
         }
         finally
         {
@@ -258,19 +234,19 @@ internal sealed class JobRunner(
     /// An expected failure: the public reason (journal, logs, JobEvent.detail, JobResult.error: names nothing from inside
     /// the job) and the detail sealed to the submitter. Null for a bug.
     /// </summary>
-    private static (string Public, string Sealed)? Describe(Exception exception) => exception switch
+    internal static (string Public, string Sealed)? Describe(Exception exception) => exception switch
     {
         RpcException rpc => (rpc.Status.Detail, rpc.Status.Detail),
-        CryptoException crypto => ($"NODE_KEY_CHANGED: the envelope no longer opens with this node's key ({crypto.Reason})", crypto.Message),
-        InvalidProtocolBufferException ex => ("MALFORMED_PROTOBUF: the job request does not parse", $"MALFORMED_PROTOBUF: {ex.Message}"),
+        CryptoException crypto => (ReasonCodes.Format(ReasonCodes.NodeKeyChanged, $"the envelope no longer opens with this node's key ({crypto.Reason})"), crypto.Message),
+        InvalidProtocolBufferException ex => (ReasonCodes.Format(ReasonCodes.MalformedProtobuf, "the job request does not parse"), ReasonCodes.Format(ReasonCodes.MalformedProtobuf, ex.Message)),
         ComputeException ex => Model(ex),
         _ => null,
     };
 
     private static (string Public, string Sealed) Model(ComputeException ex)
     {
-        var reason = "MODEL_" + Grpc.StatusMappingInterceptor.ScreamingCase(ex.Reason.ToString());
-        return ($"{reason}: the job failed while running (the detail is sealed to the submitter in the result)", $"{reason}: {ex.Message}");
+        var reason = ReasonCodes.ModelPrefix + Grpc.StatusMappingInterceptor.ScreamingCase(ex.Reason.ToString());
+        return (ReasonCodes.Format(reason, "the job failed while running (the detail is sealed to the submitter in the result)"), ReasonCodes.Format(reason, ex.Message));
     }
 
     private void Publish(byte[] jobId, JobState state, string detail) =>

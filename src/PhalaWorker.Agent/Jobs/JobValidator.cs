@@ -7,6 +7,7 @@ using PhalaWorker.Compute;
 using PhalaWorker.Crypto.Envelopes;
 using PhalaWorker.Crypto.Hpke;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Agent.Jobs;
 
@@ -56,22 +57,22 @@ internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions, Comp
         var limits = computeOptions.Value;
         if (request.ResultPublicKey.Length != ResultKeyLength)
         {
-            RpcErrors.InvalidArgument("RESULT_KEY_LENGTH", $"result_public_key must be {ResultKeyLength} bytes, got {request.ResultPublicKey.Length}");
+            RpcErrors.InvalidArgument(ReasonCodes.ResultKeyLength, $"result_public_key must be {ResultKeyLength} bytes, got {request.ResultPublicKey.Length}");
         }
 
         if (request.JobSecret.Length != JobSecrets.Length)
         {
-            RpcErrors.InvalidArgument("JOB_SECRET_LENGTH", $"job_secret must be {JobSecrets.Length} bytes, got {request.JobSecret.Length}");
+            RpcErrors.InvalidArgument(ReasonCodes.JobSecretLength, $"job_secret must be {JobSecrets.Length} bytes, got {request.JobSecret.Length}");
         }
 
         if (request.Model.IsEmpty)
         {
-            RpcErrors.InvalidArgument("MODEL_MISSING", "the job carries no model");
+            RpcErrors.InvalidArgument(ReasonCodes.ModelMissing, "the job carries no model");
         }
 
         if (request.Model.Length > limits.MaxModelBytes)
         {
-            RpcErrors.ResourceExhausted("MODEL_LIMIT_EXCEEDED", $"model is {request.Model.Length} bytes, over the node's limit of {limits.MaxModelBytes} bytes (MaxModelBytes)");
+            RpcErrors.ResourceExhausted(ReasonCodes.ModelLimitExceeded, $"model is {request.Model.Length} bytes, over the node's limit of {limits.MaxModelBytes} bytes (MaxModelBytes)");
         }
 
         // Inputs are named by index only: their names are inside the encrypted job.
@@ -80,7 +81,7 @@ internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions, Comp
         {
             if (!names.TryAdd(request.Inputs[i].Name, i))
             {
-                RpcErrors.InvalidArgument("INPUT_DUPLICATE", $"input #{i} has the same name as input #{names[request.Inputs[i].Name]}");
+                RpcErrors.InvalidArgument(ReasonCodes.InputDuplicate, $"input #{i} has the same name as input #{names[request.Inputs[i].Name]}");
             }
         }
     }

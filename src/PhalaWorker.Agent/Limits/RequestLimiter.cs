@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.RateLimiting;
 using PhalaWorker.Agent.Grpc;
 using PhalaWorker.Agent.Telemetry;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Agent.Limits;
 
@@ -13,7 +14,7 @@ namespace PhalaWorker.Agent.Limits;
 /// are chained, both partitioned by <see cref="ClientKey"/> and by method class (SubmitJob, or any other gRPC method): a
 /// concurrency limiter (calls in flight, no queue) and a token bucket (calls per second, with a burst). gRPC health and the
 /// HTTP/1.1 metrics and probe endpoints are not limited. A refusal is answered as gRPC does (trailers-only:
-/// <c>RESOURCE_EXHAUSTED</c>, <c>phala-reason</c> <see cref="RpcErrors.RateLimited"/> or <see cref="RpcErrors.ConcurrencyLimited"/>,
+/// <c>RESOURCE_EXHAUSTED</c>, <c>phala-reason</c> <see cref="ReasonCodes.RateLimited"/> or <see cref="ReasonCodes.ConcurrencyLimited"/>,
 /// and the retry hint <see cref="RpcErrors.RetryAfterTrailer"/> in milliseconds).
 /// </summary>
 internal static class RequestLimiter
@@ -102,7 +103,7 @@ internal static class RequestLimiter
     private static void Reject(HttpContext context, RateLimitLease lease, ILogger logger)
     {
         var rateLimited = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter);
-        var reason = rateLimited ? RpcErrors.RateLimited : RpcErrors.ConcurrencyLimited;
+        var reason = rateLimited ? ReasonCodes.RateLimited : ReasonCodes.ConcurrencyLimited;
         var wait = rateLimited ? retryAfter : ConcurrencyRetryAfter;
         var waitMs = Math.Max(1, (long)Math.Ceiling(wait.TotalMilliseconds));
         var client = ClientKey.Of(context.Connection.RemoteIpAddress, 128);

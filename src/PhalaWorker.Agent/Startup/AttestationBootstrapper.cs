@@ -6,6 +6,7 @@ using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation;
 using PhalaWorker.Attestation.Binding;
 using PhalaWorker.Attestation.Dcap;
+using PhalaWorker.Attestation.Emulation;
 using PhalaWorker.Attestation.Gpu;
 using PhalaWorker.Attestation.Measurement;
 using PhalaWorker.Attestation.Providers;
@@ -38,7 +39,7 @@ internal sealed class AttestationBootstrapper(
     /// shares its root key, so a client that allows emulation can pin that root (clients derive it the same way). Emulation
     /// proves nothing; this only lets the full DCAP path run on emulated quotes.
     /// </summary>
-    public const string EmulationSeed = "phala-worker/emulated-tee/v1";
+    public const string EmulationSeed = EmulatedTee.DefaultSeed;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<AttestationBootstrapper>();
 

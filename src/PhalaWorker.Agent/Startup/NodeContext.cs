@@ -1,4 +1,5 @@
 using PhalaWorker.Agent.Grpc;
+using PhalaWorker.Protocol.Wire;
 
 namespace PhalaWorker.Agent.Startup;
 
@@ -17,7 +18,7 @@ internal sealed class NodeContext : IDisposable
             var current = Current;
             if (current is null)
             {
-                RpcErrors.Unavailable("NOT_ATTESTED", "the node has not finished attesting");
+                RpcErrors.Unavailable(ReasonCodes.NotAttested, "the node has not finished attesting");
             }
 
             return current;

@@ -16,6 +16,19 @@ namespace PhalaWorker.Attestation.Emulation;
 /// </summary>
 public sealed partial class EmulatedTee
 {
+    /// <summary>
+    /// The well-known emulation seed (its ASCII bytes are the seed): what an emulated agent uses unless
+    /// <c>Attestation:EmulationSeed</c> is set, and what a client trusts when it allows emulation. Every key of the emulated
+    /// TEE is derived from the seed (<c>HKDF-SHA256(ikm = seed, salt = ASCII "phala-worker/emulated-tee/v1", info = ASCII
+    /// label)</c>, 48 bytes reduced to a P-256 scalar; the root's label is <c>root-ca</c>), so the emulated root's public
+    /// key is the same at every start, and its SHA-256 SubjectPublicKeyInfo is <see cref="DefaultRootPublicKeySha256"/>; the root
+    /// certificate's validity (and so its fingerprint) follows the start time.
+    /// </summary>
+    public const string DefaultSeed = "phala-worker/emulated-tee/v1";
+
+    /// <summary>SHA-256 of the emulated root CA's SubjectPublicKeyInfo (DER) for <see cref="DefaultSeed"/>, lower-case hex: the stable value to pin.</summary>
+    public const string DefaultRootPublicKeySha256 = "48c098e2e58da07217024f107adafb5719e1e2a5514496ca6ceac98c94d92e46";
+
     /// <summary>The root CA's common name.</summary>
     public const string RootCaName = "PhalaWorker Emulated SGX Root CA";
 

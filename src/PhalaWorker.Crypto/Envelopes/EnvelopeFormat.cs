@@ -6,21 +6,25 @@ namespace PhalaWorker.Crypto.Envelopes;
 
 /// <summary>
 /// The shared shape of job and result envelopes: HPKE base mode with info = label and
-/// aad = label ‖ job_id(32) ‖ node_address(20) (PLAN.md, "Formats everyone shares").
+/// aad = label ‖ job_id(32) ‖ node_address(20) (proto/README.md, "Job envelope"). The job id's length is defined here,
+/// once, because the AAD binds it: the agent and the SDK both use <see cref="JobIdLength"/>.
 /// </summary>
-internal static class EnvelopeFormat
+public static class EnvelopeFormat
 {
+    /// <summary>The length of a job id (<c>SubmitJobRequest.job_id</c> and every other <c>job_id</c>): 32 bytes.</summary>
     public const int JobIdLength = 32;
+
+    /// <summary>The length of the node address bound in the AAD: 20 bytes.</summary>
     public const int NodeAddressLength = 20;
 
-    public static HpkeSealed Seal(ReadOnlySpan<byte> label, ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> jobId, ReadOnlySpan<byte> nodeAddress, ReadOnlySpan<byte> plaintext, HpkeAead aead)
+    internal static HpkeSealed Seal(ReadOnlySpan<byte> label, ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> jobId, ReadOnlySpan<byte> nodeAddress, ReadOnlySpan<byte> plaintext, HpkeAead aead)
     {
         Span<byte> aad = stackalloc byte[label.Length + JobIdLength + NodeAddressLength];
         WriteAad(label, jobId, nodeAddress, aad);
         return HpkeApi.Seal(recipientPublicKey, label, aad, plaintext, aead);
     }
 
-    public static byte[] Open(ReadOnlySpan<byte> label, X25519KeyPair recipient, ReadOnlySpan<byte> jobId, ReadOnlySpan<byte> nodeAddress, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> ciphertext, HpkeAead aead)
+    internal static byte[] Open(ReadOnlySpan<byte> label, X25519KeyPair recipient, ReadOnlySpan<byte> jobId, ReadOnlySpan<byte> nodeAddress, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> ciphertext, HpkeAead aead)
     {
         ArgumentNullException.ThrowIfNull(recipient);
         Span<byte> aad = stackalloc byte[label.Length + JobIdLength + NodeAddressLength];
@@ -29,7 +33,7 @@ internal static class EnvelopeFormat
     }
 
     /// <summary>aad = label ‖ job_id ‖ node_address; throws <see cref="ArgumentException"/> on wrong id lengths.</summary>
-    public static void WriteAad(ReadOnlySpan<byte> label, ReadOnlySpan<byte> jobId, ReadOnlySpan<byte> nodeAddress, Span<byte> aad)
+    internal static void WriteAad(ReadOnlySpan<byte> label, ReadOnlySpan<byte> jobId, ReadOnlySpan<byte> nodeAddress, Span<byte> aad)
     {
         if (jobId.Length != JobIdLength)
         {

@@ -10,6 +10,15 @@ namespace PhalaWorker.Crypto.Hpke;
 /// </summary>
 public static class Hpke
 {
+    /// <summary>The KEM id (RFC 9180 §7.1) of the one suite: DHKEM(X25519, HKDF-SHA256), 0x0020.</summary>
+    public const ushort KemId = DhkemX25519.KemId;
+
+    /// <summary>The KDF id (RFC 9180 §7.2): HKDF-SHA256, 0x0001.</summary>
+    public const ushort KdfId = LabeledHkdf.KdfId;
+
+    /// <summary>The length of the encapsulated key <c>enc</c>: an X25519 public key, 32 bytes.</summary>
+    public const int EncLength = DhkemX25519.Length;
+
     /// <summary>Encrypts one message to <paramref name="recipientPublicKey"/> in base mode with a fresh ephemeral key.</summary>
     /// <exception cref="CryptoException">The public key is malformed or the AEAD is unsupported.</exception>
     public static HpkeSealed Seal(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> info, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> plaintext, HpkeAead aead = HpkeAead.ChaCha20Poly1305)
