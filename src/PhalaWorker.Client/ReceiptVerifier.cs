@@ -16,9 +16,27 @@ public static class ReceiptVerifier
     /// </summary>
     public static VerifiedReceipt Verify(Receipt receipt, VerifiedNode node, ReadOnlySpan<byte> jobId, JobRequest request, JobOutput output)
     {
-        ArgumentNullException.ThrowIfNull(receipt);
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(request);
+        if (request.JobSecret.Length != JobSecrets.Length)
+        {
+            throw new ArgumentException($"the request's job_secret is not {JobSecrets.Length} bytes", nameof(request));
+        }
+
+        var salt = JobSecrets.ReceiptSalt(request.JobSecret.Span);
+        return Verify(receipt, node.Address, node.QuoteHash, node.ChainId, node.Registry, jobId,
+            JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span), ReceiptHashes.Tensors(salt, request.Inputs), request.JobSecret.Span, output);
+    }
+
+    /// <summary>
+    /// The same checks for a job fetched later (<c>phala-worker result fetch</c>): what was sent is known by its salted model
+    /// and input hashes (kept in the job file at submission) and the node by what was verified then: its address, quote hash,
+    /// chain and registry.
+    /// </summary>
+    public static VerifiedReceipt Verify(Receipt receipt, EthAddress nodeAddress, Hash32 quoteHash, ulong chainId, EthAddress expectedRegistry,
+        ReadOnlySpan<byte> jobId, Hash32 modelHash, Hash32 inputHash, ReadOnlySpan<byte> jobSecret, JobOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
         ArgumentNullException.ThrowIfNull(output);
         if (receipt.JobId.Length != 32 || receipt.ModelHash.Length != 32 || receipt.InputHash.Length != 32 || receipt.OutputHash.Length != 32
             || receipt.QuoteHash.Length != 32 || receipt.Signature.Length != 65 || receipt.RegistryAddress.Length != EthAddress.Size
@@ -27,27 +45,27 @@ public static class ReceiptVerifier
             throw Fail("the receipt is malformed (field lengths)");
         }
 
-        if (request.JobSecret.Length != JobSecrets.Length)
+        if (jobSecret.Length != JobSecrets.Length)
         {
-            throw new ArgumentException($"the request's job_secret is not {JobSecrets.Length} bytes", nameof(request));
+            throw new ArgumentException($"the job secret is not {JobSecrets.Length} bytes", nameof(jobSecret));
         }
 
-        var salt = JobSecrets.ReceiptSalt(request.JobSecret.Span);
+        var salt = JobSecrets.ReceiptSalt(jobSecret);
         Expect("job id", receipt.JobId.Span, jobId);
-        Expect("model hash", receipt.ModelHash.Span, JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span).AsSpan());
-        Expect("input hash", receipt.InputHash.Span, ReceiptHashes.Tensors(salt, request.Inputs).AsSpan());
+        Expect("model hash", receipt.ModelHash.Span, modelHash.AsSpan());
+        Expect("input hash", receipt.InputHash.Span, inputHash.AsSpan());
         Expect("output hash", receipt.OutputHash.Span, ReceiptHashes.Tensors(salt, output.Outputs).AsSpan());
-        Expect("quote hash", receipt.QuoteHash.Span, node.QuoteHash.AsSpan());
-        Expect("node address", receipt.NodeAddress.Span, node.Address.AsSpan());
-        if (receipt.ChainId != node.ChainId)
+        Expect("quote hash", receipt.QuoteHash.Span, quoteHash.AsSpan());
+        Expect("node address", receipt.NodeAddress.Span, nodeAddress.AsSpan());
+        if (receipt.ChainId != chainId)
         {
-            throw Fail($"the receipt's chain id {receipt.ChainId} is not the node's chain {node.ChainId}");
+            throw Fail($"the receipt's chain id {receipt.ChainId} is not the node's chain {chainId}");
         }
 
         var registry = new EthAddress(receipt.RegistryAddress.Span);
-        if (registry != node.Registry)
+        if (registry != expectedRegistry)
         {
-            throw Fail($"the receipt's registry {registry} is not the node's registry {node.Registry}");
+            throw Fail($"the receipt's registry {registry} is not the node's registry {expectedRegistry}");
         }
 
         if (receipt.Backend != output.ComputeBackend)
@@ -60,9 +78,9 @@ public static class ReceiptVerifier
             new Hash32(receipt.QuoteHash.Span), receipt.FinishedAt, receipt.Backend);
         var digest = JobReceiptTypedData.Digest(data, receipt.ChainId, registry);
         var signature = receipt.Signature.ToByteArray();
-        if (!Secp256k1.TryRecover(digest.AsSpan(), EthSignature.FromBytes65(signature), out var signer) || signer != node.Address)
+        if (!Secp256k1.TryRecover(digest.AsSpan(), EthSignature.FromBytes65(signature), out var signer) || signer != nodeAddress)
         {
-            throw Fail($"the receipt's EIP-712 signature does not recover to the node {node.Address}");
+            throw Fail($"the receipt's EIP-712 signature does not recover to the node {nodeAddress}");
         }
 
         return new VerifiedReceipt(data, receipt.ChainId, registry, signer, digest, signature);
