@@ -16,7 +16,7 @@ internal sealed class CliProgress : IDisposable
     private readonly Stopwatch _since = Stopwatch.StartNew();
     private readonly Lock _gate = new();
     private readonly Timer? _ticker;
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan _lastDraw = -MinInterval;
     private string _status = "";
     private int _width;
     private bool _disposed;
