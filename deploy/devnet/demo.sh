@@ -2,8 +2,9 @@
 # PhalaWorker devnet demo: one encrypted AI job end to end.
 #   installs what it needs (npm packages into the git-ignored deploy/node_modules; Debian libsecp256k1-1 when missing),
 #   builds (Release), starts anvil (or uses --rpc URL --key HEX), deploys the NodeRegistry, starts the agent
-#   (emulated TEE, CPU backend) as a real process, submits tiny_mlp with `phala-worker submit`, and prints the decrypted
-#   output, the verified receipt and the on-chain records. Its last line is one JSON object:
+#   (emulated TEE, CPU backend) as a real process, submits tiny_mlp with `phala-worker submit --out`, prints the decrypted
+#   output and a few lines on the verified receipt (job id, status, receipt digest, batch and inclusion, verified), checks
+#   the written receipt and proof again with `phala-worker result verify`, and lists the on-chain records. Its last line is one JSON object:
 #   {"jobId","node","registry","chainId","rpc","receipt","registerTx","resultTx","verified":true}
 # It stops everything it started on exit, on failure and on Ctrl-C.
 #
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --rpc) rpc="${2:?--rpc needs a URL}"; shift 2 ;;
     --key) key="${2:?--key needs a hex private key}"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -59,6 +60,26 @@ trap 'exit 143' TERM
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Runs a long, quiet command with its output in $work/NAME.log; on a terminal shows the elapsed time while it runs.
+with_progress() {
+  local name="$1" label="$2"; shift 2
+  "$@" >"$work/$name.log" 2>&1 &
+  local pid=$! start=$SECONDS status=0
+  if [ -t 2 ]; then
+    while kill -0 "$pid" 2>/dev/null; do
+      printf '\r%s (%ds)' "$label" $(( SECONDS - start )) >&2
+      sleep 1
+    done
+    printf '\r\033[K' >&2
+  fi
+  wait "$pid" || status=$?
+  if [ "$status" -ne 0 ]; then
+    cat "$work/$name.log" >&2
+    return "$status"
+  fi
+  echo "$label: done in $(( SECONDS - start ))s"
+}
+
 free_port() {
   local port
   for port in $(seq "$1" $(( $1 + 200 ))); do
@@ -74,9 +95,9 @@ json() { node -e "const o=JSON.parse(require('fs').readFileSync(0,'utf8').trim()
 step "dependencies"
 "$repo/deploy/install-deps.sh"
 
-step "build (Release)"
-dotnet build src/PhalaWorker.Cli/PhalaWorker.Cli.csproj -c Release -nologo -v q
-dotnet build src/PhalaWorker.Agent/PhalaWorker.Agent.csproj -c Release -nologo -v q
+step "build (Release; the first build restores packages and takes a few minutes)"
+with_progress build-cli "building phala-worker (the CLI)" dotnet build src/PhalaWorker.Cli/PhalaWorker.Cli.csproj -c Release -nologo -v q
+with_progress build-agent "building the agent" dotnet build src/PhalaWorker.Agent/PhalaWorker.Agent.csproj -c Release -nologo -v q
 cli=(dotnet "$repo/src/PhalaWorker.Cli/bin/Release/net10.0/phala-worker.dll")
 agent_dll="$repo/src/PhalaWorker.Agent/bin/Release/net10.0/PhalaWorker.Agent.dll"
 
@@ -143,13 +164,23 @@ step "phala-worker submit (tiny_mlp)"
 model="$repo/tests/testdata/onnx/models/tiny_mlp/model.onnx"
 input="$repo/tests/testdata/onnx/models/tiny_mlp/test_data_set_0/input_0.pb"
 "${cli[@]}" submit --endpoint "$endpoint" --rpc "$rpc" --registry "$registry" \
-  --model "$model" --input "x=$input" --allow-emulated --json --timeout 120 >"$work/submit.json"
+  --model "$model" --input "x=$input" --allow-emulated --json --timeout 120 --out "$work/job" >"$work/submit.json"
 
 echo "decrypted output:"
 json "o.outputs.map(t => '  ' + t.name + ': ' + t.dtype + '[' + t.shape.join('x') + '] ' + JSON.stringify(t.values.map(v => +v.toPrecision(4)))).join('\n')" <"$work/submit.json"
 echo
-echo "verified receipt (eth_signTypedData_v4 + signature; hashes recomputed, signer = node):"
-node -e "const o=JSON.parse(require('fs').readFileSync(0,'utf8').trim().split('\n').pop()); console.log(JSON.stringify(o.receipt,null,2)); console.log('digest ' + o.receiptDigest); console.log('inclusion ' + JSON.stringify(o.inclusion));" <"$work/submit.json"
+node -e "
+const o = JSON.parse(require('fs').readFileSync(0, 'utf8').trim().split('\n').pop());
+const i = o.inclusion;
+console.log('job      ' + o.jobId + ' succeeded on ' + o.node + ' (' + o.backend + ')');
+console.log('receipt  ' + o.receiptDigest + ' (EIP-712, hashes recomputed, signed by the node)');
+console.log('on chain ' + (i ? 'batch ' + i.batchIndex + ' in block ' + i.blockNumber + ', transaction ' + i.transactionHash : 'not posted yet'));
+console.log('verified ' + (o.verified === true) + (i && i.verifiedOnChain ? ' (Merkle proof checked off chain and by the registry)' : ''));
+console.log('files    ' + o.out + ': ' + o.files.join(', '));" <"$work/submit.json"
+
+step "phala-worker result verify (the written receipt and proof, checked again against the registry)"
+"${cli[@]}" result verify --rpc "$rpc" --registry "$registry" --receipt "$work/job/receipt.json" --proof "$work/job/proof.json" >"$work/verify.json"
+echo "result verify: verified $(json o.verified <"$work/verify.json"), signer $(json o.signer <"$work/verify.json"), batch $(json o.batchIndex <"$work/verify.json")"
 
 step "on-chain records"
 "${cli[@]}" nodes list --rpc "$rpc" --registry "$registry"

@@ -46,7 +46,9 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<ResultPoster>();
         services.TryAddSingleton<RegistryGateway>();
         services.TryAddSingleton<IReceiptBatchPoster>(sp => sp.GetRequiredService<RegistryGateway>());
+        services.TryAddSingleton<IRegistrationChain>(sp => sp.GetRequiredService<RegistryGateway>());
         services.TryAddSingleton<IReadinessReporter, ReadinessSignals>();
+        services.TryAddSingleton<AgentFault>();
         services.TryAddSingleton<AgentMetrics>();
 
         // Hosted services start in this order: attest, then register, then run and post.
@@ -157,5 +159,17 @@ internal static class AgentServiceCollectionExtensions
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// Runs the host until it stops, then rethrows a failure recorded after start (<see cref="AgentFault"/>, e.g. a registration
+    /// no retry can fix), so that it ends as one line and its exit code like a start-up error.
+    /// </summary>
+    public static async Task RunAgentAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var fault = app.Services.GetRequiredService<AgentFault>(); // resolved first: RunAsync disposes the services
+        await app.RunAsync();
+        fault.ThrowIfFailed();
     }
 }

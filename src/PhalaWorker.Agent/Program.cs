@@ -18,7 +18,7 @@ return await AgentHost.RunAsync(args, Console.Out, Console.Error, static async a
 
     var app = builder.Build();
     app.MapAgent();
-    await app.RunAsync();
+    await app.RunAgentAsync();
 });
 
 /// <summary>The agent's entry point, visible to WebApplicationFactory in tests.</summary>

@@ -56,7 +56,8 @@ internal static class CliApplication
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var context = new CliContext(stdout, stderr);
+        // Progress lines are drawn only on a terminal's stderr (never into a pipe, a log or a test's writer).
+        var context = new CliContext(stdout, stderr) { ErrorIsTerminal = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected };
         var root = BuildRootCommand(context);
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
@@ -89,7 +90,11 @@ internal interface ICommandFactory
 }
 
 /// <summary>What commands write to; tests pass string writers.</summary>
-internal sealed record CliContext(TextWriter Out, TextWriter Error);
+internal sealed record CliContext(TextWriter Out, TextWriter Error)
+{
+    /// <summary>stderr is an interactive terminal: progress (<see cref="Internal.CliProgress"/>) may be drawn there.</summary>
+    public bool ErrorIsTerminal { get; init; }
+}
 
 /// <summary>A CLI failure with a message for the user and the exit code to return.</summary>
 internal sealed class CliException(string message, int exitCode = CliApplication.ExitUsage, Exception? inner = null)

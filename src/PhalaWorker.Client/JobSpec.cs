@@ -1,4 +1,5 @@
 using PhalaWorker.Crypto.Hpke;
+using PhalaWorker.Crypto.Keys;
 
 namespace PhalaWorker.Client;
 
@@ -10,4 +11,13 @@ public sealed record JobSpec(byte[] Model, IReadOnlyList<(string Name, byte[] Te
 
     /// <summary>32 bytes; null draws a random id.</summary>
     public byte[]? JobId { get; init; }
+
+    /// <summary>
+    /// The job's 32-byte secret (access token and receipt salt); null draws a fresh one. Give it, with <see cref="ResultKey"/>,
+    /// when the caller keeps a job file to fetch the result later (<c>phala-worker submit --out</c>, <c>result fetch</c>).
+    /// </summary>
+    public byte[]? JobSecret { get; init; }
+
+    /// <summary>The X25519 key the output is sealed to; null generates one for the job. The caller keeps ownership of a given key.</summary>
+    public X25519KeyPair? ResultKey { get; init; }
 }

@@ -78,8 +78,9 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
 
     private async Task<JobOutcome> RunOnceAsync(VerifiedNode node, JobSpec spec, byte[] jobId, IProgress<JobEvent>? progress, CancellationToken cancellationToken)
     {
-        using var resultKey = X25519KeyPair.Generate();
-        var jobSecret = RandomNumberGenerator.GetBytes(JobSecrets.Length);
+        using var generatedKey = spec.ResultKey is null ? X25519KeyPair.Generate() : null;
+        var resultKey = spec.ResultKey ?? generatedKey!;
+        var jobSecret = spec.JobSecret ?? RandomNumberGenerator.GetBytes(JobSecrets.Length);
         var accessToken = JobSecrets.AccessToken(jobSecret);
         var request = new JobRequest
         {
@@ -184,8 +185,14 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
     /// <summary>Opens the sealed output with the submitter's result key.</summary>
     public static JobOutput OpenOutput(SealedEnvelope sealedOutput, X25519KeyPair resultKey, ReadOnlySpan<byte> jobId, VerifiedNode node)
     {
-        ArgumentNullException.ThrowIfNull(sealedOutput);
         ArgumentNullException.ThrowIfNull(node);
+        return OpenOutput(sealedOutput, resultKey, jobId, node.Address);
+    }
+
+    /// <summary>Opens the sealed output of a job sealed to node <paramref name="nodeAddress"/> (a job fetched later from a saved job file).</summary>
+    public static JobOutput OpenOutput(SealedEnvelope sealedOutput, X25519KeyPair resultKey, ReadOnlySpan<byte> jobId, Chain.Primitives.EthAddress nodeAddress)
+    {
+        ArgumentNullException.ThrowIfNull(sealedOutput);
         if (!SealedEnvelopes.TryGetAead(sealedOutput, out var aead, out var reason, out var framing))
         {
             throw new WorkerClientException(WorkerClientErrorReason.ResultInvalid, $"the sealed output's framing is not supported ({reason}: {framing})");
@@ -194,7 +201,7 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
         byte[] plaintext;
         try
         {
-            plaintext = ResultEnvelope.Open(resultKey, jobId, node.Address.AsSpan(), sealedOutput.Enc.Span, sealedOutput.Ciphertext.Span, aead);
+            plaintext = ResultEnvelope.Open(resultKey, jobId, nodeAddress.AsSpan(), sealedOutput.Enc.Span, sealedOutput.Ciphertext.Span, aead);
         }
         catch (CryptoException ex)
         {

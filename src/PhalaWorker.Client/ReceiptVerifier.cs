@@ -17,36 +17,54 @@ public static class ReceiptVerifier
     /// </summary>
     public static VerifiedReceipt Verify(Receipt receipt, VerifiedNode node, ReadOnlySpan<byte> jobId, JobRequest request, JobOutput output)
     {
-        ArgumentNullException.ThrowIfNull(receipt);
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(output);
-        if (!ReceiptMessages.TryReadData(receipt, out var data))
-        {
-            throw Fail("the receipt is malformed (field lengths)");
-        }
-
         if (request.JobSecret.Length != JobSecrets.Length)
         {
             throw new ArgumentException($"the request's job_secret is not {JobSecrets.Length} bytes", nameof(request));
         }
 
         var salt = JobSecrets.ReceiptSalt(request.JobSecret.Span);
-        Expect("job id", receipt.JobId.Span, jobId);
-        Expect("model hash", receipt.ModelHash.Span, JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span).AsSpan());
-        Expect("input hash", receipt.InputHash.Span, ReceiptHashes.Tensors(salt, request.Inputs).AsSpan());
-        Expect("output hash", receipt.OutputHash.Span, ReceiptHashes.Tensors(salt, output.Outputs).AsSpan());
-        Expect("quote hash", receipt.QuoteHash.Span, node.QuoteHash.AsSpan());
-        Expect("node address", receipt.NodeAddress.Span, node.Address.AsSpan());
-        if (receipt.ChainId != node.ChainId)
+        return Verify(receipt, node.Address, node.QuoteHash, node.ChainId, node.Registry, jobId,
+            JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span), ReceiptHashes.Tensors(salt, request.Inputs), request.JobSecret.Span, output);
+    }
+
+    /// <summary>
+    /// The same checks for a job fetched later (<c>phala-worker result fetch</c>): what was sent is known by its salted model
+    /// and input hashes (kept in the job file at submission) and the node by what was verified then: its address, quote hash,
+    /// chain and registry.
+    /// </summary>
+    public static VerifiedReceipt Verify(Receipt receipt, EthAddress nodeAddress, Hash32 quoteHash, ulong chainId, EthAddress expectedRegistry,
+        ReadOnlySpan<byte> jobId, Hash32 modelHash, Hash32 inputHash, ReadOnlySpan<byte> jobSecret, JobOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!ReceiptMessages.TryReadData(receipt, out var data))
         {
-            throw Fail($"the receipt's chain id {receipt.ChainId} is not the node's chain {node.ChainId}");
+            throw Fail("the receipt is malformed (field lengths)");
+        }
+
+        if (jobSecret.Length != JobSecrets.Length)
+        {
+            throw new ArgumentException($"the job secret is not {JobSecrets.Length} bytes", nameof(jobSecret));
+        }
+
+        var salt = JobSecrets.ReceiptSalt(jobSecret);
+        Expect("job id", receipt.JobId.Span, jobId);
+        Expect("model hash", receipt.ModelHash.Span, modelHash.AsSpan());
+        Expect("input hash", receipt.InputHash.Span, inputHash.AsSpan());
+        Expect("output hash", receipt.OutputHash.Span, ReceiptHashes.Tensors(salt, output.Outputs).AsSpan());
+        Expect("quote hash", receipt.QuoteHash.Span, quoteHash.AsSpan());
+        Expect("node address", receipt.NodeAddress.Span, nodeAddress.AsSpan());
+        if (receipt.ChainId != chainId)
+        {
+            throw Fail($"the receipt's chain id {receipt.ChainId} is not the node's chain {chainId}");
         }
 
         var registry = new EthAddress(receipt.RegistryAddress.Span);
-        if (registry != node.Registry)
+        if (registry != expectedRegistry)
         {
-            throw Fail($"the receipt's registry {registry} is not the node's registry {node.Registry}");
+            throw Fail($"the receipt's registry {registry} is not the node's registry {expectedRegistry}");
         }
 
         if (receipt.Backend != output.ComputeBackend)
@@ -56,9 +74,9 @@ public static class ReceiptVerifier
 
         var digest = JobReceiptTypedData.Digest(data, receipt.ChainId, registry);
         var signature = receipt.Signature.ToByteArray();
-        if (!Secp256k1.TryRecover(digest.AsSpan(), EthSignature.FromBytes65(signature), out var signer) || signer != node.Address)
+        if (!Secp256k1.TryRecover(digest.AsSpan(), EthSignature.FromBytes65(signature), out var signer) || signer != nodeAddress)
         {
-            throw Fail($"the receipt's EIP-712 signature does not recover to the node {node.Address}");
+            throw Fail($"the receipt's EIP-712 signature does not recover to the node {nodeAddress}");
         }
 
         return new VerifiedReceipt(data, receipt.ChainId, registry, signer, digest, signature);

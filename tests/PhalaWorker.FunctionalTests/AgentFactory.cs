@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using PhalaWorker.Attestation.Emulation;
@@ -78,6 +79,28 @@ internal sealed class AgentFactory : WebApplicationFactory<agent::Program>
         });
 
     public WorkerClient CreateWorkerClient() => new(CreateChannel(), ownsChannel: true);
+
+    /// <summary>
+    /// Starts the host, then waits (bounded) until registration settled: the agent registers in the background so that a
+    /// chain down at start does not keep its ports closed, and these tests submit at once, as a client does after readiness.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        var chain = host.Services.GetRequiredService<agent::PhalaWorker.Agent.Registry.ChainBinding>();
+        var deadline = Environment.TickCount64 + (long)TaskTimeoutExtensions.DefaultTimeoutSpan.TotalMilliseconds;
+        while (!chain.IsSettled)
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException("the in-process agent did not register within the default timeout");
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return host;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -26,6 +26,7 @@ internal sealed class JobService(
     JobEvents events,
     JobValidator validator,
     NodeDrain drain,
+    Registry.ChainBinding chain,
     TimeProvider timeProvider,
     ILogger<JobService> logger) : Protocol.V1.Jobs.JobsBase
 {
@@ -39,6 +40,11 @@ internal sealed class JobService(
         {
             AgentLog.SubmitWhileStopping(logger, Convert.ToHexString(jobId).ToLowerInvariant());
             RpcErrors.Unavailable(ReasonCodes.NodeStopping, "the node is stopping and accepts no new job; submit to another node");
+        }
+
+        if (!chain.IsSettled)
+        {
+            RpcErrors.Unavailable(ReasonCodes.NotRegistered, "the node is not registered on chain yet (the chain may be unreachable; see /healthz/ready); retry later");
         }
 
         var aead = EnvelopeSuite.Validate(request.Envelope);

@@ -28,6 +28,9 @@ internal static class AgentConfiguration
         ["Logging:LogLevel:System.Net.Http"] = "Warning",
         ["Logging:LogLevel:Grpc"] = "Warning",
         ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
+        // An unready check is logged at Error on every probe (a chain down at start: one per readiness probe); /healthz/ready
+        // and the agent's own warnings already say why.
+        ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
     };
 
     /// <summary>Replaces the default sources (which read the working directory) with the agent's.</summary>

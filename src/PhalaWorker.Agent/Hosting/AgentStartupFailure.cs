@@ -33,7 +33,7 @@ internal static class AgentStartupFailure
             ChainException chain => (AgentExitCode.Chain, $"chain: {OneLine(chain.Message)}, check Registry:RpcUrl, Registry:Address and the operator account's balance"),
             HttpRequestException http => (AgentExitCode.Chain, $"chain unreachable: {OneLine(http.Message)}, check Registry:RpcUrl"),
             OperationCanceledException => (AgentExitCode.Chain,
-                "start-up timed out (registration or collateral fetch), check that Registry:RpcUrl answers or raise Registry:RegistrationTimeout"),
+                "start-up timed out (collateral fetch), check that Attestation:Collateral:BaseUrl answers"),
             IOException io when IsAddressInUse(io) => (AgentExitCode.Listen, $"cannot listen: {OneLine(io.Message)}, stop the other process or choose another --listen / --metrics-listen port"),
             SocketException socket => (AgentExitCode.Listen, $"cannot listen: {OneLine(socket.Message)}, give an address of this host in --listen / --metrics-listen"),
             SqliteException sqlite => (AgentExitCode.Storage, $"journal unusable: {OneLine(sqlite.Message)}, check Agent:JournalPath is a writable SQLite file"),

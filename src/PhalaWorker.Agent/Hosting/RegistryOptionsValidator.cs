@@ -6,7 +6,8 @@ namespace PhalaWorker.Agent.Hosting;
 
 /// <summary>
 /// Checks the chain settings before anything is sent: an http(s) RPC URL, a 20-byte registry address, and an operator
-/// key that is configured and whose file can be read (the key itself is never echoed).
+/// key that is configured, whose file can be read and that is 32 bytes of hex (the key itself is never echoed), and retry
+/// delays in order.
 /// </summary>
 internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
 {
@@ -29,7 +30,16 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
             failures.Add($"Registry:Address '{options.Address}' is not a 20-byte 0x-hex address with a valid EIP-55 checksum (--registry ADDR)");
         }
 
-        if (string.IsNullOrWhiteSpace(options.OperatorKey))
+        if (options.RetryMaxDelay < options.RetryInitialDelay)
+        {
+            failures.Add($"Registry:RetryMaxDelay ({options.RetryMaxDelay}) is shorter than Registry:RetryInitialDelay ({options.RetryInitialDelay})");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.OperatorKey))
+        {
+            CheckKey(options.OperatorKey, "Registry:OperatorKey", failures);
+        }
+        else
         {
             if (string.IsNullOrWhiteSpace(options.OperatorKeyFile))
             {
@@ -48,6 +58,11 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
                     {
                         failures.Add($"Registry:OperatorKeyFile '{options.OperatorKeyFile}' is empty; put the operator's hex private key in it");
                     }
+                    else
+                    {
+                        using var reader = new StreamReader(file);
+                        CheckKey(reader.ReadToEnd(), $"Registry:OperatorKeyFile '{options.OperatorKeyFile}'", failures);
+                    }
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -57,5 +72,19 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// The key must be 32 bytes of hex: checked here, at start, so that a bad key exits with the configuration code at once
+    /// instead of surfacing only once the chain answers (registration is retried in the background while it is down).
+    /// </summary>
+    private static void CheckKey(string text, string what, List<string> failures)
+    {
+        var trimmed = text.Trim();
+        var hex = trimmed.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? trimmed[2..] : trimmed;
+        if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
+        {
+            failures.Add($"{what} is not a 32-byte hex private key");
+        }
     }
 }

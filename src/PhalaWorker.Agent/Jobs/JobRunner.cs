@@ -42,6 +42,8 @@ internal sealed class JobRunner(
     {
         try
         {
+            // Receipts name the chain and registry: no job runs before registration settled them (the chain may be down at start).
+            await chain.WaitSettledAsync(stoppingToken);
             var unfinished = await journal.GetUnfinishedAsync(stoppingToken);
             AgentLog.JournalOpened(logger, journal.Path, unfinished.Count);
             foreach (var jobId in unfinished)

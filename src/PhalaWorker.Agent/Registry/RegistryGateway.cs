@@ -28,7 +28,7 @@ internal sealed class RegistryGateway(
     GpuAttestor gpu,
     IHttpClientFactory httpClientFactory,
     TimeProvider timeProvider,
-    ILoggerFactory loggerFactory) : IReceiptBatchPoster, IDisposable
+    ILoggerFactory loggerFactory) : IReceiptBatchPoster, IRegistrationChain, IDisposable
 {
     /// <summary>The file (next to the transaction journal) holding the last registered node: <c>{"chainId", "registry", "node"}</c>.</summary>
     public const string LastNodeFileName = "registry-node.json";
@@ -99,11 +99,11 @@ internal sealed class RegistryGateway(
     /// <summary>
     /// Leaves the registry for good (<c>retireNode</c>): call at shutdown, after the last batch was posted. Receipts not yet
     /// posted stay in the journal; the next node started on it names this one as predecessor and posts them. Returns the
-    /// transaction, or null when there is no chain, the node never attested, or it is not registered (any more).
+    /// transaction, or null when there is no chain, the node never attested or registered, or it is not registered (any more).
     /// </summary>
     public async Task<Hash32?> LeaveAsync(CancellationToken cancellationToken)
     {
-        if (!chain.Enabled || node.Current is not { } attestation)
+        if (!chain.Enabled || !chain.IsSettled || node.Current is not { } attestation)
         {
             return null;
         }

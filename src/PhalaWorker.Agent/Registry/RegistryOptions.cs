@@ -31,10 +31,26 @@ public sealed class RegistryOptions
     /// <value>Default empty.</value>
     public string? OperatorKeyFile { get; set; }
 
-    /// <summary>How long to keep retrying registration at start before giving up.</summary>
-    /// <value>Default 60 seconds.</value>
+    /// <summary>
+    /// Bound on one registration attempt (chain id, lookups, the transaction and its receipt). An attempt that runs past it
+    /// counts as a transient failure and is retried; registration itself is retried for as long as the agent runs.
+    /// </summary>
+    /// <value>Default 2 minutes.</value>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// First wait after a failed registration attempt (the chain unreachable, a transient RPC error, an attempt timed out);
+    /// each later wait doubles, with jitter, up to <see cref="RetryMaxDelay"/>.
+    /// </summary>
+    /// <value>Default 1 second.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two registration attempts.</summary>
+    /// <value>Default 1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(RpcUrl);
 }

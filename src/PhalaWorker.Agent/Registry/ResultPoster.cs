@@ -52,6 +52,16 @@ internal sealed class ResultPoster(
         }
 
         var settings = options.Value;
+        try
+        {
+            // Batches name this node (and its predecessor) in the registry: nothing is posted before the registration is.
+            await chain.WaitSettledAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         var tick = TimeSpan.FromTicks(Math.Clamp(settings.BatchMaxAge.Ticks / 4, TimeSpan.FromMilliseconds(20).Ticks, TimeSpan.FromSeconds(1).Ticks));
         using var timer = new PeriodicTimer(tick, timeProvider);
         try
@@ -94,7 +104,7 @@ internal sealed class ResultPoster(
     /// </summary>
     public async Task<int> FlushAsync(CancellationToken cancellationToken)
     {
-        if (!chain.Enabled || node.Current is null)
+        if (!chain.Enabled || !chain.IsSettled || node.Current is null)
         {
             return 0;
         }

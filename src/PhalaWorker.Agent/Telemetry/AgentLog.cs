@@ -107,6 +107,9 @@ internal static partial class AgentLog
     [LoggerMessage(5067, LogLevel.Information, "SubmitJob for job {JobId} refused: the node is stopping")]
     public static partial void SubmitWhileStopping(ILogger logger, string jobId);
 
+    [LoggerMessage(5068, LogLevel.Warning, "Registering node {NodeAddress} failed (attempt {Attempt}): {Reason}; retrying in {Delay}")]
+    public static partial void RegistrationRetrying(ILogger logger, string nodeAddress, string reason, string delay, int attempt);
+
     [LoggerMessage(5023, LogLevel.Information, "GPU gate passed with {Provider}: {GpuCount} GPU(s) verified, boot evidence SHA-256 {EvidenceDigest}; GPUs set ready")]
     public static partial void GpuGatePassed(ILogger logger, string provider, int gpuCount, string evidenceDigest);
 

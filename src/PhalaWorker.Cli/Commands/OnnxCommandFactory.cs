@@ -307,20 +307,35 @@ internal sealed class OnnxCommandFactory : ICommandFactory
             }
 
             var inputs = NodeTestRunner.ReadTensorFiles(dir, "input").Select(b => (string.Empty, (ReadOnlyMemory<byte>)b)).ToList();
+            // On a terminal's stderr only: which phase, and how far (a large model's runs take seconds each).
+            using var progress = CliProgress.For(context, parse.GetValue(json), tick: TimeSpan.FromMilliseconds(500));
+            progress.Report($"loading {modelFile.Name}");
             var loaded = Execute(() => engine.Load(ReadFile(modelFile)));
             var warm = Stopwatch.StartNew();
             for (var i = 0; i < 2 || warm.Elapsed.TotalSeconds < warmupSeconds; i++)
             {
+                if (progress.Enabled)
+                {
+                    progress.Report(string.Create(CultureInfo.InvariantCulture, $"warming up on {engine.BackendName}: run {i + 1}"));
+                }
+
                 Execute(() => engine.Run(loaded, inputs, CancellationToken.None));
             }
 
             var times = new double[n];
             for (var i = 0; i < n; i++)
             {
+                if (progress.Enabled)
+                {
+                    progress.Report(string.Create(CultureInfo.InvariantCulture, $"measuring on {engine.BackendName}: run {i + 1}/{n}"));
+                }
+
                 var sw = Stopwatch.StartNew();
                 Execute(() => engine.Run(loaded, inputs, CancellationToken.None));
                 times[i] = sw.Elapsed.TotalMilliseconds;
             }
+
+            progress.Clear();
 
             Array.Sort(times);
             var median = n % 2 == 1 ? times[n / 2] : (times[(n / 2) - 1] + times[n / 2]) / 2;

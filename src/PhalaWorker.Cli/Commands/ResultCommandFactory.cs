@@ -17,12 +17,19 @@ internal sealed class ResultCommandFactory : ICommandFactory
 {
     public Command Create(CliContext context)
     {
-        var result = new Command("result", "Verify published job results.");
+        var result = new Command("result", "Fetch job results later and verify published ones.");
         var verify = new Command("verify", "Verify a receipt (eth_signTypedData_v4 JSON + signature) and its inclusion proof against the registry.");
         var rpc = RegistryCliSupport.RpcOption();
         var registry = RegistryCliSupport.RegistryOption();
-        var receiptFile = new Option<FileInfo>("--receipt") { Description = "Receipt JSON ({domain, types, primaryType, message, signature}).", Required = true };
-        var proofFile = new Option<FileInfo>("--proof") { Description = "Inclusion proof JSON ({node, batchIndex, leaf, proof, root}); node = the node whose batch holds the receipt.", Required = true };
+        var receiptFile = new Option<FileInfo>("--receipt")
+        {
+            Description = "Receipt JSON ({domain, types, primaryType, message, signature}), or the --json output of submit / result fetch (its 'receipt' and 'proof').",
+            Required = true,
+        };
+        var proofFile = new Option<FileInfo?>("--proof")
+        {
+            Description = "Inclusion proof JSON ({node, batchIndex, leaf, proof, root}; node = the node whose batch holds the receipt), or a submit --json output; default: the --receipt file's 'proof'.",
+        };
         var timeout = RegistryCliSupport.TimeoutOption();
         verify.Options.Add(rpc);
         verify.Options.Add(registry);
@@ -32,8 +39,8 @@ internal sealed class ResultCommandFactory : ICommandFactory
         verify.SetAction(async (parse, cancellationToken) =>
         {
             var address = RegistryCliSupport.ParseAddress(parse.GetValue(registry)!, "--registry");
-            var receipt = Read(parse.GetValue(receiptFile)!, "--receipt", JobReceiptTypedData.ParseJson);
-            var proof = Read(parse.GetValue(proofFile)!, "--proof", ReceiptInclusionProof.Parse);
+            var receipt = Read(parse.GetValue(receiptFile)!, "--receipt", "receipt", "domain", JobReceiptTypedData.ParseJson);
+            var proof = Read(parse.GetValue(proofFile) ?? parse.GetValue(receiptFile)!, parse.GetValue(proofFile) is null ? "--receipt (its 'proof')" : "--proof", "proof", "leaf", ReceiptInclusionProof.Parse);
             using var http = new RegistryCliSupport.HttpClientFactory();
             var client = RegistryCliSupport.CreateRpc(parse.GetValue(rpc)!, http);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -103,10 +110,15 @@ internal sealed class ResultCommandFactory : ICommandFactory
             return CliApplication.ExitOk;
         });
         result.Subcommands.Add(verify);
+        result.Subcommands.Add(ResultFetchCommand.Create(context));
         return result;
     }
 
-    private static T Read<T>(FileInfo file, string option, Func<string, T> parse)
+    /// <summary>
+    /// Reads a receipt or proof file: the bare document (it has <paramref name="ownMember"/>), or the <c>--json</c> output of
+    /// <c>submit</c> / <c>result fetch</c>, whose <paramref name="member"/> holds it.
+    /// </summary>
+    private static T Read<T>(FileInfo file, string option, string member, string ownMember, Func<string, T> parse)
     {
         if (!file.Exists)
         {
@@ -115,7 +127,15 @@ internal sealed class ResultCommandFactory : ICommandFactory
 
         try
         {
-            return parse(File.ReadAllText(file.FullName));
+            var text = File.ReadAllText(file.FullName);
+            if (JsonNode.Parse(text) is JsonObject root && root[ownMember] is null && root.ContainsKey(member))
+            {
+                text = root[member] is JsonObject inner
+                    ? inner.ToJsonString()
+                    : throw new CliException($"{option}: {file.Name} has no '{member}' yet (the receipt's batch was not posted when it was written; 'result fetch' gets it later)");
+            }
+
+            return parse(text);
         }
         catch (Exception ex) when (ex is FormatException or ChainException or System.Text.Json.JsonException or ArgumentException)
         {

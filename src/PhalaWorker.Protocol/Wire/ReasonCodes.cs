@@ -35,6 +35,7 @@ public static class ReasonCodes
 
     // SubmitJob: the call and the envelope's framing
     public const string NodeStopping = "NODE_STOPPING";
+    public const string NotRegistered = "NOT_REGISTERED";
     public const string JobIdLength = "JOB_ID_LENGTH";
     public const string JobIdInUse = "JOB_ID_IN_USE";
     public const string QueueFull = "QUEUE_FULL";
@@ -138,6 +139,7 @@ public static class ReasonCodes
         new(NotAttested, StatusCode.Unavailable, "the node has not finished attesting (starting); retry"),
         new(GpuEvidenceUnavailable, StatusCode.Unavailable, "GetAttestation: the node's GPUs did not produce fresh evidence; retry or pick another node"),
         new(NodeStopping, StatusCode.Unavailable, "SubmitJob: the node is draining before it stops; submit to another node"),
+        new(NotRegistered, StatusCode.Unavailable, "SubmitJob: the node's registration has not reached the chain yet (the chain may be down; its `/healthz/ready` says why); retry later or submit elsewhere"),
         new(ChainUnavailable, StatusCode.Unavailable, "the node's chain RPC did not answer"),
         new(Cancelled, StatusCode.Cancelled, "the caller cancelled the call (or its deadline passed) before the node answered"),
     ];
