@@ -65,6 +65,15 @@ public sealed class ComputeOptions
     public bool CudaUseCuBlas { get; set; } = true;
 
     /// <summary>
+    /// ILGPU backends (<c>cuda</c>, <c>ilgpu-cpu</c>): most bytes of free device buffers each buffer pool (float32, int32)
+    /// keeps between jobs for reuse; least recently used buffers beyond it are freed at the end of a job and before a fresh
+    /// allocation. A running job may hold more (its own working set). Model weights are cached separately.
+    /// </summary>
+    /// <value>Default 1 GiB.</value>
+    [Range(0, long.MaxValue)]
+    public long DevicePoolMaxBytes { get; set; } = 1L * 1024 * 1024 * 1024;
+
+    /// <summary>
     /// Loaded models kept for later jobs with byte-identical models (keyed by SHA-256 of the model): a hit skips parsing,
     /// validation, constant folding and weight packing, and reuses the model's zeroed buffers. 0 disables the cache.
     /// A hit is observable as a faster job; set 0 where submitters must not learn that a model ran before.
