@@ -107,7 +107,7 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
             {
                 var ratios = list.Select(p => p.Ours / p.Ort).Order().ToList();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {threads} | {MedianOf(list.Select(p => p.Ours))} | {MedianOf(list.Select(p => p.Ort))} | {MedianOf(ratios):F2}x ({ratios[0]:F2}–{ratios[^1]:F2}) |"));
+                    $"| {name} | {threads} | {MedianOf(list.Select(p => p.Ours))} | {MedianOf(list.Select(p => p.Ort))} | {MedianOf(ratios)}x ({ratios[0]:F2}–{ratios[^1]:F2}) |"));
             }
         }
 
