@@ -36,6 +36,7 @@ public sealed class ComputeEngine
         _backend = backend;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _models = new ModelCache(options.ModelCacheEntries, options.ModelCacheMaxBytes);
+        Backends.Cpu.Sgemm.SelectIsa(options.CpuIsa);
     }
 
     /// <summary>Models held by the model cache (see <see cref="ComputeOptions.ModelCacheEntries"/>).</summary>

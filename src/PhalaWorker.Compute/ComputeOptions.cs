@@ -44,12 +44,34 @@ public sealed class ComputeOptions
     public int Threads { get; set; }
 
     /// <summary>
+    /// The CPU backend's SIMD path: "auto" (the widest the CPU and the .NET JIT offer: AVX-512 micro-kernels where
+    /// Vector512 is accelerated, else AVX2/FMA) or "avx2" (the Vector256 kernels even on an AVX-512 CPU, to measure the
+    /// path AVX2-only hosts run). Process-wide and one-way: an engine created with "avx2" switches the kernels of every
+    /// engine in the process. For an exact AVX2-only run also start the process with <c>DOTNET_EnableAVX512=0</c>
+    /// (the JIT then uses 16 ymm registers and no EVEX encodings, as on an AVX2-only CPU). Results are bit-identical
+    /// either way.
+    /// </summary>
+    /// <value>Default "auto".</value>
+    [Required]
+    [RegularExpression("^(auto|avx2)$")]
+    public string CpuIsa { get; set; } = "auto";
+
+    /// <summary>
     /// Whether the <c>cuda</c> backend computes MatMul/Gemm with cuBLAS when libcublas loads (true), or always with this
     /// project's own GEMM kernels (false: the same tiled kernel CI compiles to PTX; slower, used to check those kernels on a
     /// GPU host, e.g. by <c>deploy/gpu-check.sh</c>).
     /// </summary>
     /// <value>Default true.</value>
     public bool CudaUseCuBlas { get; set; } = true;
+
+    /// <summary>
+    /// ILGPU backends (<c>cuda</c>, <c>ilgpu-cpu</c>): most bytes of free device buffers each buffer pool (float32, int32)
+    /// keeps between jobs for reuse; least recently used buffers beyond it are freed at the end of a job and before a fresh
+    /// allocation. A running job may hold more (its own working set). Model weights are cached separately.
+    /// </summary>
+    /// <value>Default 1 GiB.</value>
+    [Range(0, long.MaxValue)]
+    public long DevicePoolMaxBytes { get; set; } = 1L * 1024 * 1024 * 1024;
 
     /// <summary>
     /// Loaded models kept for later jobs with byte-identical models (keyed by SHA-256 of the model): a hit skips parsing,

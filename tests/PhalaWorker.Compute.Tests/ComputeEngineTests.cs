@@ -33,8 +33,37 @@ public sealed class ComputeEngineTests
         Assert.That(probs.Shape, Is.EqualTo(new TensorShape(4, 10)));
     }
 
+    [TestCase("auto")]
+    [TestCase("avx2")]
+    public void Run_LightInceptionV1_MatchesOnnxReferenceOutput(string isa)
+    {
+        // The Inception-v1-class model of the speed table (GoogLeNet structure incl. LRN, constant weights; not in the
+        // ILGPU suites' model list, whose CPU-accelerator run would take minutes). "avx2" runs the Vector256 kernels.
+        var saved = Sgemm.UseVector512;
+        try
+        {
+            var engine = new ComputeEngine(new ComputeOptions { Threads = 2, CpuIsa = isa }, new CpuBackend());
+
+            var result = NodeTestRunner.Run(OnnxTestData.Model("light_inception_v1"), engine, CancellationToken.None);
+
+            Assert.That(result.Status, Is.EqualTo(NodeTestStatus.Passed), result.Detail);
+            Assert.That(Sgemm.UseVector512, Is.EqualTo(isa == "auto" && saved));
+        }
+        finally
+        {
+            Sgemm.UseVector512 = saved;
+        }
+    }
+
+    [Test]
+    public void Constructor_UnknownCpuIsa_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => _ = new ComputeEngine(new ComputeOptions { CpuIsa = "sse2" }, new CpuBackend()));
+    }
+
     [TestCase("tiny_transformer_block")]
     [TestCase("light_squeezenet")]
+    [TestCase("light_inception_v1")]
     public void Run_DifferentThreadCounts_BitIdenticalOutputs(string model)
     {
         var bytes = OnnxTestData.ModelBytes(model);

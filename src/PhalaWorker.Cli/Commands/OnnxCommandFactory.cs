@@ -283,7 +283,13 @@ internal sealed class OnnxCommandFactory : ICommandFactory
             DefaultValueFactory = _ => 1.0,
         };
         var json = new Option<bool>("--json") { Description = "Print {\"medianMs\",\"p90Ms\"}." };
-        var command = new Command("bench", "Measure run latency (median and p90) of a model.") { model, inputDir, backend, threads, iterations, warmup, json };
+        var isa = new Option<string>("--isa")
+        {
+            Description = "cpu backend: 'auto' (widest SIMD the CPU has) or 'avx2' (the AVX2 kernels on an AVX-512 CPU; for an exact AVX2-only run also set DOTNET_EnableAVX512=0).",
+            DefaultValueFactory = _ => "auto",
+        };
+        isa.AcceptOnlyFromAmong("auto", "avx2");
+        var command = new Command("bench", "Measure run latency (median and p90) of a model.") { model, inputDir, backend, threads, iterations, warmup, json, isa };
         command.SetAction(parse =>
         {
             var n = parse.GetValue(iterations);
@@ -299,7 +305,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
             }
 
             var modelFile = parse.GetValue(model)!;
-            var engine = CreateEngine(parse.GetValue(backend)!, parse.GetValue(threads));
+            var engine = CreateEngine(parse.GetValue(backend)!, parse.GetValue(threads), out _, cpuIsa: parse.GetValue(isa)!);
             var dir = parse.GetValue(inputDir)?.FullName ?? Path.Combine(modelFile.DirectoryName ?? ".", "test_data_set_0");
             if (!Directory.Exists(dir))
             {
@@ -501,9 +507,9 @@ internal sealed class OnnxCommandFactory : ICommandFactory
 
     private static ComputeEngine CreateEngine(string backend, int threads) => CreateEngine(backend, threads, out _);
 
-    private static ComputeEngine CreateEngine(string backend, int threads, out IComputeBackend created, bool cudaUseCuBlas = true)
+    private static ComputeEngine CreateEngine(string backend, int threads, out IComputeBackend created, bool cudaUseCuBlas = true, string cpuIsa = "auto")
     {
-        var options = new ComputeOptions { Backend = backend, Threads = threads, CudaUseCuBlas = cudaUseCuBlas };
+        var options = new ComputeOptions { Backend = backend, Threads = threads, CudaUseCuBlas = cudaUseCuBlas, CpuIsa = cpuIsa };
         try
         {
             created = ComputeBackendRegistry.Create(backend, options);

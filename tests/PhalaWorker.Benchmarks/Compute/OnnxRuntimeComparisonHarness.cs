@@ -12,19 +12,55 @@ namespace PhalaWorker.Benchmarks.Compute;
 
 /// <summary>
 /// The CPU backend next to ONNX Runtime CPU on the bundled models and a 1024×1024 MatMul, at 1 and 2 threads, side by
-/// side in one run: <c>dotnet run -c Release --project tests/PhalaWorker.Benchmarks -- harness onnx-ort [testdata/onnx/models] [minSeconds]</c>.
-/// Each cell is the median latency of steady-state runs (model loaded/session created once, ≥ 1 s of warm-up runs).
+/// side in one run: <c>dotnet run -c Release --project tests/PhalaWorker.Benchmarks -- harness onnx-ort [--isa avx2]
+/// [--reps N] [--only NAME] [testdata/onnx/models] [minSeconds]</c>. After warming both up (≥ 1.5 s each, tiered JIT),
+/// ours and ONNX Runtime run alternately, one run each, until each has had minSeconds, so load that comes and goes on a
+/// shared machine hits both alike; a cell is the median of its runs, and with <c>--reps N</c> the table is measured N
+/// times and a summary gives each cell's median over the repetitions (ratio: median of the per-repetition ratios).
+/// <c>--isa avx2</c> runs our Vector256 kernels (<see cref="ComputeOptions.CpuIsa"/>) and, on a CPU with AVX-512,
+/// re-launches the harness with <c>DOTNET_EnableAVX512=0</c> so the JIT emits AVX2 code as on an AVX2-only CPU. ONNX
+/// Runtime picks its own kernels from CPUID whatever the flag (on an AVX-512 CPU it keeps its AVX-512 kernels).
 /// </summary>
 public sealed class OnnxRuntimeComparisonHarness : IHarness
 {
+    private static readonly string[] ModelNames = ["tiny_mlp", "tiny_transformer_block", "light_squeezenet", "light_resnet50", "light_inception_v1"];
+
     public string Name => "onnx-ort";
 
     public async Task<int> RunAsync(string[] args)
     {
-        var modelRoot = args.Length > 0 ? args[0] : FindModels();
-        var minSeconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1.5;
+        var isa = "auto";
+        var reps = 1;
+        string? only = null;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--isa" when i + 1 < args.Length:
+                    isa = args[++i];
+                    break;
+                case "--reps" when i + 1 < args.Length:
+                    reps = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--only" when i + 1 < args.Length:
+                    only = args[++i];
+                    break;
+                default:
+                    rest.Add(args[i]);
+                    break;
+            }
+        }
+
+        if (isa == "avx2" && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            return await RelaunchWithoutAvx512Async(args);
+        }
+
+        var modelRoot = rest.Count > 0 ? rest[0] : FindModels();
+        var minSeconds = rest.Count > 1 ? double.Parse(rest[1], CultureInfo.InvariantCulture) : 1.5;
         var cases = new List<(string Name, byte[] Model, List<(string Name, Tensor Tensor)> Inputs)>();
-        foreach (var name in new[] { "tiny_mlp", "tiny_transformer_block", "light_squeezenet", "light_resnet50" })
+        foreach (var name in ModelNames.Where(n => only is null || n.Contains(only, StringComparison.Ordinal)))
         {
             var folder = Path.Combine(modelRoot, name);
             var inputs = NodeTestRunner.ReadTensorFiles(Path.Combine(folder, "test_data_set_0"), "input")
@@ -32,38 +68,118 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
             cases.Add((name, await File.ReadAllBytesAsync(Path.Combine(folder, "model.onnx")), inputs));
         }
 
-        cases.Add(MatMulCase(1024));
-        Console.WriteLine($"CPU: {Environment.ProcessorCount} cores; AVX-512F {System.Runtime.Intrinsics.X86.Avx512F.IsSupported}; ORT {typeof(InferenceSession).Assembly.GetName().Version}");
-        Console.WriteLine("| model | threads | PhalaWorker cpu (ms) | ONNX Runtime (ms) | ratio |");
-        Console.WriteLine("|---|---|---|---|---|");
-        foreach (var c in cases)
+        if (only is null || "matmul".Contains(only, StringComparison.Ordinal))
         {
-            foreach (var threads in new[] { 1, 2 })
+            cases.Add(MatMulCase(1024));
+        }
+
+        var options = new ComputeOptions { CpuIsa = isa };
+        Sgemm.SelectIsa(isa);
+        Console.WriteLine($"CPU: {CpuModel()}, {Environment.ProcessorCount} cores; kernels: {Sgemm.IsaDescription}; ORT {typeof(InferenceSession).Assembly.GetName().Version}");
+        var results = new Dictionary<(string, int), List<(double Ours, double Ort)>>();
+        for (var rep = 0; rep < reps; rep++)
+        {
+            Console.WriteLine($"repetition {rep + 1}/{reps}, load average at start {LoadAverage()}");
+            Console.WriteLine("| model | threads | PhalaWorker cpu (ms) | ONNX Runtime (ms) | ratio |");
+            Console.WriteLine("|---|---|---|---|---|");
+            foreach (var c in cases)
             {
-                var ours = MeasureOurs(c.Model, c.Inputs, threads, minSeconds);
-                var ort = MeasureOrt(c.Model, c.Inputs, threads, minSeconds);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {c.Name} | {threads} | {ours:F3} | {ort:F3} | {ours / ort:F2}x |"));
+                foreach (var threads in new[] { 1, 2 })
+                {
+                    var (ours, ort) = MeasurePair(options, c.Model, c.Inputs, threads, minSeconds);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {c.Name} | {threads} | {ours:F3} | {ort:F3} | {ours / ort:F2}x |"));
+                    if (!results.TryGetValue((c.Name, threads), out var list))
+                    {
+                        results[(c.Name, threads)] = list = [];
+                    }
+
+                    list.Add((ours, ort));
+                }
+            }
+        }
+
+        if (reps > 1)
+        {
+            Console.WriteLine($"summary: median of {reps} repetitions (ratio range in brackets), load average at end {LoadAverage()}");
+            Console.WriteLine("| model | threads | PhalaWorker cpu (ms) | ONNX Runtime (ms) | ratio |");
+            Console.WriteLine("|---|---|---|---|---|");
+            foreach (var ((name, threads), list) in results)
+            {
+                var ratios = list.Select(p => p.Ours / p.Ort).Order().ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {threads} | {MedianOf(list.Select(p => p.Ours))} | {MedianOf(list.Select(p => p.Ort))} | {MedianOf(ratios)}x ({ratios[0]:F2}–{ratios[^1]:F2}) |"));
             }
         }
 
         return 0;
     }
 
-    private static double MeasureOurs(byte[] model, List<(string Name, Tensor Tensor)> inputs, int threads, double minSeconds)
+    private static async Task<int> RelaunchWithoutAvx512Async(string[] args)
     {
-        var engine = new ComputeEngine(new ComputeOptions { Threads = threads }, new CpuBackend());
-        var loaded = engine.Load(model);
-        return Median(() => engine.RunTensors(loaded, inputs, CancellationToken.None), minSeconds);
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        var commandLine = Environment.GetCommandLineArgs();
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(commandLine[0]); // the benchmark dll
+        }
+
+        start.ArgumentList.Add("harness");
+        start.ArgumentList.Add("onnx-ort");
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["DOTNET_EnableAVX512"] = "0";
+        Console.WriteLine("AVX-512 CPU: re-running with DOTNET_EnableAVX512=0 (JIT emits AVX2 code, as on an AVX2-only CPU)");
+        using var child = Process.Start(start)!;
+        await child.WaitForExitAsync();
+        return child.ExitCode;
     }
 
-    private static double MeasureOrt(byte[] model, List<(string Name, Tensor Tensor)> inputs, int threads, double minSeconds)
+    private static string CpuModel()
     {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? "unknown" : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+
+    private static string MedianOf(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        return median.ToString("F3", CultureInfo.InvariantCulture);
+    }
+
+    private static (double Ours, double Ort) MeasurePair(ComputeOptions baseOptions, byte[] model, List<(string Name, Tensor Tensor)> inputs, int threads, double minSeconds)
+    {
+        var engine = new ComputeEngine(new ComputeOptions { Threads = threads, CpuIsa = baseOptions.CpuIsa }, new CpuBackend());
+        var loaded = engine.Load(model);
         using var options = new SessionOptions
         {
             IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         using var session = new InferenceSession(model, options);
         var names = session.InputNames;
@@ -72,11 +188,34 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
         try
         {
             using var runOptions = new RunOptions();
-            return Median(() =>
+            void Ours() => engine.RunTensors(loaded, inputs, CancellationToken.None);
+            void Ort()
             {
                 using var outputs = session.Run(runOptions, names, values, session.OutputNames);
-                return outputs.Count;
-            }, minSeconds);
+            }
+
+            // Warm up each for at least 3 runs and 1.5 s whatever the model's size, so .NET's tiered JIT has promoted the
+            // kernels to optimized code (a cap on warm-up runs let tiny models be measured half in tier-0 code, ~4x slower).
+            Warm(Ours);
+            Warm(Ort);
+            var ours = new List<double>();
+            var ort = new List<double>();
+            double oursTotal = 0, ortTotal = 0;
+            while (ours.Count < 5 || ((oursTotal < minSeconds * 1000 || ortTotal < minSeconds * 1000) && ours.Count < 20000))
+            {
+                var sw = Stopwatch.StartNew();
+                Ours();
+                ours.Add(sw.Elapsed.TotalMilliseconds);
+                oursTotal += ours[^1];
+                sw.Restart();
+                Ort();
+                ort.Add(sw.Elapsed.TotalMilliseconds);
+                ortTotal += ort[^1];
+            }
+
+            ours.Sort();
+            ort.Sort();
+            return (ours[ours.Count / 2], ort[ort.Count / 2]);
         }
         finally
         {
@@ -87,27 +226,13 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
         }
     }
 
-    private static double Median<T>(Func<T> run, double minSeconds)
+    private static void Warm(Action run)
     {
-        // Warm up for at least 3 runs and 1.5 s whatever the model's size, so .NET's tiered JIT has promoted the kernels
-        // to optimized code (a cap on warm-up runs let tiny models be measured half in tier-0 code, ~4x slower).
         var warm = Stopwatch.StartNew();
         for (var i = 0; i < 3 || warm.Elapsed.TotalSeconds < 1.5; i++)
         {
             run();
         }
-
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < 5 || (total.Elapsed.TotalSeconds < minSeconds && times.Count < 20000))
-        {
-            var sw = Stopwatch.StartNew();
-            run();
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-
-        times.Sort();
-        return times[times.Count / 2];
     }
 
     private static (string, byte[], List<(string, Tensor)>) MatMulCase(int n)

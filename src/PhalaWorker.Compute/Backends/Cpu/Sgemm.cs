@@ -28,6 +28,27 @@ internal static unsafe partial class Sgemm
     /// <summary>Whether the Vector512 kernels run (tests turn it off to check the Vector256 kernels give the same bits).</summary>
     internal static bool UseVector512 { get; set; } = Vector512.IsHardwareAccelerated;
 
+    /// <summary>
+    /// Applies <see cref="ComputeOptions.CpuIsa"/>: "avx2" turns the Vector512 kernels off for the process; "auto" leaves
+    /// the choice as it is (so an engine with default options never undoes an explicit "avx2" or a test's setting).
+    /// </summary>
+    internal static void SelectIsa(string isa)
+    {
+        if (string.Equals(isa, "avx2", StringComparison.OrdinalIgnoreCase))
+        {
+            UseVector512 = false;
+        }
+        else if (!string.Equals(isa, "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"CPU ISA '{isa}' is not 'auto' or 'avx2'", nameof(isa));
+        }
+    }
+
+    /// <summary>The CPU's and JIT's vector ISA as the kernels use it (for benchmark reports).</summary>
+    internal static string IsaDescription =>
+        (UseVector512 ? "AVX-512 (Vector512 8x32 kernels)" : "AVX2+FMA (Vector256 6x16/2x32 kernels)")
+        + (Avx512F.IsSupported ? "; CPU/JIT AVX-512F on" : "; JIT AVX-512 off") + (Fma.IsSupported ? ", FMA" : ", no FMA");
+
     /// <summary>Whether small-M slabs read a row-major B in place (tests compare both ways).</summary>
     internal static bool DirectB { get; set; } = true;
 
@@ -197,8 +218,10 @@ internal static unsafe partial class Sgemm
     {
         // A slab of at most MC rows with a single k block reads each B panel for one pass of its A panels only, so a
         // row-major B is read in place instead of being packed (measured: +10-15 % for 64-row convs with k <= 256;
-        // with several k blocks the strided reads lose to packing).
-        var direct = DirectB && prepackedB == null && !transB && r1 - r0 <= MC && k <= KC;
+        // with several k blocks the strided reads lose to packing). The Vector256 kernels read each B panel three times
+        // (two 6×16 pieces and one 2×32), so there packing pays from k ≈ 144 up (measured: k = 16 +7 %, k = 144 −4 %,
+        // k = 256 −20 % when read in place); they read in place only up to k = 64.
+        var direct = DirectB && prepackedB == null && !transB && r1 - r0 <= MC && k <= (UseVector512 ? KC : 64);
         var packedB = prepackedB != null ? null : Scratch.B(KC * (((Math.Min(NC, c1 - c0) + NR - 1) / NR) * NR));
         var packedA = prepackedA != null ? null : Scratch.A(KC * (MC + MR));
         var edge = stackalloc float[MR * NR];
@@ -456,7 +479,7 @@ internal static unsafe partial class Sgemm
             var d = dst + (kk * NR);
             for (var p = 0; p < full; p++)
             {
-                if (Vector512.IsHardwareAccelerated)
+                if (UseVector512)
                 {
                     Vector512.Store(Vector512.Load(src), d);
                     Vector512.Store(Vector512.Load(src + 16), d + 16);

@@ -124,35 +124,40 @@ internal static unsafe partial class Sgemm
             }
         }
 
-        for (var h = 0; h < NR; h += 16)
+        // Vector256 (16 registers without AVX-512): an 8-row tile runs as two 6×16 pieces (12 accumulators each) and one
+        // 2×32 piece (8 accumulators), so every piece keeps at least 8 independent FMA chains in flight (FMA latency 4 ×
+        // 2 units); two 2×16 pieces (4 chains each) ran at half the FMA rate.
+        var r0 = 0;
+        for (; r0 + 6 <= rows; r0 += 6)
         {
-            for (var r0 = 0; r0 < rows; r0 += 6)
-            {
-                var ra = a + r0;
-                var rb = b + h;
-                var rc = c + ((long)r0 * ldc) + h;
-                switch (Math.Min(6, rows - r0))
-                {
-                    case 1:
-                        Kernel256<R1>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
-                        break;
-                    case 2:
-                        Kernel256<R2>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
-                        break;
-                    case 3:
-                        Kernel256<R3>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
-                        break;
-                    case 4:
-                        Kernel256<R4>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
-                        break;
-                    case 5:
-                        Kernel256<R5>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
-                        break;
-                    case 6:
-                        Kernel256<R6>(kc, ra, rb, ldb, rc, ldc, in ops, r0);
-                        break;
-                }
-            }
+            var rc = c + ((long)r0 * ldc);
+            Kernel256<R6>(kc, a + r0, b, ldb, rc, ldc, in ops, r0);
+            Kernel256<R6>(kc, a + r0, b + 16, ldb, rc + 16, ldc, in ops, r0);
+        }
+
+        var rest = rows - r0;
+        var ra = a + r0;
+        var rcr = c + ((long)r0 * ldc);
+        switch (rest)
+        {
+            case 1:
+                Kernel256W<R1>(kc, ra, b, ldb, rcr, ldc, in ops, r0);
+                break;
+            case 2:
+                Kernel256W<R2>(kc, ra, b, ldb, rcr, ldc, in ops, r0);
+                break;
+            case 3:
+                Kernel256<R3>(kc, ra, b, ldb, rcr, ldc, in ops, r0);
+                Kernel256<R3>(kc, ra, b + 16, ldb, rcr + 16, ldc, in ops, r0);
+                break;
+            case 4:
+                Kernel256<R4>(kc, ra, b, ldb, rcr, ldc, in ops, r0);
+                Kernel256<R4>(kc, ra, b + 16, ldb, rcr + 16, ldc, in ops, r0);
+                break;
+            case 5:
+                Kernel256<R5>(kc, ra, b, ldb, rcr, ldc, in ops, r0);
+                Kernel256<R5>(kc, ra, b + 16, ldb, rcr + 16, ldc, in ops, r0);
+                break;
         }
     }
 
@@ -593,6 +598,90 @@ internal static unsafe partial class Sgemm
         {
             Store256(c50, c + (5 * (long)ldc), row0 + 5, in ops);
             Store256(c51, c + (5 * (long)ldc) + 8, row0 + 5, in ops);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256W<TRows>(int kc, float* a, float* b, int ldb, float* c, int ldc, in TileOps ops, int row0)
+        where TRows : struct, IRowCount
+    {
+        var rows = TRows.Count;
+        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        if (ops.Init != 0)
+        {
+            if (rows > 0)
+            {
+                c00 = Vector256.Load(c);
+                c01 = Vector256.Load(c + 8);
+                c02 = Vector256.Load(c + 16);
+                c03 = Vector256.Load(c + 24);
+            }
+
+            if (rows > 1)
+            {
+                c10 = Vector256.Load(c + (1 * (long)ldc));
+                c11 = Vector256.Load(c + (1 * (long)ldc) + 8);
+                c12 = Vector256.Load(c + (1 * (long)ldc) + 16);
+                c13 = Vector256.Load(c + (1 * (long)ldc) + 24);
+            }
+
+            if (ops.Init == 2)
+            {
+                var vb = Vector256.Create(ops.InitBeta);
+                c00 *= vb;
+                c01 *= vb;
+                c02 *= vb;
+                c03 *= vb;
+                c10 *= vb;
+                c11 *= vb;
+                c12 *= vb;
+                c13 *= vb;
+            }
+        }
+
+        for (var kk = 0; kk < kc; kk++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var b2 = Vector256.Load(b + 16);
+            var b3 = Vector256.Load(b + 24);
+            if (rows > 0)
+            {
+                var a0 = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
+                c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+                c02 = Vector256.FusedMultiplyAdd(a0, b2, c02);
+                c03 = Vector256.FusedMultiplyAdd(a0, b3, c03);
+            }
+
+            if (rows > 1)
+            {
+                var a1 = Vector256.Create(a[1]);
+                c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
+                c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+                c12 = Vector256.FusedMultiplyAdd(a1, b2, c12);
+                c13 = Vector256.FusedMultiplyAdd(a1, b3, c13);
+            }
+
+            a += MR;
+            b += ldb;
+        }
+
+        if (rows > 0)
+        {
+            Store256(c00, c, row0 + 0, in ops);
+            Store256(c01, c + 8, row0 + 0, in ops);
+            Store256(c02, c + 16, row0 + 0, in ops);
+            Store256(c03, c + 24, row0 + 0, in ops);
+        }
+
+        if (rows > 1)
+        {
+            Store256(c10, c + (1 * (long)ldc), row0 + 1, in ops);
+            Store256(c11, c + (1 * (long)ldc) + 8, row0 + 1, in ops);
+            Store256(c12, c + (1 * (long)ldc) + 16, row0 + 1, in ops);
+            Store256(c13, c + (1 * (long)ldc) + 24, row0 + 1, in ops);
         }
     }
 

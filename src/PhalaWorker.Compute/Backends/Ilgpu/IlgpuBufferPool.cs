@@ -5,9 +5,13 @@ using ILGPU.Runtime;
 namespace PhalaWorker.Compute.Backends.Ilgpu;
 
 /// <summary>
-/// Per-backend pool of device buffers, bucketed by power-of-two capacity. A job rents and returns buffers freely;
-/// <see cref="EndJob"/> zeroes every buffer the job touched before any of them can be handed out again, so one job
-/// never observes another job's data (a GPU host serves many submitters). Not thread-safe: the backend serialises jobs.
+/// Per-backend pool of device buffers in power-of-two size classes (at least 256 elements), bounded by
+/// <see cref="MaxFreeBytes"/>: the free buffers it keeps for later requests never exceed that many bytes once a job has
+/// ended, and a fresh allocation first frees least-recently-returned buffers to stay under it (a job may still hold more
+/// while it runs: what it rents is what it needs). A job rents and returns buffers freely; <see cref="EndJob"/> frees the
+/// least recently used free buffers beyond the cap, then zeroes every kept buffer the job touched before any of them can be
+/// handed out again, so one job never observes another job's data (a GPU host serves many submitters). Fresh
+/// allocations are zeroed too. Not thread-safe: the backend serialises jobs.
 /// </summary>
 internal sealed class IlgpuBufferPool<T> : IDisposable
     where T : unmanaged
@@ -15,9 +19,12 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
     private const long MinimumCapacity = 256;
 
     private readonly Accelerator accelerator;
-    private readonly Dictionary<long, Stack<MemoryBuffer1D<T, Stride1D.Dense>>> free = [];
+
+    // Free buffers, least recently returned first.
+    private readonly LinkedList<MemoryBuffer1D<T, Stride1D.Dense>> free = new();
     private readonly HashSet<MemoryBuffer1D<T, Stride1D.Dense>> touched = [];
     private readonly HashSet<MemoryBuffer1D<T, Stride1D.Dense>> rented = [];
+    private long maxFreeBytes = long.MaxValue;
     private bool disposed;
 
     public IlgpuBufferPool(Accelerator accelerator)
@@ -25,16 +32,33 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
         this.accelerator = accelerator;
     }
 
+    /// <summary>Most bytes of free buffers kept between jobs (<see cref="ComputeOptions.DevicePoolMaxBytes"/>).</summary>
+    public long MaxFreeBytes
+    {
+        get => maxFreeBytes;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            maxFreeBytes = value;
+        }
+    }
+
     /// <summary>Number of buffers currently handed out.</summary>
     public int RentedCount => rented.Count;
 
-    /// <summary>Number of buffers waiting in the free lists.</summary>
-    public int FreeCount => free.Values.Sum(s => s.Count);
+    /// <summary>Number of buffers waiting in the free list.</summary>
+    public int FreeCount => free.Count;
 
-    /// <summary>Capacity of every buffer waiting in the free lists (one entry per buffer).</summary>
-    public IReadOnlyList<long> FreeCapacities() => [.. free.SelectMany(p => Enumerable.Repeat(p.Key, p.Value.Count))];
+    /// <summary>Bytes of the buffers waiting in the free list.</summary>
+    public long FreeBytes { get; private set; }
 
-    /// <summary>Total device bytes owned by the pool.</summary>
+    /// <summary>Buffers freed (disposed) to keep the free list under <see cref="MaxFreeBytes"/>.</summary>
+    public long TrimmedCount { get; private set; }
+
+    /// <summary>Capacity of every buffer waiting in the free list (one entry per buffer), least recently used first.</summary>
+    public IReadOnlyList<long> FreeCapacities() => [.. free.Select(b => b.Length)];
+
+    /// <summary>Total device bytes owned by the pool (rented and free).</summary>
     public long AllocatedBytes { get; private set; }
 
     public static long BucketCapacity(long length) =>
@@ -47,12 +71,18 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         long capacity = BucketCapacity(length);
         MemoryBuffer1D<T, Stride1D.Dense> buffer;
-        if (free.TryGetValue(capacity, out var stack) && stack.Count > 0)
+        var node = FindMostRecent(capacity);
+        if (node is not null)
         {
-            buffer = stack.Pop();
+            buffer = node.Value;
+            free.Remove(node);
+            FreeBytes -= buffer.LengthInBytes;
         }
         else
         {
+            // Make room under the cap with the least recently used free buffers of other sizes before allocating.
+            Trim(Math.Max(0, maxFreeBytes - (capacity * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())));
+
             // Fresh device memory is not cleared by the driver (it may hold whatever a previous allocation left).
             buffer = accelerator.Allocate1D<T>(capacity);
             buffer.MemSetToZero();
@@ -75,7 +105,10 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
         Push(buffer);
     }
 
-    /// <summary>Reclaims every buffer of the finished job and zeroes all memory it touched.</summary>
+    /// <summary>
+    /// Reclaims every buffer of the finished job, frees the least recently used free buffers beyond
+    /// <see cref="MaxFreeBytes"/> and zeroes all kept memory the job touched.
+    /// </summary>
     public void EndJob()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
@@ -85,6 +118,7 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
         }
 
         rented.Clear();
+        Trim(maxFreeBytes);
         foreach (var buffer in touched)
         {
             buffer.MemSetToZero();
@@ -102,7 +136,7 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
         }
 
         disposed = true;
-        foreach (var buffer in free.Values.SelectMany(s => s).Concat(rented))
+        foreach (var buffer in free.Concat(rented))
         {
             buffer.Dispose();
         }
@@ -110,16 +144,41 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
         free.Clear();
         rented.Clear();
         touched.Clear();
+        FreeBytes = 0;
+        AllocatedBytes = 0;
+    }
+
+    private LinkedListNode<MemoryBuffer1D<T, Stride1D.Dense>>? FindMostRecent(long capacity)
+    {
+        for (var node = free.Last; node is not null; node = node.Previous)
+        {
+            if (node.Value.Length == capacity)
+            {
+                return node;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Disposes free buffers, least recently returned first, until at most <paramref name="keepBytes"/> remain free.</summary>
+    private void Trim(long keepBytes)
+    {
+        while (FreeBytes > keepBytes && free.First is { } oldest)
+        {
+            var buffer = oldest.Value;
+            free.RemoveFirst();
+            touched.Remove(buffer); // freed device memory is never handed out again; fresh allocations are zeroed
+            FreeBytes -= buffer.LengthInBytes;
+            AllocatedBytes -= buffer.LengthInBytes;
+            TrimmedCount++;
+            buffer.Dispose();
+        }
     }
 
     private void Push(MemoryBuffer1D<T, Stride1D.Dense> buffer)
     {
-        if (!free.TryGetValue(buffer.Length, out var stack))
-        {
-            stack = new Stack<MemoryBuffer1D<T, Stride1D.Dense>>();
-            free[buffer.Length] = stack;
-        }
-
-        stack.Push(buffer);
+        free.AddLast(buffer);
+        FreeBytes += buffer.LengthInBytes;
     }
 }

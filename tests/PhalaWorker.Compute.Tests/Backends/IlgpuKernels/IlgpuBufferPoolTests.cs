@@ -76,4 +76,75 @@ public sealed class IlgpuBufferPoolTests(IlgpuDeviceKind kind) : IlgpuKernelTest
 
         Assert.That(next.GetAsArray1D(), Is.All.EqualTo(0f));
     }
+
+    [Test]
+    public void EndJob_FreeBytesOverCap_FreesLeastRecentlyUsedFirst()
+    {
+        using var pool = new IlgpuBufferPool<float>(Device.Accelerator) { MaxFreeBytes = 8 * 1024 };
+        var small = pool.Rent(256); // 1 KiB
+        var medium = pool.Rent(1024); // 4 KiB
+        var large = pool.Rent(2048); // 8 KiB
+        pool.Return(small);
+        pool.Return(large);
+        pool.Return(medium);
+
+        pool.EndJob();
+
+        // 13 KiB free over an 8 KiB cap: the two least recently returned (small, then large) go; medium stays.
+        Assert.That(pool.FreeBytes, Is.LessThanOrEqualTo(pool.MaxFreeBytes));
+        Assert.That(pool.FreeCapacities(), Is.EqualTo(new long[] { 1024 }));
+        Assert.That(pool.TrimmedCount, Is.EqualTo(2));
+        Assert.That(pool.AllocatedBytes, Is.EqualTo(4 * 1024));
+        Assert.That(pool.Rent(1000), Is.SameAs(medium), "the kept buffer is reused");
+    }
+
+    [Test]
+    public void Rent_FreshAllocationOverCap_TrimsOtherSizesFirst()
+    {
+        using var pool = new IlgpuBufferPool<float>(Device.Accelerator) { MaxFreeBytes = 8 * 1024 };
+        pool.Return(pool.Rent(1024));
+        pool.Return(pool.Rent(512));
+        pool.EndJob();
+        Assert.That(pool.FreeBytes, Is.EqualTo(6 * 1024));
+
+        var big = pool.Rent(2048); // 8 KiB fresh: only 0 bytes of free buffers may stay next to it
+
+        Assert.That(pool.FreeCount, Is.Zero);
+        Assert.That(pool.TrimmedCount, Is.EqualTo(2));
+        Assert.That(pool.AllocatedBytes, Is.EqualTo(big.LengthInBytes));
+        pool.Return(big);
+        pool.EndJob();
+        Assert.That(pool.FreeBytes, Is.LessThanOrEqualTo(pool.MaxFreeBytes));
+    }
+
+    [Test]
+    public void Jobs_RepeatedSameSizes_ReuseWithoutAllocatingOrTrimming()
+    {
+        using var pool = new IlgpuBufferPool<float>(Device.Accelerator) { MaxFreeBytes = 64 * 1024 };
+        for (var job = 0; job < 5; job++)
+        {
+            var a = pool.Rent(3000);
+            var b = pool.Rent(700);
+            pool.Return(b);
+            var c = pool.Rent(600);
+            Assert.That(c, Is.SameAs(b));
+            pool.EndJob();
+            Assert.That(pool.AllocatedBytes, Is.EqualTo((4096 + 1024) * sizeof(float)));
+        }
+
+        Assert.That(pool.TrimmedCount, Is.Zero);
+    }
+
+    [Test]
+    public void EndJob_ZeroCap_FreesEverything()
+    {
+        using var pool = new IlgpuBufferPool<float>(Device.Accelerator) { MaxFreeBytes = 0 };
+        var kept = pool.Rent(5000);
+
+        pool.EndJob();
+
+        Assert.That(pool.FreeCount, Is.Zero);
+        Assert.That(pool.AllocatedBytes, Is.Zero);
+        Assert.That(pool.Rent(5000), Is.Not.SameAs(kept));
+    }
 }
