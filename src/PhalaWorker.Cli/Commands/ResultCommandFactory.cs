@@ -34,7 +34,7 @@ internal sealed class ResultCommandFactory : ICommandFactory
             var address = RegistryCliSupport.ParseAddress(parse.GetValue(registry)!, "--registry");
             var receipt = Read(parse.GetValue(receiptFile)!, "--receipt", JobReceiptTypedData.ParseJson);
             var proof = Read(parse.GetValue(proofFile)!, "--proof", ReceiptInclusionProof.Parse);
-            using var http = new RegistryCliSupport.HttpClientFactory();
+            using var http = ChainClientFactory.CreateStandalone();
             var client = RegistryCliSupport.CreateRpc(parse.GetValue(rpc)!, http);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(parse.GetValue(timeout));
