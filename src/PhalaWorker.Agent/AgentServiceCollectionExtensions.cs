@@ -18,6 +18,7 @@ using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation;
+using PhalaWorker.Chain;
 
 namespace PhalaWorker.Agent;
 
@@ -34,6 +35,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient();
+        services.AddChainClients();
         services.PostConfigure<AttestationOptions>(o =>
             o.EmulationSeed = string.IsNullOrEmpty(o.EmulationSeed) ? Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(AttestationBootstrapper.EmulationSeed)) : o.EmulationSeed);
         services.TryAddSingleton<NodeContext>();

@@ -40,8 +40,23 @@ public static class ChainServiceCollectionExtensions
             var path = sp.GetRequiredService<IOptions<ChainOptions>>().Value.TransactionStorePath;
             return path is null ? new InMemoryTransactionStore() : new FileTransactionStore(path);
         });
+        services.AddChainClients();
         services.TryAddSingleton<TransactionSenderFactory>();
         services.TryAddSingleton<NodeRegistryClientFactory>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds <see cref="ChainClientFactory"/> (and <see cref="IHttpClientFactory"/>, <see cref="TimeProvider"/>) without binding
+    /// <see cref="ChainOptions"/>: for hosts that configure the chain elsewhere and build their clients on demand.
+    /// </summary>
+    public static IServiceCollection AddChainClients(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddHttpClient(EthJsonRpcClient.HttpClientName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new ChainClientFactory(
+            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
         return services;
     }
 }

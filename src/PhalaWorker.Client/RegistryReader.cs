@@ -1,7 +1,6 @@
 using PhalaWorker.Attestation.Policy;
 using PhalaWorker.Chain;
 using PhalaWorker.Chain.Contracts.NodeRegistry;
-using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Protocol.V1;
 
@@ -14,7 +13,7 @@ namespace PhalaWorker.Client;
 public sealed class RegistryReader : IMeasurementProfileSource, IDisposable
 {
     private readonly NodeRegistryClient _registry;
-    private readonly HttpClient? _ownedHttp;
+    private readonly ChainClientFactory? _ownedClients;
 
     /// <summary>Wraps a read-only registry binding.</summary>
     public RegistryReader(NodeRegistryClient registry)
@@ -23,10 +22,10 @@ public sealed class RegistryReader : IMeasurementProfileSource, IDisposable
         _registry = registry;
     }
 
-    private RegistryReader(NodeRegistryClient registry, HttpClient http)
+    private RegistryReader(NodeRegistryClient registry, ChainClientFactory clients)
         : this(registry)
     {
-        _ownedHttp = http;
+        _ownedClients = clients;
     }
 
     public EthAddress Registry => _registry.Address;
@@ -37,21 +36,21 @@ public sealed class RegistryReader : IMeasurementProfileSource, IDisposable
     public static async Task<RegistryReader> ConnectAsync(Uri rpcUrl, EthAddress registry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rpcUrl);
-        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = TimeSpan.FromSeconds(30) };
+        var clients = ChainClientFactory.CreateStandalone();
         try
         {
-            var rpc = new EthJsonRpcClient(new SingleHttpClientFactory(http), rpcUrl);
+            var rpc = clients.CreateRpc(rpcUrl);
             var chainId = await rpc.ChainIdAsync(cancellationToken).ConfigureAwait(false);
-            return new RegistryReader(new NodeRegistryClient(rpc, registry, chainId), http);
+            return new RegistryReader(ChainClientFactory.CreateRegistry(rpc, registry, chainId), clients);
         }
         catch (Exception ex) when (ex is ChainException or HttpRequestException)
         {
-            http.Dispose();
+            clients.Dispose();
             throw new WorkerClientException(WorkerClientErrorReason.ChainUnavailable, $"cannot read the chain at {rpcUrl}: {ex.Message}", ex);
         }
         catch
         {
-            http.Dispose();
+            clients.Dispose();
             throw;
         }
     }
@@ -222,11 +221,5 @@ public sealed class RegistryReader : IMeasurementProfileSource, IDisposable
             profile.RequiredSettings);
     }
 
-    public void Dispose() => _ownedHttp?.Dispose();
-
-    /// <summary>Hands out one shared HttpClient (the SDK has no DI container).</summary>
-    private sealed class SingleHttpClientFactory(HttpClient client) : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => client;
-    }
+    public void Dispose() => _ownedClients?.Dispose();
 }

@@ -488,7 +488,7 @@ public sealed class WireContractTests
 
     private static Dictionary<string, string> CodeConstantsByName() =>
         typeof(ReasonCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name is not (nameof(ReasonCodes.Trailer) or nameof(ReasonCodes.EnvelopePrefix) or nameof(ReasonCodes.ModelPrefix)))
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name is not (nameof(ReasonCodes.Trailer) or nameof(ReasonCodes.RetryAfterTrailer) or nameof(ReasonCodes.EnvelopePrefix) or nameof(ReasonCodes.ModelPrefix)))
             .ToDictionary(f => f.Name, f => (string)f.GetRawConstantValue()!, StringComparer.Ordinal);
 
     /// <summary><c>InvalidArgument</c> → <c>INVALID_ARGUMENT</c>, the gRPC spelling proto/README.md uses.</summary>

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation.Tdx;
+using PhalaWorker.Chain;
 using PhalaWorker.Chain.Contracts.NodeRegistry;
-using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Chain.Transactions;
@@ -26,8 +26,7 @@ internal sealed class RegistryGateway(
     ChainBinding chain,
     NodeContext node,
     GpuAttestor gpu,
-    IHttpClientFactory httpClientFactory,
-    TimeProvider timeProvider,
+    ChainClientFactory clients,
     ILoggerFactory loggerFactory) : IReceiptBatchPoster, IRegistrationChain, IDisposable
 {
     /// <summary>The file (next to the transaction journal) holding the last registered node: <c>{"chainId", "registry", "node"}</c>.</summary>
@@ -150,7 +149,7 @@ internal sealed class RegistryGateway(
             }
 
             var settings = options.Value;
-            var rpc = new EthJsonRpcClient(httpClientFactory, new Uri(settings.RpcUrl!), new JsonRpcClientOptions(), timeProvider, loggerFactory.CreateLogger<EthJsonRpcClient>());
+            var rpc = clients.CreateRpc(new Uri(settings.RpcUrl!));
             var chainId = await rpc.ChainIdAsync(cancellationToken);
             if (settings.ChainId != 0 && settings.ChainId != chainId)
             {
@@ -158,9 +157,8 @@ internal sealed class RegistryGateway(
             }
 
             _operator = new EthSigner(ReadOperatorKey(settings));
-            _sender = new TransactionSender(rpc, _operator, new FileTransactionStore(TransactionDirectory), new TransactionSenderOptions { ChainId = chainId, PollInterval = TimeSpan.FromMilliseconds(200) },
-                timeProvider, loggerFactory.CreateLogger<TransactionSender>());
-            _registry = new NodeRegistryClient(rpc, chain.Registry, chainId, _sender);
+            _sender = clients.CreateSender(rpc, _operator, new FileTransactionStore(TransactionDirectory), new TransactionSenderOptions { ChainId = chainId, PollInterval = TimeSpan.FromMilliseconds(200) });
+            _registry = ChainClientFactory.CreateRegistry(rpc, chain.Registry, chainId, _sender);
             return _registry;
         }
         finally

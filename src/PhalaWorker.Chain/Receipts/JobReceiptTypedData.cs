@@ -1,4 +1,9 @@
 using System.Buffers.Binary;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Nethereum.ABI.EIP712;
 using System.Text;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
@@ -33,20 +38,26 @@ public static class JobReceiptTypedData
     private static readonly Hash32 s_nameHash = Keccak256.Hash(Encoding.ASCII.GetBytes(DomainName));
     private static readonly Hash32 s_versionHash = Keccak256.Hash(Encoding.ASCII.GetBytes(DomainVersion));
 
-    /// <summary>The EIP-712 types (without EIP712Domain).</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<TypedDataField>> Types { get; } =
-        new Dictionary<string, IReadOnlyList<TypedDataField>>(StringComparer.Ordinal)
+    /// <summary>The EIP-712 types, EIP712Domain included (as Nethereum's typed data carries them).</summary>
+    public static IReadOnlyDictionary<string, MemberDescription[]> Types { get; } =
+        new Dictionary<string, MemberDescription[]>(StringComparer.Ordinal)
         {
+            [TypedDataHashing.DomainTypeName] =
+            [
+                Member("name", "string"), Member("version", "string"), Member("chainId", "uint256"), Member("verifyingContract", "address"),
+            ],
             [PrimaryType] =
             [
-                new("jobId", "bytes32"), new("modelHash", "bytes32"), new("inputHash", "bytes32"), new("outputHash", "bytes32"),
-                new("quoteHash", "bytes32"), new("finishedAt", "uint64"), new("backend", "string"),
+                Member("jobId", "bytes32"), Member("modelHash", "bytes32"), Member("inputHash", "bytes32"), Member("outputHash", "bytes32"),
+                Member("quoteHash", "bytes32"), Member("finishedAt", "uint64"), Member("backend", "string"),
             ],
         };
 
-    /// <summary>The domain for a registry on a chain.</summary>
-    public static Eip712Domain Domain(ulong chainId, EthAddress registry) =>
-        new() { Name = DomainName, Version = DomainVersion, ChainId = chainId, VerifyingContract = registry };
+    /// <summary>The domain values for a registry on a chain, in the order of <c>EIP712Domain</c>.</summary>
+    public static MemberValue[] Domain(ulong chainId, EthAddress registry) =>
+    [
+        Value("string", DomainName), Value("string", DomainVersion), Value("uint256", new BigInteger(chainId)), Value("address", registry.ToString()),
+    ];
 
     /// <summary>The domain separator for a registry on a chain.</summary>
     public static Hash32 DomainSeparator(ulong chainId, EthAddress registry)
@@ -79,25 +90,30 @@ public static class JobReceiptTypedData
         return Keccak256.Hash(buffer);
     }
 
-    /// <summary>The EIP-712 digest that is signed (and used as the Merkle leaf).</summary>
+    /// <summary>
+    /// The EIP-712 digest that is signed (and used as the Merkle leaf). Written out for this one fixed struct (two
+    /// stack buffers, no allocation but the backend string) because every job signs one; the tests check it equals
+    /// Nethereum's generic encoder over <see cref="ToTypedData"/> and the contract's <c>hashReceipt</c>.
+    /// </summary>
     public static Hash32 Digest(JobReceiptData r, ulong chainId, EthAddress registry) =>
-        Eip712.Digest(DomainSeparator(chainId, registry), HashStruct(r));
+        TypedDataHashing.Digest(DomainSeparator(chainId, registry), HashStruct(r));
 
-    /// <summary>The receipt as generic typed data (for JSON and for tools).</summary>
-    public static TypedData ToTypedData(JobReceiptData r, ulong chainId, EthAddress registry)
+    /// <summary>The receipt as Nethereum typed data (for JSON, for tools and for Nethereum's signer).</summary>
+    public static TypedDataRaw ToTypedData(JobReceiptData r, ulong chainId, EthAddress registry)
     {
         ArgumentNullException.ThrowIfNull(r);
-        var message = new Dictionary<string, object?>(StringComparer.Ordinal)
+        return new TypedDataRaw
         {
-            ["jobId"] = r.JobId,
-            ["modelHash"] = r.ModelHash,
-            ["inputHash"] = r.InputHash,
-            ["outputHash"] = r.OutputHash,
-            ["quoteHash"] = r.QuoteHash,
-            ["finishedAt"] = r.FinishedAt,
-            ["backend"] = r.Backend,
+            Types = Types.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
+            PrimaryType = PrimaryType,
+            DomainRawValues = Domain(chainId, registry),
+            Message =
+            [
+                Value("bytes32", r.JobId.ToArray()), Value("bytes32", r.ModelHash.ToArray()), Value("bytes32", r.InputHash.ToArray()),
+                Value("bytes32", r.OutputHash.ToArray()), Value("bytes32", r.QuoteHash.ToArray()), Value("uint64", new BigInteger(r.FinishedAt)),
+                Value("string", r.Backend),
+            ],
         };
-        return new TypedData(Domain(chainId, registry), Types, PrimaryType, message);
     }
 
     /// <summary>Signs the digest: 65 bytes r‖s‖v, v = 27/28.</summary>
@@ -123,50 +139,96 @@ public static class JobReceiptTypedData
         return Secp256k1.TryRecover(Digest(r, chainId, registry), EthSignature.FromBytes65(signature65), out var signer) && signer == expectedSigner;
     }
 
-    /// <summary>The receipt as JSON: <c>{domain, types, primaryType, message, signature}</c> (eth_signTypedData_v4 shape).</summary>
-    public static string ToJson(JobReceiptData r, ulong chainId, EthAddress registry, ReadOnlySpan<byte> signature65) =>
-        TypedDataJson.Write(ToTypedData(r, chainId, registry), signature65);
+    /// <summary>The receipt as JSON: <c>eth_signTypedData_v4</c> typed data (written by Nethereum) plus <c>signature</c> (0x-hex, v = 27/28).</summary>
+    public static string ToJson(JobReceiptData r, ulong chainId, EthAddress registry, ReadOnlySpan<byte> signature65)
+    {
+        var json = JsonNode.Parse(TypedDataHashing.ToJson(ToTypedData(r, chainId, registry)))!.AsObject();
+        json["signature"] = Hex.Encode(signature65);
+        return json.ToJsonString();
+    }
 
     /// <summary>Parses receipt JSON written by <see cref="ToJson"/> (or any tool producing the same typed data).</summary>
     /// <exception cref="ChainException">Not a PhalaWorker JobReceipt, or malformed (<see cref="ChainErrorReason.InvalidTypedData"/>).</exception>
     public static SignedJobReceipt ParseJson(string json)
     {
-        var typedData = TypedDataJson.Parse(json, out var signature);
-        if (typedData.PrimaryType != PrimaryType
-            || !typedData.Types.TryGetValue(PrimaryType, out var fields)
-            || !fields.SequenceEqual(Types[PrimaryType]))
+        ArgumentNullException.ThrowIfNull(json);
+        byte[] signature;
+        try
         {
-            throw Invalid("not a JobReceipt (primaryType or type definition differs)");
+            signature = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) is JsonObject { } root
+                && root["signature"] is JsonValue value && value.TryGetValue<string>(out var hex) && TryDecodeExact(hex, 65) is { } bytes
+                ? bytes
+                : throw Invalid("a 65-byte signature is required");
+        }
+        catch (JsonException ex)
+        {
+            throw new ChainException(ChainErrorReason.InvalidTypedData, "Invalid receipt JSON: " + ex.Message, ex);
         }
 
-        var domain = typedData.Domain;
-        if (domain.Name != DomainName || domain.Version != DomainVersion || domain.ChainId is not { } chainId
-            || domain.VerifyingContract is not { } registry || domain.Salt is not null)
+        var typedData = TypedDataHashing.ParseJson(json);
+        if (typedData.PrimaryType != PrimaryType || typedData.Types is null || typedData.Types.Count != Types.Count
+            || !Types.All(t => typedData.Types.TryGetValue(t.Key, out var members) && members.Select(m => (m.Name, m.Type)).SequenceEqual(t.Value.Select(m => (m.Name, m.Type)))))
+        {
+            throw Invalid("not a JobReceipt (primaryType or type definitions differ)");
+        }
+
+        var domain = typedData.DomainRawValues;
+        if (domain is not { Length: 4 } || AsString(domain[0]) != DomainName || AsString(domain[1]) != DomainVersion)
         {
             throw Invalid($"the domain must be {{name \"{DomainName}\", version \"{DomainVersion}\", chainId, verifyingContract}}");
         }
 
+        var chainId = AsInteger(domain[2], "chainId");
         if (chainId.Sign < 0 || chainId > ulong.MaxValue)
         {
             throw Invalid("chainId out of range");
         }
 
-        if (signature is not { Length: 65 })
+        var registry = AsString(domain[3]) is { } address && EthAddress.TryParse(address, null, out var parsed) ? parsed : throw Invalid("verifyingContract must be an address");
+        var m = typedData.Message;
+        if (m is not { Length: 7 })
         {
-            throw Invalid("a 65-byte signature is required");
+            throw Invalid("the message must have the 7 JobReceipt fields");
         }
 
-        var m = typedData.Message;
+        var finishedAt = AsInteger(m[5], "finishedAt");
         var receipt = new JobReceiptData(
-            Bytes32(m, "jobId"), Bytes32(m, "modelHash"), Bytes32(m, "inputHash"), Bytes32(m, "outputHash"), Bytes32(m, "quoteHash"),
-            m.TryGetValue("finishedAt", out var finished) && finished is System.Numerics.BigInteger f && f.Sign >= 0 && f <= ulong.MaxValue
-                ? (ulong)f : throw Invalid("finishedAt must be a uint64"),
-            m.TryGetValue("backend", out var backend) && backend is string b ? b : throw Invalid("backend must be a string"));
+            Bytes32(m[0], "jobId"), Bytes32(m[1], "modelHash"), Bytes32(m[2], "inputHash"), Bytes32(m[3], "outputHash"), Bytes32(m[4], "quoteHash"),
+            finishedAt.Sign >= 0 && finishedAt <= ulong.MaxValue ? (ulong)finishedAt : throw Invalid("finishedAt must be a uint64"),
+            AsString(m[6]) ?? throw Invalid("backend must be a string"));
         return new SignedJobReceipt(receipt, (ulong)chainId, registry, signature);
     }
 
-    private static Hash32 Bytes32(IReadOnlyDictionary<string, object?> message, string name) =>
-        message.TryGetValue(name, out var value) && value is byte[] { Length: 32 } bytes ? new Hash32(bytes) : throw Invalid($"{name} must be 32 bytes");
+    private static MemberDescription Member(string name, string type) => new() { Name = name, Type = type };
+
+    private static MemberValue Value(string type, object value) => new() { TypeName = type, Value = value };
+
+    private static string? AsString(MemberValue value) => value.Value as string;
+
+    // Nethereum hands JSON integers over as the numeric type it read (or a decimal / 0x-hex string).
+    private static BigInteger AsInteger(MemberValue value, string name) => value.Value switch
+    {
+        BigInteger b => b,
+        long l => l,
+        int i => i,
+        ulong u => u,
+        string s when Hex.HasPrefix(s) && s.Length is > 2 and <= 66 => new BigInteger(Hex.Decode(s.Length % 2 == 0 ? s : "0x0" + s[2..]), isUnsigned: true, isBigEndian: true),
+        string s when BigInteger.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => throw Invalid($"{name} must be an integer"),
+    };
+
+    private static Hash32 Bytes32(MemberValue value, string name) => value.Value switch
+    {
+        byte[] { Length: 32 } bytes => new Hash32(bytes),
+        string s when TryDecodeExact(s, 32) is { } bytes => new Hash32(bytes),
+        _ => throw Invalid($"{name} must be 32 bytes"),
+    };
+
+    private static byte[]? TryDecodeExact(string hex, int length)
+    {
+        var bytes = new byte[length];
+        return Hex.TryDecode(hex, bytes, out var written) && written == length ? bytes : null;
+    }
 
     private static ChainException Invalid(string message) => new(ChainErrorReason.InvalidTypedData, "Invalid receipt JSON: " + message + ".");
 }

@@ -4,9 +4,8 @@ namespace PhalaWorker.Chain.Signing;
 
 /// <summary>
 /// secp256k1 ECDSA as Ethereum uses it: RFC 6979 deterministic nonces, low-s signatures with a recovery id,
-/// public-key recovery. Runs on libsecp256k1 when it loads (Debian <c>libsecp256k1-1</c>), otherwise on a
-/// managed BouncyCastle implementation that produces identical signatures. Set the environment variable
-/// <c>PHALAWORKER_SECP256K1=managed</c> to force the managed path.
+/// public-key recovery, on libsecp256k1 (Debian <c>libsecp256k1-1</c>): constant time, because in a TEE the host can
+/// time us. There is no managed fallback: without the library, key operations throw <see cref="PlatformNotSupportedException"/>.
 /// </summary>
 public static class Secp256k1
 {
@@ -23,28 +22,22 @@ public static class Secp256k1
         0x5D, 0x57, 0x6E, 0x73, 0x57, 0xA4, 0x50, 0x1D, 0xDF, 0xE9, 0x2F, 0x46, 0x68, 0x1B, 0x20, 0xA0,
     ];
 
-    private static readonly bool s_useNative =
-        !string.Equals(Environment.GetEnvironmentVariable("PHALAWORKER_SECP256K1"), "managed", StringComparison.OrdinalIgnoreCase)
-        && NativeSecp256k1.IsAvailable;
+    /// <summary>Whether libsecp256k1 loaded (key operations throw <see cref="PlatformNotSupportedException"/> otherwise).</summary>
+    public static bool IsAvailable => NativeSecp256k1.IsAvailable;
 
-    /// <summary>Whether operations run on libsecp256k1 (false: the managed BouncyCastle fallback).</summary>
-    public static bool IsNative => s_useNative;
-
-    /// <summary>The implementation in use: "libsecp256k1" or "BouncyCastle".</summary>
-    public static string Implementation => s_useNative ? "libsecp256k1" : "BouncyCastle";
+    /// <summary>The implementation in use.</summary>
+    public static string Implementation => "libsecp256k1";
 
     /// <summary>Whether <paramref name="privateKey"/> is 32 bytes and a scalar in [1, n−1].</summary>
     public static bool IsValidPrivateKey(ReadOnlySpan<byte> privateKey) =>
-        s_useNative ? NativeSecp256k1.IsValidPrivateKey(privateKey) : ManagedSecp256k1.IsValidPrivateKey(privateKey);
+        NativeSecp256k1.IsValidPrivateKey(privateKey);
 
     /// <summary>Writes the uncompressed public key X‖Y (64 bytes) of <paramref name="privateKey"/>.</summary>
     /// <exception cref="ChainException">Not a valid private key.</exception>
     public static void GetPublicKey(ReadOnlySpan<byte> privateKey, Span<byte> publicKey64)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(publicKey64.Length, PublicKeySize, nameof(publicKey64));
-        var ok = s_useNative
-            ? NativeSecp256k1.TryGetPublicKey(privateKey, publicKey64)
-            : ManagedSecp256k1.TryGetPublicKey(privateKey, publicKey64);
+        var ok = NativeSecp256k1.TryGetPublicKey(privateKey, publicKey64);
         if (!ok)
         {
             throw new ChainException(ChainErrorReason.InvalidPrivateKey, "The private key is not a valid secp256k1 scalar.");
@@ -69,9 +62,7 @@ public static class Secp256k1
         }
 
         Span<byte> signature = stackalloc byte[64];
-        var ok = s_useNative
-            ? NativeSecp256k1.TrySign(privateKey32, hash32, signature, out var recoveryId)
-            : ManagedSecp256k1.TrySign(privateKey32, hash32, signature, out recoveryId);
+        var ok = NativeSecp256k1.TrySign(privateKey32, hash32, signature, out var recoveryId);
         if (!ok)
         {
             throw new ChainException(ChainErrorReason.InvalidPrivateKey, "The private key is not a valid secp256k1 scalar.");
@@ -105,9 +96,7 @@ public static class Secp256k1
 
         Span<byte> compact = stackalloc byte[64];
         signature.WriteCompact(compact);
-        return s_useNative
-            ? NativeSecp256k1.TryRecover(hash32, compact, signature.RecoveryId, publicKey64)
-            : ManagedSecp256k1.TryRecover(hash32, compact, signature.RecoveryId, publicKey64);
+        return NativeSecp256k1.TryRecover(hash32, compact, signature.RecoveryId, publicKey64);
     }
 
     /// <summary>Recovers the signer's address.</summary>

@@ -355,17 +355,7 @@ public sealed class TransactionSender : IDisposable
 
     private SignedAttempt Sign(ulong nonce, BigInteger tip, BigInteger maxFee, ulong gasLimit, EthAddress? to, BigInteger value, byte[] data)
     {
-        var signed = new Eip1559Transaction
-        {
-            ChainId = Options.ChainId,
-            Nonce = nonce,
-            MaxPriorityFeePerGas = tip,
-            MaxFeePerGas = maxFee,
-            GasLimit = gasLimit,
-            To = to,
-            Value = value,
-            Data = data,
-        }.Sign(_signer);
+        var signed = EthTransactions.Sign(_signer, EthTransactions.Eip1559(Options.ChainId, nonce, tip, maxFee, gasLimit, to, value, data));
         var (raw, hash) = (signed.RawTransaction, signed.Hash);
         return new SignedAttempt(hash, raw, maxFee, tip, _timeProvider.GetUtcNow());
     }

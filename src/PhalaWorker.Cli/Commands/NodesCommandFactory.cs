@@ -31,7 +31,7 @@ internal sealed class NodesCommandFactory : ICommandFactory
         list.SetAction(async (parse, cancellationToken) =>
         {
             var address = RegistryCliSupport.ParseAddress(parse.GetValue(registry)!, "--registry");
-            using var http = new RegistryCliSupport.HttpClientFactory();
+            using var http = ChainClientFactory.CreateStandalone();
             var client = RegistryCliSupport.CreateRpc(parse.GetValue(rpc)!, http);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(parse.GetValue(timeout));

@@ -158,8 +158,8 @@ internal static class RegistryCliSupport
         }
     }
 
-    public static EthJsonRpcClient CreateRpc(Uri endpoint, IHttpClientFactory factory) =>
-        new(factory, endpoint, new JsonRpcClientOptions { RequestTimeout = TimeSpan.FromSeconds(15), MaxRetries = 2 });
+    public static EthJsonRpcClient CreateRpc(Uri endpoint, ChainClientFactory factory) =>
+        factory.CreateRpc(endpoint, new JsonRpcClientOptions { RequestTimeout = TimeSpan.FromSeconds(15), MaxRetries = 2 });
 
     /// <summary>Maps chain failures to CLI errors: unreachable node → exit 2 with the node's address.</summary>
     public static CliException ToCliException(ChainException ex) => ex switch
@@ -167,14 +167,4 @@ internal static class RegistryCliSupport
         JsonRpcException rpc when rpc.IsTransient => new CliException($"the chain node is unreachable: {rpc.Message}", CliApplication.ExitUsage, ex),
         _ => new CliException(ex.Message, CliApplication.ExitUsage, ex),
     };
-
-    /// <summary>One pooled handler for the process (the CLI has no DI container).</summary>
-    public sealed class HttpClientFactory : IHttpClientFactory, IDisposable
-    {
-        private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
-
-        public HttpClient CreateClient(string name) => new(_handler, disposeHandler: false);
-
-        public void Dispose() => _handler.Dispose();
-    }
 }

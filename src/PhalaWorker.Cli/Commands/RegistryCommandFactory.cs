@@ -212,7 +212,7 @@ internal sealed class RegistryCommandFactory : ICommandFactory
         {
             var address = _registry is null ? EthAddress.Zero : RegistryCliSupport.ParseAddress(parse.GetValue(_registry)!, "--registry");
             using EthSigner signer = RegistryCliSupport.LoadSigner(parse.GetValue(_key), parse.GetValue(_keystore), parse.GetValue(_passwordFile));
-            using var http = new RegistryCliSupport.HttpClientFactory();
+            using var http = ChainClientFactory.CreateStandalone();
             var client = RegistryCliSupport.CreateRpc(parse.GetValue(_rpc)!, http);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(parse.GetValue(_timeout));

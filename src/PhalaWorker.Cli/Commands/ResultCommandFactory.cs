@@ -41,7 +41,7 @@ internal sealed class ResultCommandFactory : ICommandFactory
             var address = RegistryCliSupport.ParseAddress(parse.GetValue(registry)!, "--registry");
             var receipt = Read(parse.GetValue(receiptFile)!, "--receipt", "receipt", "domain", JobReceiptTypedData.ParseJson);
             var proof = Read(parse.GetValue(proofFile) ?? parse.GetValue(receiptFile)!, parse.GetValue(proofFile) is null ? "--receipt (its 'proof')" : "--proof", "proof", "leaf", ReceiptInclusionProof.Parse);
-            using var http = new RegistryCliSupport.HttpClientFactory();
+            using var http = ChainClientFactory.CreateStandalone();
             var client = RegistryCliSupport.CreateRpc(parse.GetValue(rpc)!, http);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(parse.GetValue(timeout));

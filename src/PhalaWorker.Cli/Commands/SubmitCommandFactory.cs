@@ -6,6 +6,7 @@ using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Client;
 using PhalaWorker.Crypto.Keys;
 using PhalaWorker.Protocol.V1;
+using PhalaWorker.Protocol.Wire;
 using PhalaWorker.Cli.Internal;
 
 namespace PhalaWorker.Cli.Commands;

@@ -1,15 +1,12 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using PhalaWorker.Chain.Primitives;
+using Nethereum.KeyStore;
 
 namespace PhalaWorker.Cli.Internal;
 
 /// <summary>
-/// Decrypts a Web3 Secret Storage (version 3) keystore: scrypt (<see cref="Scrypt"/>) or PBKDF2-HMAC-SHA256 derives a 32-byte key from the
-/// password; keccak256(derived[16..32] ‖ ciphertext) must equal <c>mac</c> (constant-time compare); AES-128-CTR with
-/// derived[0..16] and <c>iv</c> decrypts the 32-byte private key. KDF parameters are bounded so a hostile file cannot ask
-/// for gigabytes of memory or hours of CPU.
+/// Decrypts a Web3 Secret Storage (version 3) keystore with Nethereum.KeyStore (scrypt or PBKDF2-HMAC-SHA256, MAC check,
+/// AES-128-CTR), after checking its shape here and bounding the KDF parameters, so a hostile file cannot ask for gigabytes
+/// of memory or hours of CPU (Nethereum does not bound them).
 /// </summary>
 internal static class Web3KeyStore
 {
@@ -52,70 +49,48 @@ internal static class Web3KeyStore
                 throw Bad("'crypto.cipher' must be aes-128-ctr");
             }
 
-            var iv = Hex(Object(crypto, "cipherparams"), "iv", 16);
-            var ciphertext = Hex(crypto, "ciphertext", 32);
-            var mac = Hex(crypto, "mac", 32);
+            Hex(Object(crypto, "cipherparams"), "iv", 16);
+            Hex(crypto, "ciphertext", 32);
+            Hex(crypto, "mac", 32);
             var kdfParams = Object(crypto, "kdfparams");
             if (Int(kdfParams, "dklen", 32, 32) != 32)
             {
                 throw Bad("'kdfparams.dklen' must be 32");
             }
 
-            var salt = Hex(kdfParams, "salt", -1);
-            var passwordBytes = Encoding.UTF8.GetBytes(password);
-            var derived = String(crypto, "kdf") switch
+            Hex(kdfParams, "salt", -1);
+            switch (String(crypto, "kdf"))
             {
-                "scrypt" => DeriveScrypt(passwordBytes, salt, kdfParams),
-                "pbkdf2" when String(kdfParams, "prf") == "hmac-sha256" =>
-                    Rfc2898DeriveBytes.Pbkdf2(passwordBytes, salt, Int(kdfParams, "c", 1, 10_000_000), HashAlgorithmName.SHA256, 32),
-                "pbkdf2" => throw Bad("'kdfparams.prf' must be hmac-sha256"),
-                _ => throw Bad("'crypto.kdf' must be scrypt or pbkdf2"),
-            };
-            try
-            {
-                var expected = Keccak256.Hash([.. derived.AsSpan(16, 16), .. ciphertext]);
-                if (!CryptographicOperations.FixedTimeEquals(expected.AsSpan(), mac))
-                {
-                    throw new CliException("--keystore: wrong password (the keystore MAC does not match)");
-                }
-
-                return AesCtr(derived.AsSpan(0, 16), iv, ciphertext);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(derived);
-                CryptographicOperations.ZeroMemory(passwordBytes);
+                case "scrypt":
+                    CheckScrypt(kdfParams);
+                    break;
+                case "pbkdf2" when String(kdfParams, "prf") == "hmac-sha256":
+                    Int(kdfParams, "c", 1, 10_000_000);
+                    break;
+                case "pbkdf2":
+                    throw Bad("'kdfparams.prf' must be hmac-sha256");
+                default:
+                    throw Bad("'crypto.kdf' must be scrypt or pbkdf2");
             }
         }
-    }
 
-    private static byte[] AesCtr(ReadOnlySpan<byte> key, byte[] iv, byte[] data)
-    {
-        using var aes = Aes.Create();
-        aes.Key = key.ToArray();
-        var counter = (byte[])iv.Clone();
-        var output = new byte[data.Length];
-        var block = new byte[16];
-        for (var offset = 0; offset < data.Length; offset += 16)
+        // The parameters are bounded above; the KDF, MAC check and AES-128-CTR are Nethereum.KeyStore's.
+        try
         {
-            aes.EncryptEcb(counter, block, PaddingMode.None);
-            for (var i = 0; i < 16 && offset + i < data.Length; i++)
-            {
-                output[offset + i] = (byte)(data[offset + i] ^ block[i]);
-            }
-
-            // The counter is the IV as one 128-bit big-endian integer.
-            for (var i = 15; i >= 0 && ++counter[i] == 0; i--)
-            {
-            }
+            return new KeyStoreService().DecryptKeyStoreFromJson(password, json);
         }
-
-        CryptographicOperations.ZeroMemory(block);
-        return output;
+        catch (Exception ex) when (ex.Message.Contains("mac", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliException("--keystore: wrong password (the keystore MAC does not match)", CliApplication.ExitUsage, ex);
+        }
+        catch (Exception ex) when (ex is not CliException and not OutOfMemoryException)
+        {
+            throw Bad(ex.Message);
+        }
     }
 
     /// <summary>scrypt with its memory (128·r·N bytes) held to 256 MiB and p·r to 64.</summary>
-    private static byte[] DeriveScrypt(byte[] password, byte[] salt, JsonElement kdfParams)
+    private static void CheckScrypt(JsonElement kdfParams)
     {
         var n = PowerOfTwo(Int(kdfParams, "n", 2, 1 << 21));
         var r = Int(kdfParams, "r", 1, 16);
@@ -124,8 +99,6 @@ internal static class Web3KeyStore
         {
             throw Bad("scrypt parameters need more than 256 MiB or p·r > 64");
         }
-
-        return Scrypt.Derive(password, salt, n, r, p, 32);
     }
 
     private static int PowerOfTwo(int n) => (n & (n - 1)) == 0 ? n : throw Bad("'kdfparams.n' must be a power of two");

@@ -92,11 +92,11 @@ public sealed class RegistryHarness : IHarness
                     throw new InvalidOperationException("verifyReceipt returned false");
                 }
 
-                var calldata = NodeRegistryContract.Abi.GetFunction("verifyReceipt").EncodeCall(
+                var calldata = NodeRegistryContract.EncodeCall("verifyReceipt", 
                     NodeRegistryClient.VerifyReceiptArguments(node.Address, receipts[leafIndex], signature, batcher.Address, index, proof));
                 var verifyGas = await rpc.EstimateGasAsync(new CallRequest { To = registry.Address, Data = calldata }, cancellationToken: ct);
                 var ownSignature = JobReceiptTypedData.Sign(batcher, receipts[leafIndex], anvil.ChainId, registry.Address);
-                var ownCalldata = NodeRegistryContract.Abi.GetFunction("verifyReceipt").EncodeCall(
+                var ownCalldata = NodeRegistryContract.EncodeCall("verifyReceipt", 
                     NodeRegistryClient.VerifyReceiptArguments(batcher.Address, receipts[leafIndex], ownSignature, batcher.Address, index, proof));
                 var ownGas = await rpc.EstimateGasAsync(new CallRequest { To = registry.Address, Data = ownCalldata }, cancellationToken: ct);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -60,7 +60,7 @@ public sealed class NodeRegistryBuildTests
     [Test]
     public void Abi_DeclaresEveryCustomErrorOfTheBinding()
     {
-        var names = NodeRegistryContract.Abi.Errors.Select(e => e.Name).Order().ToList();
+        var names = NodeRegistryContract.ErrorNames.Order().ToList();
         var expected = Enum.GetNames<NodeRegistryError>().Where(n => n != nameof(NodeRegistryError.Unknown)).Order().ToList();
 
         Assert.That(names, Is.EqualTo(expected));

@@ -118,8 +118,7 @@ public sealed partial class NodeRegistryClientTests
             default: tuple[5] = Hash32.Zero; break;
         }
 
-        var function = NodeRegistryContract.Abi.GetFunction("measurementProfileId");
-        var ex = Assert.ThrowsAsync<JsonRpcException>(() => _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = function.EncodeCall([tuple]) }, cancellationToken: Timeout()));
+        var ex = Assert.ThrowsAsync<JsonRpcException>(() => _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = NodeRegistryContract.EncodeCall("measurementProfileId", (object?)tuple) }, cancellationToken: Timeout()));
         var decoded = NodeRegistryClient.TryDecodeError(ex!.RevertData!);
 
         Assert.That(decoded!.Error, Is.EqualTo(NodeRegistryError.InvalidMeasurement));

@@ -295,14 +295,12 @@ public sealed partial class NodeRegistryClientTests
     {
         var leaves = Enumerable.Range(0, size).Select(i => Keccak256.HashUtf8($"leaf {size}/{i}")).ToList();
         var tree = new ReceiptMerkleTree(leaves);
-        var function = NodeRegistryContract.Abi.GetFunction("processProof");
-
         for (var i = 0; i < size; i++)
         {
-            var calldata = function.EncodeCall(tree.GetProof(i).Select(p => (object?)p).ToArray(), leaves[i]);
+            var calldata = NodeRegistryContract.EncodeCall("processProof", tree.GetProof(i).Select(p => (object?)p).ToArray(), leaves[i]);
             // processProof takes the receipt digest and hashes it into its leaf itself
             var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout());
-            Assert.That(new Hash32((byte[])function.DecodeOutput(output)[0]!), Is.EqualTo(tree.Root), $"leaf {i}");
+            Assert.That(new Hash32((byte[])NodeRegistryContract.DecodeOutput("processProof", output)[0]!), Is.EqualTo(tree.Root), $"leaf {i}");
         }
     }
 
@@ -313,12 +311,10 @@ public sealed partial class NodeRegistryClientTests
         var tree = new ReceiptMerkleTree(leaves);
         var inner = ReceiptMerkleTree.HashPair(ReceiptMerkleTree.LeafHash(leaves[0]), ReceiptMerkleTree.LeafHash(leaves[1]));
         var upper = tree.GetProof(0).Skip(1).ToList();
-        var function = NodeRegistryContract.Abi.GetFunction("processProof");
-
-        var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = function.EncodeCall(upper.Select(p => (object?)p).ToArray(), inner) }, cancellationToken: Timeout());
+        var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = NodeRegistryContract.EncodeCall("processProof", upper.Select(p => (object?)p).ToArray(), inner) }, cancellationToken: Timeout());
 
         Assert.That(ReceiptMerkleTree.HashPair(inner, upper[0]), Is.EqualTo(tree.Root), "the inner node does sit on the root path");
-        Assert.That(new Hash32((byte[])function.DecodeOutput(output)[0]!), Is.Not.EqualTo(tree.Root));
+        Assert.That(new Hash32((byte[])NodeRegistryContract.DecodeOutput("processProof", output)[0]!), Is.Not.EqualTo(tree.Root));
     }
 
     [Test]
@@ -352,14 +348,13 @@ public sealed partial class NodeRegistryClientTests
     {
         using var node = EthSigner.Generate();
         var registration = Registration(node.Address, "https://digest.example");
-        var function = NodeRegistryContract.Abi.GetFunction("registrationDigest");
         using var predecessor = EthSigner.Generate();
         registration = registration with { Predecessor = predecessor.Address };
-        var calldata = function.EncodeCall(new object?[] { node.Address, registration.HpkePublicKey, registration.Endpoint, 2, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash, predecessor.Address }, _operator.Address, 5);
+        var calldata = NodeRegistryContract.EncodeCall("registrationDigest", new object?[] { node.Address, registration.HpkePublicKey, registration.Endpoint, 2, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash, predecessor.Address }, _operator.Address, 5);
 
         var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout());
 
-        Assert.That(new Hash32((byte[])function.DecodeOutput(output)[0]!), Is.EqualTo(NodeRegistryTypedData.RegistrationDigest(registration, _operator.Address, 5, _env.Anvil.ChainId, _registry.Address)));
+        Assert.That(new Hash32((byte[])NodeRegistryContract.DecodeOutput("registrationDigest", output)[0]!), Is.EqualTo(NodeRegistryTypedData.RegistrationDigest(registration, _operator.Address, 5, _env.Anvil.ChainId, _registry.Address)));
     }
 
     [Test]

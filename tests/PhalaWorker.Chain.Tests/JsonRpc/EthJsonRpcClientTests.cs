@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
-using PhalaWorker.Chain.Primitives.Abi;
 
 namespace PhalaWorker.Chain.Tests.JsonRpc;
 
@@ -142,7 +141,7 @@ public sealed class EthJsonRpcClientTests
     [Test]
     public void CallAsync_RevertWithErrorString_DecodesReason()
     {
-        var data = Hex.Encode(AbiError.ErrorString.Encode("not allowed"));
+        var data = Hex.Encode([0x08, 0xc3, 0x79, 0xa0, .. new Nethereum.ABI.FunctionEncoding.ParametersEncoder().EncodeParameters([new Nethereum.ABI.Model.Parameter("string", 1)], ["not allowed"])]);
         var (client, handler, factory) = Create(r => FakeRpcHandler.Error(r.Id, 3, "execution reverted: not allowed", data));
         using var _ = factory;
 

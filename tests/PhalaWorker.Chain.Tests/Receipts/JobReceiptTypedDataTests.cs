@@ -24,7 +24,8 @@ public class JobReceiptTypedDataTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(Eip712.EncodeType(JobReceiptTypedData.PrimaryType, JobReceiptTypedData.Types), Is.EqualTo(JobReceiptTypedData.TypeString));
+            Assert.That(JobReceiptTypedData.TypeHash, Is.EqualTo(new Hash32(Keccak256.HashUtf8(string.Concat(JobReceiptTypedData.PrimaryType, "(",
+                string.Join(',', JobReceiptTypedData.Types[JobReceiptTypedData.PrimaryType].Select(m => m.Type + " " + m.Name)), ")")).ToArray())));
             Assert.That(JobReceiptTypedData.TypeString,
                 Is.EqualTo("JobReceipt(bytes32 jobId,bytes32 modelHash,bytes32 inputHash,bytes32 outputHash,bytes32 quoteHash,uint64 finishedAt,string backend)"));
         });
@@ -35,12 +36,13 @@ public class JobReceiptTypedDataTests
     {
         var receipt = Receipt();
 
-        var generic = JobReceiptTypedData.ToTypedData(receipt, ChainId, s_registry).Hash();
+        var generic = TypedDataHashing.Hashes(JobReceiptTypedData.ToTypedData(receipt, ChainId, s_registry));
 
         Assert.Multiple(() =>
         {
-            Assert.That(JobReceiptTypedData.Digest(receipt, ChainId, s_registry), Is.EqualTo(generic));
-            Assert.That(JobReceiptTypedData.DomainSeparator(ChainId, s_registry), Is.EqualTo(Eip712.HashDomain(JobReceiptTypedData.Domain(ChainId, s_registry))));
+            Assert.That(JobReceiptTypedData.Digest(receipt, ChainId, s_registry), Is.EqualTo(new Hash32(generic.TypedDataHash)));
+            Assert.That(JobReceiptTypedData.DomainSeparator(ChainId, s_registry), Is.EqualTo(new Hash32(generic.DomainHash)));
+            Assert.That(JobReceiptTypedData.HashStruct(receipt), Is.EqualTo(new Hash32(generic.MessageHash)));
         });
     }
 
@@ -62,7 +64,7 @@ public class JobReceiptTypedDataTests
             Assert.That(parsed.RecoverSigner(), Is.EqualTo(node.Address));
             Assert.That(parsed.IsSignedBy(node.Address), Is.True);
             Assert.That(signature[64], Is.AnyOf((byte)27, (byte)28));
-            Assert.That(TypedDataJson.Parse(json).Hash(), Is.EqualTo(parsed.Digest), "any EIP-712 tool computes the same digest from the JSON");
+            Assert.That(TypedDataHashing.Hash(TypedDataHashing.ParseJson(json)), Is.EqualTo(parsed.Digest), "any EIP-712 tool computes the same digest from the JSON");
         });
     }
 

@@ -11,11 +11,10 @@ public class EthSignerTests
     public void Secp256k1_OnThisMachine_UsesNativeLibrary()
     {
         Assume.That(File.Exists("/usr/lib/x86_64-linux-gnu/libsecp256k1.so.1"), "Debian libsecp256k1-1 is not installed here");
-        Assume.That(Environment.GetEnvironmentVariable("PHALAWORKER_SECP256K1"), Is.Not.EqualTo("managed"), "managed path forced by environment");
 
         Assert.Multiple(() =>
         {
-            Assert.That(Secp256k1.IsNative, Is.True);
+            Assert.That(Secp256k1.IsAvailable, Is.True);
             Assert.That(Secp256k1.Implementation, Is.EqualTo("libsecp256k1"));
         });
     }

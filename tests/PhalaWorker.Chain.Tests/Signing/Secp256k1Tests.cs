@@ -10,9 +10,9 @@ using PhalaWorker.Chain.Tests.Primitives;
 
 namespace PhalaWorker.Chain.Tests.Signing;
 
-/// <summary>Both implementations against the same vectors (signatures must be byte-identical: RFC 6979 + low-s).</summary>
+/// <summary>Ours (libsecp256k1) and Nethereum's managed EthECKey against the same vectors (signatures must be byte-identical: RFC 6979 + low-s).</summary>
 [TestFixture(Secp256k1Backend.Native)]
-[TestFixture(Secp256k1Backend.Managed)]
+[TestFixture(Secp256k1Backend.Nethereum)]
 public class Secp256k1Tests(Secp256k1Backend backend)
 {
     private static readonly byte[] s_curveOrder = Hex.Decode("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
@@ -119,6 +119,13 @@ public class Secp256k1Tests(Secp256k1Backend backend)
     [Test]
     public void Recover_ZeroOrOverflowingScalars_Fails()
     {
+        if (backend == Secp256k1Backend.Nethereum)
+        {
+            // Measured: EthECKey.RecoverFromSignature recovers a key from r or s equal to n instead of refusing it — one reason
+            // recovery runs on libsecp256k1 (Chain README).
+            Assert.Ignore("Nethereum's managed recovery does not range-check r and s; only our libsecp256k1 path must refuse them");
+        }
+
         var hash = Keccak256.HashUtf8("x").ToArray();
         byte[] one = [.. new byte[31], 1];
 
@@ -153,7 +160,7 @@ public class Secp256k1Tests(Secp256k1Backend backend)
         var hash = Keccak256.Hash(message).ToArray();
 
         var native = Secp256k1Backend.Native.Sign(key, hash);
-        var managed = Secp256k1Backend.Managed.Sign(key, hash);
+        var managed = Secp256k1Backend.Nethereum.Sign(key, hash);
 
         return native.R.AsSpan().SequenceEqual(managed.R) && native.S.AsSpan().SequenceEqual(managed.S) && native.RecoveryId == managed.RecoveryId;
     }

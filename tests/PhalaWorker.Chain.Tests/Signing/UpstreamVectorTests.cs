@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Text.Json.Nodes;
 using PhalaWorker.Chain.Primitives;
-using PhalaWorker.Chain.Primitives.Rlp;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Chain.Tests.Primitives;
 
@@ -32,25 +31,24 @@ public class UpstreamVectorTests
     public void EthereumJsEip1559_SignedRlpWrapper_ReproducedAndDecoded(JsonObject vector)
     {
         using var signer = EthSigner.FromHex(vector.Str("privateKey"));
-        var transaction = new Eip1559Transaction
-        {
-            ChainId = 4, // the fixture's common (rinkeby), see tests/testdata/ethereum/README.md
-            Nonce = vector["nonce"]!.GetValue<ulong>(),
-            Value = vector["value"]!.GetValue<ulong>(),
-            GasLimit = vector["gasLimit"]!.GetValue<ulong>(),
-            MaxPriorityFeePerGas = vector["maxPriorityFeePerGas"]!.GetValue<ulong>(),
-            MaxFeePerGas = new BigInteger(vector["maxFeePerGas"]!.GetValue<ulong>()),
-            To = EthAddress.Parse(vector.Str("to")),
-        };
+        var transaction = EthTransactions.Eip1559(
+            4, // the fixture's common (rinkeby), see tests/testdata/ethereum/README.md
+            vector["nonce"]!.GetValue<ulong>(),
+            vector["maxPriorityFeePerGas"]!.GetValue<ulong>(),
+            new BigInteger(vector["maxFeePerGas"]!.GetValue<ulong>()),
+            vector["gasLimit"]!.GetValue<ulong>(),
+            EthAddress.Parse(vector.Str("to")),
+            vector["value"]!.GetValue<ulong>(),
+            []);
 
-        var signed = transaction.Sign(signer);
+        var signed = EthTransactions.Sign(signer, transaction);
         var wrapped = Hex.Decode(vector.Str("signedTransactionRLP"));
-        var unwrapped = new RlpReader(wrapped).ReadBytes().ToArray();
+        var unwrapped = (byte[])Nethereum.RLP.RLP.Decode(wrapped).RLPData;
 
         Assert.Multiple(() =>
         {
-            Assert.That(Hex.Encode(RlpWriter.EncodeBytes(signed.RawTransaction)), Is.EqualTo(vector.Str("signedTransactionRLP")));
-            Assert.That(EthTransaction.Decode(unwrapped).From, Is.EqualTo(signer.Address));
+            Assert.That(Hex.Encode(Nethereum.RLP.RLP.EncodeElement(signed.RawTransaction)), Is.EqualTo(vector.Str("signedTransactionRLP")));
+            Assert.That(EthTransactions.Decode(unwrapped).From, Is.EqualTo(signer.Address));
         });
     }
 }

@@ -1,3 +1,4 @@
+using Transaction1559 = Nethereum.Model.Transaction1559;
 using System.Text.Json.Nodes;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
@@ -94,7 +95,7 @@ internal sealed class FakeEthNode
 
     private string Receive(string rawHex)
     {
-        var tx = EthTransaction.Decode(Hex.Decode(rawHex));
+        var tx = EthTransactions.Decode(Hex.Decode(rawHex));
         lock (_gate)
         {
             if (_received.All(r => r.Hash != tx.Hash))
@@ -122,15 +123,19 @@ internal sealed class FakeEthNode
         }
     }
 
+    private static Transaction1559 Eip1559(SignedTransaction tx) => (Transaction1559)tx.Transaction;
+
+    private static string? To(SignedTransaction tx) => Eip1559(tx).ReceiverAddress is { Length: > 2 } to ? to.ToLowerInvariant() : null;
+
     private static JsonObject TransactionJson(SignedTransaction tx) => new()
     {
         ["hash"] = tx.Hash.ToString(),
-        ["nonce"] = HexQuantity.Format(tx.Transaction.Nonce),
+        ["nonce"] = HexQuantity.Format((ulong)Eip1559(tx).Nonce!.Value),
         ["from"] = tx.From.ToLowerHexString(),
-        ["to"] = tx.Transaction.To?.ToLowerHexString(),
+        ["to"] = To(tx),
         ["value"] = "0x0",
-        ["input"] = Hex.Encode(tx.Transaction.Data.Span),
-        ["gas"] = HexQuantity.Format(tx.Transaction.GasLimit),
+        ["input"] = Eip1559(tx).Data is { Length: > 0 } data ? data : "0x",
+        ["gas"] = HexQuantity.Format((ulong)Eip1559(tx).GasLimit!.Value),
         ["type"] = "0x2",
     };
 
@@ -141,7 +146,7 @@ internal sealed class FakeEthNode
         ["blockNumber"] = "0x10",
         ["transactionIndex"] = "0x0",
         ["from"] = tx.From.ToLowerHexString(),
-        ["to"] = tx.Transaction.To?.ToLowerHexString(),
+        ["to"] = To(tx),
         ["gasUsed"] = "0x5208",
         ["cumulativeGasUsed"] = "0x5208",
         ["effectiveGasPrice"] = "0x3b9aca00",

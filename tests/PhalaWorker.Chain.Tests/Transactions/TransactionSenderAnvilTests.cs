@@ -207,7 +207,7 @@ public sealed class TransactionSenderAnvilTests
         using var sender = env.Sender(key);
         var registry = await NodeRegistryClient.DeployAsync(sender, cancellationToken: Timeout());
         var nonceBefore = await env.Rpc.GetTransactionCountAsync(key.Address, BlockTag.Latest, Timeout());
-        var calldata = NodeRegistryContract.Abi.GetFunction("deregister").EncodeCall(Recipient("nobody"));
+        var calldata = NodeRegistryContract.EncodeCall("deregister", Recipient("nobody"));
 
         var ex = Assert.ThrowsAsync<TransactionRevertedException>(() => sender.SendAsync(registry.Address, calldata, BigInteger.Zero, Timeout()));
 
@@ -223,7 +223,7 @@ public sealed class TransactionSenderAnvilTests
         using var key = env.Signer(0);
         using var sender = env.Sender(key);
         var registry = await NodeRegistryClient.DeployAsync(sender, cancellationToken: Timeout());
-        var calldata = NodeRegistryContract.Abi.GetFunction("deregister").EncodeCall(Recipient("nobody"));
+        var calldata = NodeRegistryContract.EncodeCall("deregister", Recipient("nobody"));
 
         var ex = Assert.ThrowsAsync<TransactionRevertedException>(() =>
             sender.SendAsync(new TransactionRequest(registry.Address, calldata) { GasLimit = 100_000 }, Timeout()));

@@ -1,3 +1,4 @@
+using Nethereum.Model;
 using System.Numerics;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
@@ -34,13 +35,13 @@ public sealed class TransactionSenderTests
 
         var receipt = await sender.SendAsync(to, new byte[] { 1, 2, 3 }, BigInteger.Zero, Timeout());
 
-        var sent = node.Received.Select(r => (Eip1559Transaction)r.Transaction).ToList();
+        var sent = node.Received.Select(r => (Transaction1559)r.Transaction).ToList();
         Assert.That(sent, Has.Count.EqualTo(3));
-        Assert.That(sent.Select(t => t.Nonce).Distinct(), Is.EquivalentTo(new[] { 0UL }));
+        Assert.That(sent.Select(t => t.Nonce).Distinct(), Is.EquivalentTo(new BigInteger?[] { BigInteger.Zero }));
         for (var i = 1; i < sent.Count; i++)
         {
-            Assert.That(sent[i].MaxFeePerGas * 10, Is.GreaterThanOrEqualTo(sent[i - 1].MaxFeePerGas * 11), $"maxFee of replacement {i}");
-            Assert.That(sent[i].MaxPriorityFeePerGas * 10, Is.GreaterThanOrEqualTo(sent[i - 1].MaxPriorityFeePerGas * 11), $"tip of replacement {i}");
+            Assert.That(sent[i].MaxFeePerGas * 10, Is.GreaterThanOrEqualTo(sent[i - 1].MaxFeePerGas!.Value * 11), $"maxFee of replacement {i}");
+            Assert.That(sent[i].MaxPriorityFeePerGas * 10, Is.GreaterThanOrEqualTo(sent[i - 1].MaxPriorityFeePerGas!.Value * 11), $"tip of replacement {i}");
         }
 
         Assert.That(receipt.TransactionHash, Is.EqualTo(node.Received[2].Hash));
@@ -58,11 +59,11 @@ public sealed class TransactionSenderTests
 
         await sender.SendAsync(null, new byte[] { 0x60, 0x00 }, BigInteger.Zero, Timeout());
 
-        var tx = (Eip1559Transaction)node.Received.Single().Transaction;
+        var tx = (Transaction1559)node.Received.Single().Transaction;
         Assert.That(tx.MaxPriorityFeePerGas, Is.EqualTo(new BigInteger(150_000_000)));
         Assert.That(tx.MaxFeePerGas, Is.EqualTo(new BigInteger((2 * 2_000_000_000L) + 150_000_000)));
-        Assert.That(tx.GasLimit, Is.EqualTo((ulong)Math.Ceiling(21000 * 1.25)));
-        Assert.That(tx.ChainId, Is.EqualTo(31337));
+        Assert.That(tx.GasLimit, Is.EqualTo(new BigInteger(Math.Ceiling(21000 * 1.25))));
+        Assert.That(tx.ChainId, Is.EqualTo(new BigInteger(31337)));
     }
 
     [Test]
@@ -76,7 +77,7 @@ public sealed class TransactionSenderTests
 
         await sender.SendAsync(null, new byte[] { 0x60, 0x00 }, BigInteger.Zero, Timeout());
 
-        Assert.That(((Eip1559Transaction)node.Received.Single().Transaction).MaxFeePerGas, Is.EqualTo(new BigInteger(3_000_000_000)));
+        Assert.That(((Transaction1559)node.Received.Single().Transaction).MaxFeePerGas, Is.EqualTo(new BigInteger(3_000_000_000)));
     }
 
     [Test]
@@ -108,7 +109,7 @@ public sealed class TransactionSenderTests
 
         Assert.That(ex!.Message, Does.Contain("not confirmed within"));
         Assert.That(node.Received, Has.Count.EqualTo(2));
-        Assert.That(node.Received.Select(r => ((Eip1559Transaction)r.Transaction).MaxFeePerGas), Is.All.LessThanOrEqualTo(new BigInteger(2_500_000_000)));
+        Assert.That(node.Received.Select(r => ((Transaction1559)r.Transaction).MaxFeePerGas), Is.All.LessThanOrEqualTo(new BigInteger(2_500_000_000)));
     }
 
     [Test]

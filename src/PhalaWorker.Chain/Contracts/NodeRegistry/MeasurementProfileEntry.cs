@@ -1,6 +1,5 @@
 using System.Text;
 using PhalaWorker.Chain.Primitives;
-using PhalaWorker.Chain.Primitives.Abi;
 
 namespace PhalaWorker.Chain.Contracts.NodeRegistry;
 
@@ -23,8 +22,6 @@ public sealed class MeasurementProfileEntry
 
     /// <inheritdoc cref="MaxSettings"/>
     public const int MaxStringLength = 256;
-
-    private static readonly AbiType s_tupleType = AbiType.Parse(AbiTupleType);
 
     /// <summary>Builds and checks an entry as the contract would; settings are sorted here.</summary>
     /// <exception cref="ChainException"><see cref="ChainErrorReason.InvalidAbi"/> naming the malformed field.</exception>
@@ -56,7 +53,7 @@ public sealed class MeasurementProfileEntry
         Rtmr2 = rtmr2!;
         AgentDigest = agentDigest;
         Settings = sorted;
-        Id = Keccak256.Hash(AbiEncoder.Encode(s_tupleType, ToAbiTuple()));
+        Id = Keccak256.Hash(NodeRegistryAbi.EncodeArgument("measurementProfileId", ToAbiTuple()));
     }
 
     public string Name { get; }

@@ -1,7 +1,6 @@
 using System.Numerics;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
-using PhalaWorker.Chain.Primitives.Abi;
 using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Chain.Transactions;
@@ -39,8 +38,6 @@ public sealed class NodeRegistryClient
     public EthAddress Address { get; }
 
     public ulong ChainId { get; }
-
-    private static AbiContract Abi => NodeRegistryContract.Abi;
 
     /// <summary>Deploys a new registry with <paramref name="sender"/>'s key; returns a client bound to it.</summary>
     public static async Task<NodeRegistryClient> DeployAsync(TransactionSender sender, string? idempotencyKey = null, CancellationToken cancellationToken = default)
@@ -199,16 +196,15 @@ public sealed class NodeRegistryClient
     public async Task<IReadOnlyList<NodeInfo>> GetNodesAsync(IReadOnlyList<EthAddress> nodes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(nodes);
-        var function = Abi.GetFunction("getNode");
         var calls = nodes.Select(n => new JsonRpcCall("eth_call", [
-            EthJsonRpcClient.Param(new CallRequest { To = Address, Data = function.EncodeCall(n) }),
+            EthJsonRpcClient.Param(new CallRequest { To = Address, Data = NodeRegistryAbi.EncodeCall("getNode", n) }),
             EthJsonRpcClient.Param(BlockTag.Latest)])).ToList();
         var results = await _rpc.BatchAsync(calls, cancellationToken).ConfigureAwait(false);
         var list = new List<NodeInfo>(nodes.Count);
         for (var i = 0; i < nodes.Count; i++)
         {
             var output = EthJsonRpcClient.ConvertResult("eth_call", results[i].GetResultOrThrow(), ChainJsonContext.Default.ByteArray);
-            var info = ToNodeInfo(nodes[i], (object?[])DecodeOutput(function, output)[0]!);
+            var info = ToNodeInfo(nodes[i], (object?[])DecodeOutput("getNode", output)[0]!);
             if (info.RegisteredAt != 0)
             {
                 list.Add(info);
@@ -312,7 +308,6 @@ public sealed class NodeRegistryClient
     public async Task<IReadOnlyList<MeasurementProfileEntry>> GetAllowedMeasurementsAsync(ulong pageSize = 100, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(pageSize);
-        var function = Abi.GetFunction("getMeasurements");
         var list = new List<MeasurementProfileEntry>();
         for (ulong offset = 0; ; offset += pageSize)
         {
@@ -323,13 +318,13 @@ public sealed class NodeRegistryClient
             }
 
             var calls = ids.Select(id => new JsonRpcCall("eth_call", [
-                EthJsonRpcClient.Param(new CallRequest { To = Address, Data = function.EncodeCall(id) }),
+                EthJsonRpcClient.Param(new CallRequest { To = Address, Data = NodeRegistryAbi.EncodeCall("getMeasurements", id) }),
                 EthJsonRpcClient.Param(BlockTag.Latest)])).ToList();
             var results = await _rpc.BatchAsync(calls, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < ids.Count; i++)
             {
                 var output = EthJsonRpcClient.ConvertResult("eth_call", results[i].GetResultOrThrow(), ChainJsonContext.Default.ByteArray);
-                var entry = MeasurementProfileEntry.FromAbiTuple((object?[])DecodeOutput(function, output)[0]!);
+                var entry = MeasurementProfileEntry.FromAbiTuple((object?[])DecodeOutput("getMeasurements", output)[0]!);
                 if (entry.Id != ids[i])
                 {
                     throw new ChainException(ChainErrorReason.InvalidAbi, $"The registry returned profile {entry.Id} for id {ids[i]}.");
@@ -368,57 +363,36 @@ public sealed class NodeRegistryClient
     public static NodeRegistryEvent? DecodeEvent(LogEntry log)
     {
         ArgumentNullException.ThrowIfNull(log);
-        foreach (var e in Abi.Events)
+        if (!NodeRegistryAbi.TryDecodeEvent(log.Topics, log.Data, out var name, out var v))
         {
-            if (!e.Matches(log.Topics))
-            {
-                continue;
-            }
-
-            var v = e.DecodeLog(log.Topics, log.Data);
-            return e.Name switch
-            {
-                "NodeRegistered" => new NodeRegisteredEvent(
-                    (EthAddress)v[0]!, (EthAddress)v[1]!, H(v[2]), (string)v[3]!, (byte)(BigInteger)v[4]!, H(v[5]), H(v[6]), H(v[7]), H(v[8]), log),
-                "NodeHeartbeat" => new NodeHeartbeatEvent((EthAddress)v[0]!, (ulong)(BigInteger)v[1]!, H(v[2]), (ulong)(BigInteger)v[3]!, log),
-                "NodeDeregistered" => new NodeDeregisteredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, log),
-                "NodeRetired" => new NodeRetiredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, (EthAddress)v[2]!, log),
-                "MeasurementsAllowed" => new MeasurementsAllowedEvent(H(v[0]), (string)v[1]!, log),
-                "MeasurementsRevoked" => new MeasurementsRevokedEvent(H(v[0]), log),
-                "OwnershipTransferred" => new OwnershipTransferredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, log),
-                "BatchPosted" => new BatchPostedEvent((EthAddress)v[0]!, (ulong)(BigInteger)v[1]!, H(v[2]), (uint)(BigInteger)v[3]!, log),
-                _ => null,
-            };
+            return null;
         }
 
-        return null;
+        return name switch
+        {
+            "NodeRegistered" => new NodeRegisteredEvent(
+                (EthAddress)v[0]!, (EthAddress)v[1]!, H(v[2]), (string)v[3]!, (byte)(BigInteger)v[4]!, H(v[5]), H(v[6]), H(v[7]), H(v[8]), log),
+            "NodeHeartbeat" => new NodeHeartbeatEvent((EthAddress)v[0]!, (ulong)(BigInteger)v[1]!, H(v[2]), (ulong)(BigInteger)v[3]!, log),
+            "NodeDeregistered" => new NodeDeregisteredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, log),
+            "NodeRetired" => new NodeRetiredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, (EthAddress)v[2]!, log),
+            "MeasurementsAllowed" => new MeasurementsAllowedEvent(H(v[0]), (string)v[1]!, log),
+            "MeasurementsRevoked" => new MeasurementsRevokedEvent(H(v[0]), log),
+            "OwnershipTransferred" => new OwnershipTransferredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, log),
+            "BatchPosted" => new BatchPostedEvent((EthAddress)v[0]!, (ulong)(BigInteger)v[1]!, H(v[2]), (uint)(BigInteger)v[3]!, log),
+            _ => null,
+        };
     }
 
     /// <summary>Turns revert data of the registry into a <see cref="NodeRegistryException"/> (null when it is none of its errors).</summary>
     public static NodeRegistryException? TryDecodeError(ReadOnlySpan<byte> revertData, Exception? innerException = null)
     {
-        foreach (var error in Abi.Errors)
+        if (!NodeRegistryAbi.TryDecodeError(revertData, out var name, out var args))
         {
-            if (!error.Matches(revertData))
-            {
-                continue;
-            }
-
-            object?[] args;
-            try
-            {
-                args = error.Decode(revertData);
-            }
-            catch (ChainException)
-            {
-                return null;
-            }
-
-            var kind = Enum.TryParse<NodeRegistryError>(error.Name, out var k) ? k : NodeRegistryError.Unknown;
-            return new NodeRegistryException(kind, args, $"NodeRegistry refused the call: {RevertDecoder.Describe(revertData, Abi.Errors)}", innerException);
+            return null;
         }
 
-        return null;
+        var kind = Enum.TryParse<NodeRegistryError>(name, out var k) ? k : NodeRegistryError.Unknown;
+        return new NodeRegistryException(kind, args, $"NodeRegistry refused the call: {NodeRegistryAbi.DescribeRevert(revertData)}", innerException);
     }
 
     // ------------------------------------------------------------------ internals
@@ -480,7 +454,7 @@ public sealed class NodeRegistryClient
         where TEvent : NodeRegistryEvent
     {
         var sender = RequireSender();
-        var data = Abi.GetFunction(function).EncodeCall(arguments);
+        var data = NodeRegistryAbi.EncodeCall(function, arguments);
         return CompleteAsync<TEvent>(function, () => sender.SendAsync(new TransactionRequest(Address, data) { IdempotencyKey = idempotencyKey }, cancellationToken));
     }
 
@@ -504,27 +478,26 @@ public sealed class NodeRegistryClient
 
     private async Task<object?[]> CallAsync(string function, object?[] arguments, CancellationToken cancellationToken)
     {
-        var f = Abi.GetFunction(function);
         byte[] output;
         try
         {
-            output = await _rpc.CallAsync(new CallRequest { To = Address, Data = f.EncodeCall(arguments) }, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+            output = await _rpc.CallAsync(new CallRequest { To = Address, Data = NodeRegistryAbi.EncodeCall(function, arguments) }, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonRpcException ex) when (ex.Kind == JsonRpcErrorKind.Reverted && ex.RevertData is not null && TryDecodeError(ex.RevertData, ex) is { } decoded)
         {
             throw decoded;
         }
 
-        return DecodeOutput(f, output);
+        return DecodeOutput(function, output);
     }
 
-    private object?[] DecodeOutput(AbiFunction function, byte[] output)
+    private object?[] DecodeOutput(string function, byte[] output)
     {
         if (output.Length == 0)
         {
-            throw new ChainException(ChainErrorReason.InvalidAbi, $"{function.Name} returned nothing: is there a NodeRegistry at {Address} on chain {ChainId}?");
+            throw new ChainException(ChainErrorReason.InvalidAbi, $"{function} returned nothing: is there a NodeRegistry at {Address} on chain {ChainId}?");
         }
 
-        return function.DecodeOutput(output);
+        return NodeRegistryAbi.DecodeOutput(function, output);
     }
 }

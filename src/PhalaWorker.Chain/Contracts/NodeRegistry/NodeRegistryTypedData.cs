@@ -1,6 +1,7 @@
 using System.Numerics;
 using PhalaWorker.Chain.Primitives;
-using PhalaWorker.Chain.Primitives.Abi;
+using Nethereum.ABI.EIP712;
+using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 
 namespace PhalaWorker.Chain.Contracts.NodeRegistry;
@@ -18,29 +19,20 @@ public static class NodeRegistryTypedData
 
     public const string BatchType = "ResultBatch(address node,uint256 batchIndex,bytes32 root,uint32 count)";
 
-    private const string DomainType = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)";
-
-    private static readonly Hash32 s_domainTypeHash = Keccak256.HashUtf8(DomainType);
-    private static readonly Hash32 s_registrationTypeHash = Keccak256.HashUtf8(RegistrationType);
-    private static readonly Hash32 s_heartbeatTypeHash = Keccak256.HashUtf8(HeartbeatType);
-    private static readonly Hash32 s_batchTypeHash = Keccak256.HashUtf8(BatchType);
-
-    public static Hash32 DomainSeparator(ulong chainId, EthAddress registry) =>
-        Keccak256.Hash(AbiEncoder.Encode(
-            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-            [s_domainTypeHash, Keccak256.HashUtf8("PhalaWorker"), Keccak256.HashUtf8("1"), chainId, registry]));
+    public static Hash32 DomainSeparator(ulong chainId, EthAddress registry) => JobReceiptTypedData.DomainSeparator(chainId, registry);
 
     public static Hash32 RegistrationDigest(NodeRegistration registration, EthAddress @operator, BigInteger nonce, ulong chainId, EthAddress registry)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        var structHash = Keccak256.Hash(AbiEncoder.Encode(
-            ["bytes32", "address", "address", "bytes32", "bytes32", "uint8", "bytes32", "bytes32", "bytes32", "bytes32", "address", "uint256"],
-            [
-                s_registrationTypeHash, registration.Node, @operator, registration.HpkePublicKey, Keccak256.HashUtf8(registration.Endpoint),
-                (int)registration.TeeType, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash,
-                registration.Predecessor, nonce,
-            ]));
-        return TypedDataHash(chainId, registry, structHash);
+        return Hash(chainId, registry, "NodeRegistration",
+        [
+            ("node", "address", registration.Node.ToString()), ("operator", "address", @operator.ToString()),
+            ("hpkePublicKey", "bytes32", registration.HpkePublicKey.ToArray()), ("endpoint", "string", registration.Endpoint),
+            ("teeType", "uint8", new BigInteger((int)registration.TeeType)), ("quoteHash", "bytes32", registration.QuoteHash.ToArray()),
+            ("mrtdHash", "bytes32", registration.MrtdHash.ToArray()), ("rtmrDigest", "bytes32", registration.RtmrDigest.ToArray()),
+            ("reportDataHash", "bytes32", registration.ReportDataHash.ToArray()), ("predecessor", "address", registration.Predecessor.ToString()),
+            ("nonce", "uint256", nonce),
+        ]);
     }
 
     /// <summary>
@@ -49,12 +41,18 @@ public static class NodeRegistryTypedData
     /// signed ahead of time.
     /// </summary>
     public static Hash32 HeartbeatDigest(EthAddress node, ulong epoch, Hash32 attestationDigest, ulong blockNumber, Hash32 blockHash, ulong chainId, EthAddress registry) =>
-        TypedDataHash(chainId, registry, Keccak256.Hash(AbiEncoder.Encode(
-            ["bytes32", "address", "uint64", "bytes32", "uint64", "bytes32"], [s_heartbeatTypeHash, node, epoch, attestationDigest, blockNumber, blockHash])));
+        Hash(chainId, registry, "NodeHeartbeat",
+        [
+            ("node", "address", node.ToString()), ("epoch", "uint64", new BigInteger(epoch)), ("attestationDigest", "bytes32", attestationDigest.ToArray()),
+            ("blockNumber", "uint64", new BigInteger(blockNumber)), ("blockHash", "bytes32", blockHash.ToArray()),
+        ]);
 
     public static Hash32 BatchDigest(EthAddress node, ulong batchIndex, Hash32 root, uint count, ulong chainId, EthAddress registry) =>
-        TypedDataHash(chainId, registry, Keccak256.Hash(AbiEncoder.Encode(
-            ["bytes32", "address", "uint256", "bytes32", "uint32"], [s_batchTypeHash, node, batchIndex, root, count])));
+        Hash(chainId, registry, "ResultBatch",
+        [
+            ("node", "address", node.ToString()), ("batchIndex", "uint256", new BigInteger(batchIndex)), ("root", "bytes32", root.ToArray()),
+            ("count", "uint32", new BigInteger(count)),
+        ]);
 
     /// <summary>The node's 65-byte signature (r‖s‖v, v = 27/28) over a digest.</summary>
     public static byte[] Sign(EthSigner nodeSigner, Hash32 digest)
@@ -63,13 +61,20 @@ public static class NodeRegistryTypedData
         return nodeSigner.SignHash(digest).ToBytes65();
     }
 
-    private static Hash32 TypedDataHash(ulong chainId, EthAddress registry, Hash32 structHash)
+    // Registration, heartbeat and batch messages are rare (not per job): they go through Nethereum's generic EIP-712 encoder.
+    private static Hash32 Hash(ulong chainId, EthAddress registry, string primaryType, (string Name, string Type, object Value)[] members)
     {
-        Span<byte> buffer = stackalloc byte[66];
-        buffer[0] = 0x19;
-        buffer[1] = 0x01;
-        DomainSeparator(chainId, registry).CopyTo(buffer[2..34]);
-        structHash.CopyTo(buffer[34..]);
-        return Keccak256.Hash(buffer);
+        var typedData = new TypedDataRaw
+        {
+            Types = new Dictionary<string, MemberDescription[]>(StringComparer.Ordinal)
+            {
+                [TypedDataHashing.DomainTypeName] = JobReceiptTypedData.Types[TypedDataHashing.DomainTypeName],
+                [primaryType] = [.. members.Select(m => new MemberDescription { Name = m.Name, Type = m.Type })],
+            },
+            PrimaryType = primaryType,
+            DomainRawValues = JobReceiptTypedData.Domain(chainId, registry),
+            Message = [.. members.Select(m => new MemberValue { TypeName = m.Type, Value = m.Value })],
+        };
+        return TypedDataHashing.Hash(typedData);
     }
 }
