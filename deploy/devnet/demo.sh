@@ -129,7 +129,7 @@ echo "NodeRegistry at $registry on chain $chain_id (transaction $(json o.transac
 
 step "agent (emulated TEE, CPU backend) as a real process"
 agent_port="$(free_port 7080)"
-endpoint="http://127.0.0.1:$agent_port"
+endpoint="https://127.0.0.1:$agent_port" # RA-TLS: the CLI pins the TLS key from the attestation
 metrics_port="$(free_port 9464)"
 printf '%s' "$operator_key" >"$work/operator.key"
 chmod 600 "$work/operator.key"

@@ -12,6 +12,7 @@ public sealed class AgentOptions
     {
         ["--tee"] = "Attestation:Tee",
         ["--listen"] = "Agent:Listen",
+        ["--tls-mode"] = "Agent:TlsMode",
         ["--journal"] = "Agent:JournalPath",
         ["--rpc"] = "Registry:RpcUrl",
         ["--registry"] = "Registry:Address",
@@ -20,11 +21,28 @@ public sealed class AgentOptions
         ["--metrics-listen"] = "Agent:MetricsListen",
     };
 
-    /// <summary>Address Kestrel listens on (HTTP/2 cleartext; put TLS in front or configure Kestrel certificates).</summary>
-    /// <value>Default <c>http://127.0.0.1:7080</c>.</value>
+    /// <summary>
+    /// Address the gRPC listener binds (HTTP/2): <c>https://HOST:PORT</c> under <see cref="TlsMode"/> <c>ra-tls</c>, and
+    /// <c>http://HOST:PORT</c> only under <c>plaintext</c>.
+    /// </summary>
+    /// <value>Default <c>https://127.0.0.1:7080</c>.</value>
     [Required]
     [Url]
-    public string Listen { get; set; } = "http://127.0.0.1:7080";
+    public string Listen { get; set; } = "https://127.0.0.1:7080";
+
+    /// <summary>
+    /// TLS of the gRPC listener, measured into RTMR3 as <c>tls.mode</c>. <c>ra-tls</c>: TLS 1.3 terminates inside the TD with a
+    /// key generated at every start and bound into report_data, which clients pin from the attestation. <c>plaintext</c>:
+    /// cleartext h2c, for a TLS terminator you run yourself; job ids, sizes and timing are then visible to the host and
+    /// the network, the agent logs a warning at start, and default clients refuse the node.
+    /// </summary>
+    /// <value>Default <c>ra-tls</c>.</value>
+    [Required]
+    [RegularExpression("^(ra-tls|plaintext)$", ErrorMessage = "Agent:TlsMode must be ra-tls or plaintext.")]
+    public string TlsMode { get; set; } = PhalaWorker.Attestation.Binding.RaTlsBinding.RaTlsMode;
+
+    /// <summary>True when <see cref="TlsMode"/> is <c>plaintext</c>.</summary>
+    internal bool IsPlaintext => string.Equals(TlsMode, PhalaWorker.Attestation.Binding.RaTlsBinding.PlaintextMode, StringComparison.Ordinal);
 
     /// <summary>
     /// Address of the HTTP/1.1 listener serving Prometheus <c>/metrics</c>, <c>/healthz/live</c> and <c>/healthz/ready</c>,

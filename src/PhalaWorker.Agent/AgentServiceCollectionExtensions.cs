@@ -38,6 +38,7 @@ internal static class AgentServiceCollectionExtensions
         services.AddChainClients();
         services.PostConfigure<AttestationOptions>(o =>
             o.EmulationSeed = string.IsNullOrEmpty(o.EmulationSeed) ? Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(AttestationBootstrapper.EmulationSeed)) : o.EmulationSeed);
+        services.TryAddSingleton<RaTlsCertificate>();
         services.TryAddSingleton<NodeContext>();
         services.TryAddSingleton<GpuAttestor>();
         services.TryAddSingleton<ChainBinding>();
@@ -119,19 +120,42 @@ internal static class AgentServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Kestrel on <see cref="AgentOptions.Listen"/> (HTTP/2 only, request bodies bounded by the message limit) and on
-    /// <see cref="AgentOptions.MetricsListen"/> (HTTP/1.1: /metrics and /healthz).
+    /// Kestrel on <see cref="AgentOptions.Listen"/> (HTTP/2 only, request bodies bounded by the message limit): TLS 1.3 with
+    /// the TD-born <see cref="RaTlsCertificate"/> (ALPN h2) unless <see cref="AgentOptions.TlsMode"/> is <c>plaintext</c>
+    /// (h2c); and on <see cref="AgentOptions.MetricsListen"/> (HTTP/1.1: /metrics and /healthz).
     /// </summary>
     public static IWebHostBuilder UseAgentKestrel(this IWebHostBuilder webHost) =>
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             var options = context.Configuration.GetSection(AgentOptions.SectionName).Get<AgentOptions>() ?? new AgentOptions();
             kestrel.Limits.MaxRequestBodySize = options.MaxMessageBytes;
-            var grpc = ListenAddress.Parse("Agent:Listen", options.Listen);
-            kestrel.Listen(grpc.Address, grpc.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            var grpc = ListenAddress.Parse("Agent:Listen", options.Listen, options.IsPlaintext ? "http://127.0.0.1:7080" : "https://127.0.0.1:7080");
+            if (grpc.Https == options.IsPlaintext)
+            {
+                // Options validation says the same with more words; Kestrel binds before it runs, so refuse here too.
+                throw new AgentStartupException(AgentExitCode.Configuration, options.IsPlaintext
+                    ? $"Agent:Listen '{options.Listen}' is https:// but Agent:TlsMode is plaintext; give http://HOST:PORT"
+                    : $"Agent:Listen '{options.Listen}' is http:// (cleartext), but the gRPC listener serves RA-TLS (Agent:TlsMode ra-tls, the default); give https://HOST:PORT, or set Agent:TlsMode=plaintext to serve h2c (default clients then refuse the node)");
+            }
+
+            kestrel.Listen(grpc.Address, grpc.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (!options.IsPlaintext)
+                {
+                    // The same singleton the attestation binds: the key is made once per process, in the TD.
+                    var certificate = kestrel.ApplicationServices.GetRequiredService<RaTlsCertificate>().Certificate;
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = certificate;
+                        https.SslProtocols = System.Security.Authentication.SslProtocols.Tls13;
+                        https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate;
+                    });
+                }
+            });
             if (!string.IsNullOrEmpty(options.MetricsListen))
             {
-                var metrics = ListenAddress.Parse("Agent:MetricsListen", options.MetricsListen);
+                var metrics = ListenAddress.Parse("Agent:MetricsListen", options.MetricsListen, "http://127.0.0.1:9464");
                 kestrel.Listen(metrics.Address, metrics.Port, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });

@@ -16,7 +16,8 @@ namespace PhalaWorker.Client;
 /// registry, on chain. Each job carries a fresh 32-byte job secret: it salts the receipt hashes and derives the access
 /// token that GetResult/WatchJob require. When the node refuses a job with <c>NODE_KEY_CHANGED</c> (it restarted with new
 /// keys) and a <paramref name="verifier"/> is given, the node is verified again and the job resealed and resubmitted under
-/// a new job id, at most <see cref="JobSubmitterOptions.NodeKeyChangeRetries"/> times.
+/// a new job id, at most <see cref="JobSubmitterOptions.NodeKeyChangeRetries"/> times; so is a job whose connection is refused
+/// because the node now presents another RA-TLS key (it restarted), once the new key is attested.
 /// </summary>
 public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry = null, JobSubmitterOptions? options = null, NodeVerifier? verifier = null)
 {
@@ -60,6 +61,19 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
                 node = await verifier.VerifyAsync(cancellationToken).ConfigureAwait(false);
                 jobId = RandomNumberGenerator.GetBytes(JobIdLength);
             }
+            catch (WorkerClientException ex) when (ex.Reason == WorkerClientErrorReason.TlsKeyMismatch && verifier is not null && attempt < _options.NodeKeyChangeRetries)
+            {
+                // RA-TLS: the endpoint presents a key other than the pinned one. A node that restarted does (new keys, new
+                // TLS key): verifying again pins its new, attested key; a relay's key is not attested and stays refused.
+                var again = await verifier.VerifyAsync(cancellationToken).ConfigureAwait(false);
+                if (again.Address == node.Address)
+                {
+                    throw;
+                }
+
+                node = again;
+                jobId = RandomNumberGenerator.GetBytes(JobIdLength);
+            }
             catch (WorkerClientException ex) when (ex.RpcReason == ReasonCodes.EnvelopeDecryptionFailed && verifier is not null && attempt < _options.NodeKeyChangeRetries)
             {
                 // A new job sealed to a key the node no longer has (it restarted since we verified it) does not open either;
@@ -94,6 +108,7 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
         }
 
         var submit = Seal(node, jobId, request, spec);
+        EnsurePinned(node);
         var accepted = await client.SubmitJobAsync(submit, cancellationToken).ConfigureAwait(false);
         await foreach (var change in client.WatchJobAsync(jobId, accessToken, cancellationToken).ConfigureAwait(false))
         {
@@ -132,6 +147,32 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
         }
 
         return new JobOutcome(jobId, output, receipt, inclusion, onChain, accepted.Duplicate) { JobSecret = jobSecret };
+    }
+
+    /// <summary>
+    /// RA-TLS: nothing job-related goes over a connection that is not pinned to the key the node's attestation binds. The
+    /// verifier pins its own client; a submitter given another client pins it here (refused when that client already
+    /// presented or pinned another key). Nodes verified without a pinned transport (<see cref="NodeVerifierOptions.InsecureTransport"/>,
+    /// or bundles checked by hand) are the caller's choice.
+    /// </summary>
+    private void EnsurePinned(VerifiedNode node)
+    {
+        if (!node.TransportPinned || node.TlsSpkiSha256 is not { } attested)
+        {
+            return;
+        }
+
+        if (client.TlsPin is not { } pin)
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.InsecureTransport,
+                $"the node was verified over RA-TLS, but this submitter's client reaches {client.Endpoint} over {client.Transport}: connect it with WorkerClient.Connect(https://…)");
+        }
+
+        if (!pin.TryPin(attested, out var other, requireSeen: false))
+        {
+            throw new WorkerClientException(WorkerClientErrorReason.TlsKeyMismatch,
+                $"the endpoint {client.Endpoint} presented TLS key {PhalaWorker.Attestation.Binding.RaTlsBinding.Format(other!)}, not the attested key {PhalaWorker.Attestation.Binding.RaTlsBinding.Format(attested)}: refusing to send the job");
+        }
     }
 
     /// <summary>

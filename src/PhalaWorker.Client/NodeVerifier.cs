@@ -31,7 +31,9 @@ namespace PhalaWorker.Client;
 /// <see cref="NodeVerifierOptions.AcceptedMeasurements"/>; none accepted refuses every node unless
 /// <see cref="NodeVerifierOptions.TrustAnyMeasurement"/>), the node's fresh GPU evidence (required for a <c>cuda</c> node:
 /// signed by the node key over <see cref="GpuEvidenceBinding.SignatureDigest"/>, requested with the derived nonce, verified under
-/// <see cref="NodeVerifierOptions.GpuPolicy"/>), and the node's on-chain registration.
+/// <see cref="NodeVerifierOptions.GpuPolicy"/>), the RA-TLS transport (the key the endpoint presented is the one report_data
+/// binds, then pinned; a node not measuring <c>tls.mode=ra-tls</c> is refused unless <see cref="NodeVerifierOptions.InsecureTransport"/>),
+/// and the node's on-chain registration.
 /// </summary>
 public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? options = null, RegistryReader? registry = null, IMeasurementProfileSource? measurements = null)
 {
@@ -52,9 +54,12 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
             profiles.AddRange(await _measurements.GetMeasurementProfilesAsync(cancellationToken).ConfigureAwait(false));
         }
 
+        // RA-TLS: a fresh connection pool records every key its handshakes present until the attested one is pinned.
+        var pin = client.BeginVerification();
         var bundle = await client.GetAttestationAsync(nonce, cancellationToken).ConfigureAwait(false);
         var fetched = await FetchOwnCollateralAsync(bundle, cancellationToken).ConfigureAwait(false);
         var verified = VerifyBundle(bundle, nonce, profiles, fetched);
+        verified = CheckTransport(verified, pin);
         if (registry is not null)
         {
             var record = await registry.GetNodeAsync(verified.Address, cancellationToken).ConfigureAwait(false);
@@ -70,10 +75,10 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         return verified;
     }
 
-    /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain), with the options' accepted measurements.</summary>
+    /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain and the transport), with the options' accepted measurements.</summary>
     public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce) => VerifyBundle(bundle, nonce, _options.AcceptedMeasurements);
 
-    /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain), accepting <paramref name="profiles"/>.</summary>
+    /// <summary>Verifies a bundle against the nonce that was sent (everything but the chain and the transport), accepting <paramref name="profiles"/>.</summary>
     public VerifiedNode VerifyBundle(AttestationBundle bundle, ReadOnlySpan<byte> nonce, IReadOnlyList<MeasurementProfile> profiles) =>
         VerifyBundle(bundle, nonce, profiles, null);
 
@@ -130,11 +135,11 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
             throw Fail(WorkerClientErrorReason.BindingMismatch, "the GPU evidence does not hash to the gpu_evidence_digest bound in report_data");
         }
 
-        var expected = ReportDataBinding.Compute(bundle.NodeAddress.Span, bundle.HpkePublicKey.Span, bundle.GpuEvidenceDigest.Span);
+        var expected = ReportDataBinding.Compute(bundle.NodeAddress.Span, bundle.HpkePublicKey.Span, bundle.GpuEvidenceDigest.Span, bundle.TlsSpkiSha256.Span);
         if (!CryptographicOperations.FixedTimeEquals(expected, parsed.Body.ReportData))
         {
             throw Fail(WorkerClientErrorReason.BindingMismatch,
-                "the quote's report_data is not the binding of the node address, HPKE key and GPU evidence digest (report-data v1)");
+                $"the quote's report_data is not the binding of the node address, HPKE key, GPU evidence digest and RA-TLS key (report-data v{ReportDataBinding.Version})");
         }
 
         if (bundle.TeeType == TeeType.EmulatedTdx && !_options.AllowEmulated)
@@ -176,9 +181,53 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
         {
             AcceptedProfile = verdict.Profile,
             Agent = agent,
+            TlsSpkiSha256 = RaTlsBinding.IsBound(bundle.TlsSpkiSha256.Span) ? bundle.TlsSpkiSha256.ToByteArray() : null,
             MeasurementTrustedWithoutProfile = !verdict.Accepted,
             Gpu = gpu,
         };
+    }
+
+    /// <summary>
+    /// RA-TLS (proto/README.md, RA-TLS): the node must measure <c>tls.mode=ra-tls</c> and bind a TLS key in report_data, and
+    /// every key the connection pool presented must be that key, which is then pinned for every later connection. Without
+    /// <see cref="NodeVerifierOptions.InsecureTransport"/>, anything else is refused: a plaintext node, an <c>http://</c>
+    /// endpoint, a channel the caller made (its key cannot be seen), or a key the attestation does not bind.
+    /// </summary>
+    private VerifiedNode CheckTransport(VerifiedNode node, RaTlsPin? pin)
+    {
+        var mode = node.Agent?.Settings.GetValueOrDefault(MeasuredSettings.TlsMode);
+        var insecure = _options.InsecureTransport;
+        if (!string.Equals(mode, RaTlsBinding.RaTlsMode, StringComparison.Ordinal))
+        {
+            return insecure
+                ? node
+                : throw Fail(WorkerClientErrorReason.InsecureTransport,
+                    $"the node serves gRPC without RA-TLS (measured {MeasuredSettings.TlsMode}={mode ?? "(none)"}): job ids, sizes and timing would be visible on the wire and nothing binds the connection to the TD; refusing (pass --insecure-transport / InsecureTransport to accept it)");
+        }
+
+        if (node.TlsSpkiSha256 is not { } attested)
+        {
+            throw Fail(WorkerClientErrorReason.MalformedAttestation,
+                $"the node measures {MeasuredSettings.TlsMode}={RaTlsBinding.RaTlsMode} but binds no TLS key (tls_spki_sha256 is empty or zero)");
+        }
+
+        if (pin is null)
+        {
+            return insecure
+                ? node
+                : throw Fail(WorkerClientErrorReason.InsecureTransport, client.Transport == WorkerTransport.Plaintext
+                    ? $"the endpoint {client.Endpoint} is cleartext http://, but the node serves RA-TLS: connect to https://{client.Endpoint.Authority} (or pass --insecure-transport / InsecureTransport)"
+                    : "the channel was made by the caller, so its TLS key cannot be checked against the attestation: connect with WorkerClient.Connect(https://HOST:PORT) (or pass InsecureTransport for a transport you secure yourself)");
+        }
+
+        if (!pin.TryPin(attested, out var other))
+        {
+            throw Fail(WorkerClientErrorReason.TlsKeyMismatch, other is null
+                ? "no TLS handshake was seen on the connection that fetched the attestation, so its key cannot be checked"
+                : $"the endpoint {client.Endpoint} presented TLS key {RaTlsBinding.Format(other)}, but the node's attestation binds {RaTlsBinding.Format(attested)}: a TLS terminator or another server sits between you and the TD; refusing");
+        }
+
+        return node with { TransportPinned = true };
     }
 
     /// <summary>
@@ -359,10 +408,10 @@ public sealed class NodeVerifier(WorkerClient client, NodeVerifierOptions? optio
     private static void CheckShape(AttestationBundle bundle)
     {
         if (bundle.NodeAddress.Length != EthAddress.Size || bundle.HpkePublicKey.Length != 32 || bundle.Quote.IsEmpty
-            || bundle.NonceSignature.Length != 65 || bundle.GpuEvidenceDigest.Length is not (0 or 32))
+            || bundle.NonceSignature.Length != 65 || bundle.GpuEvidenceDigest.Length is not (0 or 32) || bundle.TlsSpkiSha256.Length is not (0 or RaTlsBinding.SpkiDigestLength))
         {
             throw Fail(WorkerClientErrorReason.MalformedAttestation,
-                $"malformed bundle: node_address {bundle.NodeAddress.Length} B, hpke_public_key {bundle.HpkePublicKey.Length} B, quote {bundle.Quote.Length} B, nonce_signature {bundle.NonceSignature.Length} B");
+                $"malformed bundle: node_address {bundle.NodeAddress.Length} B, hpke_public_key {bundle.HpkePublicKey.Length} B, quote {bundle.Quote.Length} B, nonce_signature {bundle.NonceSignature.Length} B, tls_spki_sha256 {bundle.TlsSpkiSha256.Length} B");
         }
 
         if (bundle.ReportDataVersion != ReportDataBinding.Version)

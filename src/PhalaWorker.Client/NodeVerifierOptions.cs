@@ -26,6 +26,14 @@ public sealed class NodeVerifierOptions
     /// <value>Default false.</value>
     public bool TrustAnyMeasurement { get; set; }
 
+    /// <summary>
+    /// DANGEROUS: accept a node whose gRPC transport is not RA-TLS pinned to its attestation: a node measuring
+    /// <c>tls.mode=plaintext</c>, an <c>http://</c> endpoint, or a channel the caller made. Jobs stay sealed to the attested
+    /// key, but job ids, sizes and timing are visible to the host and the network, and a relay can sit in between.
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool InsecureTransport { get; set; }
+
     /// <summary>Accept a software-emulated TEE. Nothing sent to such a node is confidential.</summary>
     /// <value>Default false.</value>
     public bool AllowEmulated { get; set; }

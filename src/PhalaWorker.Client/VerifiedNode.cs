@@ -32,6 +32,15 @@ public sealed record VerifiedNode(
     /// <summary>True when the node was accepted without matching a profile (<see cref="NodeVerifierOptions.TrustAnyMeasurement"/>).</summary>
     public bool MeasurementTrustedWithoutProfile { get; init; }
 
+    /// <summary>
+    /// The RA-TLS key digest the quote binds (SHA-256 of the certificate's SubjectPublicKeyInfo), which the client's connection
+    /// is pinned to; null when the node binds none (plaintext, accepted only with <see cref="NodeVerifierOptions.InsecureTransport"/>).
+    /// </summary>
+    public byte[]? TlsSpkiSha256 { get; init; }
+
+    /// <summary>True when the connection is pinned to <see cref="TlsSpkiSha256"/>; false only under <see cref="NodeVerifierOptions.InsecureTransport"/>.</summary>
+    public bool TransportPinned { get; init; }
+
     /// <summary>The verdict on the node's fresh GPU evidence; null when the node sent none (allowed only for non-cuda nodes).</summary>
     public VerifiedGpuEvidence? Gpu { get; init; }
 }

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using PhalaWorker.Attestation.Binding;
 using PhalaWorker.Protocol.V1;
 using PhalaWorker.Protocol.Wire;
 
@@ -8,40 +9,99 @@ namespace PhalaWorker.Client;
 
 /// <summary>
 /// A connection to one PhalaWorker node: thin, typed wrappers over the generated gRPC clients that turn
-/// refusals into <see cref="WorkerClientException"/>s carrying the node's reason.
+/// refusals into <see cref="WorkerClientException"/>s carrying the node's reason. <see cref="Connect"/> to an
+/// <c>https://</c> endpoint speaks RA-TLS: no CA validation, the presented key is recorded, and <see cref="NodeVerifier"/>
+/// pins the attested key (<see cref="TlsPin"/>) before anything job-related is sent.
 /// </summary>
 public sealed class WorkerClient : IDisposable
 {
-    private readonly GrpcChannel _channel;
+    private readonly Lock _gate = new();
+    private readonly Uri? _endpoint;
+    private readonly int _maxMessageBytes;
     private readonly bool _ownsChannel;
+    private GrpcChannel _channel;
+    private RaTlsPin? _pin;
+    private Protocol.V1.Attestation.AttestationClient _attestation;
+    private Jobs.JobsClient _jobs;
 
-    /// <summary>Wraps an existing channel (e.g. one over a test server's handler).</summary>
+    /// <summary>
+    /// Wraps an existing channel (e.g. one over a test server's handler). The SDK cannot see such a channel's TLS key, so
+    /// <see cref="NodeVerifier"/> refuses to verify a node over it unless <see cref="NodeVerifierOptions.InsecureTransport"/>.
+    /// </summary>
     public WorkerClient(GrpcChannel channel, bool ownsChannel = false)
     {
         ArgumentNullException.ThrowIfNull(channel);
         _channel = channel;
         _ownsChannel = ownsChannel;
-        Attestation = new Protocol.V1.Attestation.AttestationClient(channel);
-        Jobs = new Jobs.JobsClient(channel);
+        _attestation = new Protocol.V1.Attestation.AttestationClient(channel);
+        _jobs = new Jobs.JobsClient(channel);
+        Transport = WorkerTransport.CallerProvided;
     }
 
-    /// <summary>Connects to <paramref name="endpoint"/> (http:// for h2c, https:// for TLS).</summary>
+    private WorkerClient(Uri endpoint, int maxMessageBytes)
+    {
+        _endpoint = endpoint;
+        _maxMessageBytes = maxMessageBytes;
+        _ownsChannel = true;
+        Transport = endpoint.Scheme == Uri.UriSchemeHttps ? WorkerTransport.RaTls : WorkerTransport.Plaintext;
+        (_channel, _pin) = Open();
+        _attestation = new Protocol.V1.Attestation.AttestationClient(_channel);
+        _jobs = new Jobs.JobsClient(_channel);
+    }
+
+    /// <summary>
+    /// Connects to <paramref name="endpoint"/>: <c>https://</c> for RA-TLS (TLS 1.3, no CA validation, the key pinned from the
+    /// attestation by <see cref="NodeVerifier"/>), <c>http://</c> for cleartext h2c (refused by default verifiers).
+    /// </summary>
     public static WorkerClient Connect(Uri endpoint, int maxMessageBytes = 64 * 1024 * 1024)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        if (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp)
         {
-            MaxReceiveMessageSize = maxMessageBytes,
-            MaxSendMessageSize = maxMessageBytes,
-        });
-        return new WorkerClient(channel, ownsChannel: true);
+            throw new ArgumentException($"'{endpoint}' is not an https:// (RA-TLS) or http:// endpoint", nameof(endpoint));
+        }
+
+        return new WorkerClient(endpoint, maxMessageBytes);
     }
 
-    public Uri Endpoint => new(_channel.Target.Contains("://", StringComparison.Ordinal) ? _channel.Target : "http://" + _channel.Target);
+    public Uri Endpoint => _endpoint ?? new(_channel.Target.Contains("://", StringComparison.Ordinal) ? _channel.Target : "http://" + _channel.Target);
 
-    public Protocol.V1.Attestation.AttestationClient Attestation { get; }
+    /// <summary>How this client reaches the node: RA-TLS, cleartext, or a channel the caller made.</summary>
+    public WorkerTransport Transport { get; }
 
-    public Jobs.JobsClient Jobs { get; }
+    /// <summary>The RA-TLS pin of the current connection pool; null unless <see cref="Transport"/> is <see cref="WorkerTransport.RaTls"/>.</summary>
+    public RaTlsPin? TlsPin
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pin;
+            }
+        }
+    }
+
+    public Protocol.V1.Attestation.AttestationClient Attestation
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _attestation;
+            }
+        }
+    }
+
+    public Jobs.JobsClient Jobs
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _jobs;
+            }
+        }
+    }
 
     public Task<AttestationBundle> GetAttestationAsync(ReadOnlyMemory<byte> nonce, CancellationToken cancellationToken = default) =>
         CallAsync(() => Attestation.GetAttestationAsync(new GetAttestationRequest { Nonce = ByteString.CopyFrom(nonce.Span) }, cancellationToken: cancellationToken).ResponseAsync);
@@ -74,7 +134,7 @@ public sealed class WorkerClient : IDisposable
             }
             catch (RpcException ex)
             {
-                throw Translate(ex);
+                throw PinRefusal(ex) ?? Translate(ex);
             }
 
             yield return current;
@@ -85,8 +145,81 @@ public sealed class WorkerClient : IDisposable
     {
         if (_ownsChannel)
         {
-            _channel.Dispose();
+            lock (_gate)
+            {
+                _channel.Dispose();
+            }
         }
+    }
+
+    /// <summary>
+    /// For an RA-TLS client, replaces the connection pool with a fresh, unpinned one and returns its pin: verification must see
+    /// every key the pool's connections present (a pooled connection from an earlier verification could otherwise carry
+    /// another key unseen), and a node that restarted presents a new key that the old pin refuses. Calls in flight on the
+    /// old pool fail. Null for other transports.
+    /// </summary>
+    internal RaTlsPin? BeginVerification()
+    {
+        if (Transport != WorkerTransport.RaTls)
+        {
+            return null;
+        }
+
+        GrpcChannel old;
+        RaTlsPin pin;
+        lock (_gate)
+        {
+            old = _channel;
+            (_channel, _pin) = Open();
+            _attestation = new Protocol.V1.Attestation.AttestationClient(_channel);
+            _jobs = new Jobs.JobsClient(_channel);
+            pin = _pin!;
+        }
+
+        old.Dispose();
+        return pin;
+    }
+
+    private (GrpcChannel Channel, RaTlsPin? Pin) Open()
+    {
+        var endpoint = _endpoint!;
+        var options = new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = _maxMessageBytes,
+            MaxSendMessageSize = _maxMessageBytes,
+        };
+        if (Transport != WorkerTransport.RaTls)
+        {
+            return (GrpcChannel.ForAddress(endpoint, options), null);
+        }
+
+        var pin = new RaTlsPin();
+        options.HttpHandler = new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
+                RemoteCertificateValidationCallback = pin.Validate,
+                ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http2],
+            },
+            EnableMultipleHttp2Connections = false,
+        };
+        options.DisposeHttpClient = true;
+        return (GrpcChannel.ForAddress(endpoint, options), pin);
+    }
+
+    /// <summary>The refusal of a handshake whose key is not the pinned one, when that is why a call failed.</summary>
+    private WorkerClientException? PinRefusal(Exception ex)
+    {
+        var pin = TlsPin;
+        if (pin?.TakeRefused() is not { } presented || pin.PinnedSpkiSha256 is not { } pinned)
+        {
+            return null;
+        }
+
+        return new WorkerClientException(WorkerClientErrorReason.TlsKeyMismatch,
+            $"the endpoint {Endpoint} presented TLS key {RaTlsBinding.Format(presented)}, not the attested key {RaTlsBinding.Format(pinned)} pinned when the node was verified: " +
+            "refusing (a TLS terminator or another server answers there, or the node restarted with new keys and must be verified again)", ex);
     }
 
     internal static WorkerClientException Translate(RpcException ex)
@@ -102,7 +235,7 @@ public sealed class WorkerClient : IDisposable
         };
     }
 
-    private static async Task<T> CallAsync<T>(Func<Task<T>> call)
+    private async Task<T> CallAsync<T>(Func<Task<T>> call)
     {
         try
         {
@@ -110,11 +243,24 @@ public sealed class WorkerClient : IDisposable
         }
         catch (RpcException ex)
         {
-            throw Translate(ex);
+            throw PinRefusal(ex) ?? Translate(ex);
         }
         catch (HttpRequestException ex)
         {
-            throw new WorkerClientException(WorkerClientErrorReason.Unreachable, $"the node is unreachable: {ex.Message}", ex);
+            throw PinRefusal(ex) ?? new WorkerClientException(WorkerClientErrorReason.Unreachable, $"the node is unreachable: {ex.Message}", ex);
         }
     }
+}
+
+/// <summary>How a <see cref="WorkerClient"/> reaches its node.</summary>
+public enum WorkerTransport
+{
+    /// <summary>TLS 1.3 to an <c>https://</c> endpoint, the key pinned from the node's attestation.</summary>
+    RaTls,
+
+    /// <summary>Cleartext h2c to an <c>http://</c> endpoint: job ids, sizes and timing are visible on the wire.</summary>
+    Plaintext,
+
+    /// <summary>A channel the caller made (<see cref="WorkerClient(GrpcChannel, bool)"/>): the SDK cannot see its TLS key.</summary>
+    CallerProvided,
 }

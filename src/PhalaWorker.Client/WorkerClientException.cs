@@ -53,6 +53,18 @@ public enum WorkerClientErrorReason
     /// derived nonce, or rejected by GPU verification under <see cref="NodeVerifierOptions.GpuPolicy"/>.
     /// </summary>
     GpuEvidenceRejected,
+
+    /// <summary>
+    /// RA-TLS: the TLS key the endpoint presented is not the key the node's attestation binds (or no longer the pinned one): a
+    /// TLS terminator or another server answers at the endpoint, or the node restarted with new keys.
+    /// </summary>
+    TlsKeyMismatch,
+
+    /// <summary>
+    /// The transport is not RA-TLS pinned to the attestation: the node's measured <c>tls.mode</c> is not <c>ra-tls</c>, the
+    /// endpoint is cleartext, or the channel is the caller's; refused unless <see cref="NodeVerifierOptions.InsecureTransport"/>.
+    /// </summary>
+    InsecureTransport,
 }
 
 /// <summary>The SDK's one exception: a reason, a message that names the failed check, and for refusals the node's reason.</summary>
@@ -91,5 +103,6 @@ public sealed class WorkerClientException : Exception
     public bool IsVerificationFailure => Reason is WorkerClientErrorReason.NonceSignatureInvalid or WorkerClientErrorReason.BindingMismatch
         or WorkerClientErrorReason.QuoteRejected or WorkerClientErrorReason.EmulatedNotAllowed or WorkerClientErrorReason.RegistrationMismatch
         or WorkerClientErrorReason.ResultInvalid or WorkerClientErrorReason.ReceiptInvalid or WorkerClientErrorReason.InclusionInvalid
-        or WorkerClientErrorReason.MalformedAttestation or WorkerClientErrorReason.MeasurementRejected or WorkerClientErrorReason.GpuEvidenceRejected;
+        or WorkerClientErrorReason.MalformedAttestation or WorkerClientErrorReason.MeasurementRejected or WorkerClientErrorReason.GpuEvidenceRejected
+        or WorkerClientErrorReason.TlsKeyMismatch or WorkerClientErrorReason.InsecureTransport;
 }

@@ -237,7 +237,7 @@ public sealed class NodeVerifierGpuTests
             Quote = ByteString.CopyFrom(quote),
             NodeAddress = ByteString.CopyFrom(_signer.Address.AsSpan()),
             HpkePublicKey = ByteString.CopyFrom(_hpke.PublicKey),
-            ReportDataVersion = 1,
+            ReportDataVersion = ReportDataBinding.Version,
             AgentVersion = "0.1.0",
             GpuEvidenceDigest = ByteString.CopyFrom(new byte[32]),
             Nonce = ByteString.CopyFrom(nonce),

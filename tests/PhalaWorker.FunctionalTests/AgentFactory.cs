@@ -2,6 +2,8 @@ extern alias agent;
 
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,13 +19,17 @@ using PhalaWorker.Testing;
 namespace PhalaWorker.FunctionalTests;
 
 /// <summary>
-/// The agent in process (CONVENTIONS.md 20): emulated TEE, CPU backend, SQLite journal in a temp directory, and a
-/// <see cref="GrpcChannel"/> over the test server's handler. Settings go in through UseSetting so that Program sees them
-/// while it composes the host. Every log record is collected for <see cref="LogAssert.VerifyNoErrors"/>.
+/// The agent in process (CONVENTIONS.md 20): emulated TEE, CPU backend, SQLite journal in a temp directory, served by real
+/// Kestrel on a free loopback port with the agent's own RA-TLS (TLS 1.3, its TD-born key), so that every test's client goes
+/// through the SDK's pinning exactly as a submitter's does (<see cref="CreateWorkerClient"/> connects to
+/// <see cref="Endpoint"/>, https://, or http:// when the settings ask for <c>Agent:TlsMode=plaintext</c>). Settings go in
+/// through UseSetting so that Program sees them while it composes the host. Every log record is collected for
+/// <see cref="LogAssert.VerifyNoErrors"/>.
 /// </summary>
 internal sealed class AgentFactory : WebApplicationFactory<agent::Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private Uri? _endpoint;
 
     public AgentFactory(TempDirectory directory, IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -39,6 +45,28 @@ internal sealed class AgentFactory : WebApplicationFactory<agent::Program>
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
+        }
+
+        // A free port per agent (port 0: Kestrel picks one) and no metrics listener: tests run agents side by side.
+        var plaintext = string.Equals(_settings.GetValueOrDefault("Agent:TlsMode"), "plaintext", StringComparison.Ordinal);
+        _settings.TryAdd("Agent:Listen", plaintext ? "http://127.0.0.1:0" : "https://127.0.0.1:0");
+        _settings.TryAdd("Agent:MetricsListen", "");
+        UseKestrel();
+    }
+
+    /// <summary>The agent's gRPC endpoint on loopback (starts the agent): https:// (RA-TLS) unless the settings chose plaintext.</summary>
+    public Uri Endpoint
+    {
+        get
+        {
+            if (_endpoint is null)
+            {
+                StartServer();
+                var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+                _endpoint = new Uri(addresses.Single());
+            }
+
+            return _endpoint;
         }
     }
 
@@ -70,15 +98,21 @@ internal sealed class AgentFactory : WebApplicationFactory<agent::Program>
     public NodeVerifierOptions VerifierOptions(bool requireRegistration = false) =>
         new() { AllowEmulated = true, RequireRegistration = requireRegistration, AcceptedMeasurements = [Profile()] };
 
+    /// <summary>
+    /// A raw channel to <see cref="Endpoint"/> that accepts any TLS certificate and pins nothing: for tests that speak gRPC
+    /// below the SDK. A <see cref="WorkerClient"/> over it is refused by default verifiers (the SDK cannot see its key).
+    /// </summary>
     public GrpcChannel CreateChannel() =>
-        GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+        GrpcChannel.ForAddress(Endpoint, new GrpcChannelOptions
         {
-            HttpHandler = Server.CreateHandler(),
+            HttpHandler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true } },
+            DisposeHttpClient = true,
             MaxReceiveMessageSize = 64 * 1024 * 1024,
             MaxSendMessageSize = 64 * 1024 * 1024,
         });
 
-    public WorkerClient CreateWorkerClient() => new(CreateChannel(), ownsChannel: true);
+    /// <summary>The SDK's own connection to <see cref="Endpoint"/> (RA-TLS pinned by <see cref="NodeVerifier"/>).</summary>
+    public WorkerClient CreateWorkerClient() => WorkerClient.Connect(Endpoint);
 
     /// <summary>
     /// Starts the host, then waits (bounded) until registration settled: the agent registers in the background so that a

@@ -54,7 +54,9 @@ internal sealed class AgentProcess : IAsyncDisposable
     public static async Task<AgentProcess> StartAsync(TempDirectory directory, IReadOnlyDictionary<string, string?> settings, int? port, CancellationToken cancellationToken, string? agentDll = null)
     {
         var listenPort = port ?? FreePort();
-        var endpoint = new Uri($"http://127.0.0.1:{listenPort}");
+        // RA-TLS unless the settings choose plaintext h2c.
+        var plaintext = settings.TryGetValue("Agent:TlsMode", out var mode) && mode == "plaintext";
+        var endpoint = new Uri($"{(plaintext ? "http" : "https")}://127.0.0.1:{listenPort}");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -132,7 +134,12 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     private async Task WaitServingAsync(CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannel.ForAddress(Endpoint);
+        // Health only (nothing job-related): any certificate will do; the tests' own clients pin the attested key.
+        using var channel = GrpcChannel.ForAddress(Endpoint, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true } },
+            DisposeHttpClient = true,
+        });
         var health = new Health.HealthClient(channel);
         while (true)
         {

@@ -76,7 +76,8 @@ internal static class AgentCommandLine
     private static string Example(string name) => name switch
     {
         "--tee" => "emulated",
-        "--listen" => "http://127.0.0.1:7080",
+        "--listen" => "https://127.0.0.1:7080",
+        "--tls-mode" => "ra-tls",
         "--metrics-listen" => "http://127.0.0.1:9464",
         "--backend" => "cpu",
         "--rpc" => "http://127.0.0.1:8545",
@@ -93,7 +94,9 @@ internal static class AgentCommandLine
         Switches (each sets the configuration key after it):
           --tee auto|configfs-tsm|tdx-guest|emulated   Attestation:Tee (default auto; emulated is for tests only)
           --backend cpu|ilgpu-cpu|cuda                 Compute:Backend (default cpu)
-          --listen URL                                 Agent:Listen, gRPC (default http://127.0.0.1:7080)
+          --listen URL                                 Agent:Listen, gRPC (default https://127.0.0.1:7080)
+          --tls-mode ra-tls|plaintext                  Agent:TlsMode (default ra-tls: TLS with a TD-born key bound in the quote;
+                                                       plaintext serves h2c, is measured, and default clients refuse it)
           --metrics-listen URL                         Agent:MetricsListen, /metrics and /healthz (default http://127.0.0.1:9464; empty: off)
           --journal FILE                               Agent:JournalPath (default phala-worker.db)
           --rpc URL                                    Registry:RpcUrl (empty: run without a chain)

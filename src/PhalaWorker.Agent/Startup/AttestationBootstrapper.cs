@@ -22,7 +22,7 @@ namespace PhalaWorker.Agent.Startup;
 /// Attests the node before it serves (work in <see cref="StartAsync"/>, CONVENTIONS.md 12): generates the node identity in
 /// memory (never from host-controlled storage or configuration: a restart makes a new identity), measures the agent
 /// version, the digest of its own binaries and each security-relevant setting into RTMR3 (<see cref="AgentMeasurements"/>),
-/// binds the node address and HPKE key into report_data and gets the quote. Without a TEE it refuses to start unless
+/// binds the node address, HPKE key and RA-TLS key into report_data and gets the quote. Without a TEE it refuses to start unless
 /// emulation was asked for, and then logs it loudly.
 /// </summary>
 internal sealed class AttestationBootstrapper(
@@ -99,11 +99,22 @@ internal sealed class AttestationBootstrapper(
         await gpu.VerifyBootEvidenceAsync(gpuEvidence, gpuNonce, selection, cancellationToken);
 
         var agentDigest = MeasureOwnBinaries();
-        var settings = MeasuredSettings.Collect(configuration, environment.EnvironmentName, TeeModeNames.ToName(selection.Mode), engine.BackendName);
+        var settings = MeasuredSettings.Collect(configuration, environment.EnvironmentName, TeeModeNames.ToName(selection.Mode), engine.BackendName, gpu.MeasuredPolicy);
         AgentMeasurements.Record(eventLog, agent.AgentVersion, agentDigest, settings);
         AgentLog.Measured(_logger, Convert.ToHexStringLower(agentDigest), settings.Count, Convert.ToHexStringLower(eventLog.CurrentValue.Span));
 
-        var reportData = ReportDataBinding.Compute(signer.Address.AsSpan(), hpkePublicKey, gpuEvidenceDigest);
+        // RA-TLS: the listener's TD-born key is bound by its SPKI digest (zeros when the operator chose plaintext h2c).
+        var tlsSpki = agent.IsPlaintext ? [] : services.GetRequiredService<Hosting.RaTlsCertificate>().SpkiSha256;
+        if (agent.IsPlaintext)
+        {
+            AgentLog.PlaintextTransport(_logger);
+        }
+        else
+        {
+            AgentLog.RaTlsServing(_logger, RaTlsBinding.Format(tlsSpki));
+        }
+
+        var reportData = ReportDataBinding.Compute(signer.Address.AsSpan(), hpkePublicKey, gpuEvidenceDigest, tlsSpki);
         var quote = await provider.GetQuoteAsync(reportData, cancellationToken);
         collateral ??= await FetchCollateralAsync(quote, cancellationToken);
         var bundle = new AttestationBundle
@@ -118,6 +129,7 @@ internal sealed class AttestationBootstrapper(
             GpuEvidence = ByteString.CopyFrom(gpuEvidence.Evidence),
             ComputeBackend = engine.BackendName,
             Collateral = collateral ?? "",
+            TlsSpkiSha256 = ByteString.CopyFrom(tlsSpki),
         };
         foreach (var measured in eventLog.Events)
         {

@@ -9,6 +9,7 @@ using PhalaWorker.Attestation.Gpu.Evidence;
 using PhalaWorker.Attestation.Gpu.Nvml;
 using PhalaWorker.Attestation.Gpu.Policy;
 using PhalaWorker.Attestation.Gpu.Verification;
+using PhalaWorker.Attestation.Measurement;
 using RemoteEvidence = PhalaWorker.Attestation.Gpu.Evidence.NvidiaRemoteEvidence;
 using PhalaWorker.Attestation.Providers;
 using PhalaWorker.Chain.Primitives;
@@ -39,6 +40,12 @@ internal sealed class GpuAttestor(
 
     /// <summary>The provider's name, for logs.</summary>
     public string ProviderName => provider.Name;
+
+    /// <summary>
+    /// The measured <c>attestation.gpu-policy</c> of the policy the boot evidence was verified under (the file as loaded, not
+    /// as it may read later); null until a policy was loaded (then the configuration's is measured).
+    /// </summary>
+    public string? MeasuredPolicy { get; private set; }
 
     /// <summary>
     /// Before any evidence is collected: the provider fits the backend and the TEE, and NVML's CC gate passes.
@@ -94,6 +101,7 @@ internal sealed class GpuAttestor(
             case NvmlGpuEvidenceProvider nvml:
             {
                 var policy = LoadPolicy();
+                MeasuredPolicy = options.Value.GpuPolicy is { Length: > 0 } ? MeasuredSettings.GpuPolicyValue(policy) : MeasuredSettings.StrictGpuPolicy;
                 var (appraisal, missing) = await VerifyNvidiaAsync(evidence, bootNonce, policy, cancellationToken);
                 if (!appraisal.Valid)
                 {

@@ -140,4 +140,13 @@ internal static partial class AgentLog
 
     [LoggerMessage(5083, LogLevel.Warning, "Journal retention sweep failed (retried next period): {Reason}")]
     public static partial void RetentionFailed(ILogger logger, string reason);
+
+    // 5130-5139: transport (RA-TLS).
+    [LoggerMessage(5130, LogLevel.Information, "gRPC serves RA-TLS (TLS 1.3, ALPN h2) with a key generated in the TD at this start: SPKI {SpkiSha256}, bound in report_data v2")]
+    public static partial void RaTlsServing(ILogger logger, string spkiSha256);
+
+    [LoggerMessage(5131, LogLevel.Warning,
+        "!!! gRPC IS SERVED WITHOUT TLS (Agent:TlsMode=plaintext) !!! Job ids, sizes and timing are visible to the host and the network, " +
+        "and nothing binds the connection to this TD. The mode is measured into RTMR3 (tls.mode=plaintext) and default clients refuse this node.")]
+    public static partial void PlaintextTransport(ILogger logger);
 }

@@ -18,6 +18,15 @@ public static class MeasuredSettings
     /// <summary><c>Attestation:GpuEvidence</c>: <c>none</c> or <c>emulated</c>.</summary>
     public const string GpuEvidence = "attestation.gpu-evidence";
 
+    /// <summary>
+    /// The GPU attestation policy the node gates its own GPUs with (<c>Attestation:GpuPolicy</c>): <c>strict</c> when unset,
+    /// else <see cref="GpuPolicyValue"/> of the policy file as loaded (<c>sha256:</c> of its canonical JSON).
+    /// </summary>
+    public const string GpuPolicy = "attestation.gpu-policy";
+
+    /// <summary>The <see cref="GpuPolicy"/> value when no policy file is configured.</summary>
+    public const string StrictGpuPolicy = "strict";
+
     /// <summary><c>Attestation:ExtendHardwareRtmr</c>: <c>true</c> or <c>false</c>.</summary>
     public const string ExtendHardwareRtmr = "attestation.extend-hardware-rtmr";
 
@@ -48,7 +57,10 @@ public static class MeasuredSettings
     /// <summary><c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, or <c>none</c>: where traces and metrics go.</summary>
     public const string TelemetryEndpoint = "telemetry.otlp-endpoint";
 
-    /// <summary>TLS of the gRPC listener (<c>Agent:Listen</c> scheme): <c>none</c> (h2c) or <c>kestrel</c>.</summary>
+    /// <summary>
+    /// TLS of the gRPC listener (<c>Agent:TlsMode</c>): <c>ra-tls</c> (the default: a TD-born key bound in report_data) or
+    /// <c>plaintext</c> (h2c; default clients refuse such a node).
+    /// </summary>
     public const string TlsMode = "tls.mode";
 
     /// <summary>The host environment name (<c>Development</c> turns on detailed gRPC errors).</summary>
@@ -69,7 +81,7 @@ public static class MeasuredSettings
     /// <summary>Every measured setting, in measurement order.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
-        Tee, GpuEvidence, ExtendHardwareRtmr, ComputeBackend, ModelCacheEntries, ModelCacheMaxBytes, MaxModelBytes, MaxTensorElements,
+        Tee, GpuEvidence, GpuPolicy, ExtendHardwareRtmr, ComputeBackend, ModelCacheEntries, ModelCacheMaxBytes, MaxModelBytes, MaxTensorElements,
         MaxPlannedMemoryBytes, MaxNodes, LogLevel, TelemetryEndpoint, TlsMode, Environment, MaxMessageBytes, MaxQueuedJobs, JournalSynchronous,
     ];
 
@@ -77,20 +89,23 @@ public static class MeasuredSettings
 
     /// <summary>
     /// The measured settings of a configuration: each value as the agent runs with it (configured, else the default).
-    /// <paramref name="resolvedTee"/> and <paramref name="resolvedBackend"/> are what the agent actually selected.
+    /// <paramref name="resolvedTee"/> and <paramref name="resolvedBackend"/> are what the agent actually selected;
+    /// <paramref name="resolvedGpuPolicy"/> is the <see cref="GpuPolicyValue"/> of the GPU policy the agent loaded, when it
+    /// loaded one (null reads <c>Attestation:GpuPolicy</c> from the configuration and loads that file).
     /// </summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> Collect(IConfiguration configuration, string environmentName, string resolvedTee, string resolvedBackend)
+    public static IReadOnlyList<KeyValuePair<string, string>> Collect(IConfiguration configuration, string environmentName, string resolvedTee, string resolvedBackend,
+        string? resolvedGpuPolicy = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrEmpty(environmentName);
         ArgumentException.ThrowIfNullOrEmpty(resolvedTee);
         ArgumentException.ThrowIfNullOrEmpty(resolvedBackend);
-        var listen = configuration["Agent:Listen"] ?? "http://127.0.0.1:7080";
         var otlp = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         return
         [
             new(Tee, resolvedTee),
             new(GpuEvidence, Text(configuration, "Attestation:GpuEvidence", "none")),
+            new(GpuPolicy, resolvedGpuPolicy ?? ConfiguredGpuPolicy(configuration)),
             new(ExtendHardwareRtmr, Boolean(configuration, "Attestation:ExtendHardwareRtmr", true)),
             new(ComputeBackend, resolvedBackend),
             new(ModelCacheEntries, Number(configuration, "Compute:ModelCacheEntries", 4)),
@@ -101,12 +116,22 @@ public static class MeasuredSettings
             new(MaxNodes, Number(configuration, "Compute:MaxNodes", 10_000)),
             new(LogLevel, MostVerboseLevel(configuration)),
             new(TelemetryEndpoint, string.IsNullOrWhiteSpace(otlp) ? "none" : otlp.Trim()),
-            new(TlsMode, listen.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? "kestrel" : "none"),
+            new(TlsMode, Text(configuration, "Agent:TlsMode", Binding.RaTlsBinding.RaTlsMode)),
             new(Environment, environmentName),
             new(MaxMessageBytes, Number(configuration, "Agent:MaxMessageBytes", 64L * 1024 * 1024)),
             new(MaxQueuedJobs, Number(configuration, "Agent:MaxQueuedJobs", 64)),
             new(JournalSynchronous, DefaultJournalSynchronous),
         ];
+    }
+
+    /// <summary>
+    /// The measured value of a GPU attestation policy: <c>sha256:</c> and the lowercase hex SHA-256 of its canonical JSON
+    /// (<see cref="Gpu.Policy.GpuAttestationPolicy.ToJson"/>), so that formatting of the file does not matter.
+    /// </summary>
+    public static string GpuPolicyValue(Gpu.Policy.GpuAttestationPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(policy.ToJson())));
     }
 
     /// <summary>The <c>setting</c> event payload: <c>name=value</c>.</summary>
@@ -130,6 +155,25 @@ public static class MeasuredSettings
     {
         var value = configuration[key];
         return string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
+    }
+
+    // A policy file that does not load is measured as such (the agent refuses to start on it when it uses it).
+    private static string ConfiguredGpuPolicy(IConfiguration configuration)
+    {
+        var path = configuration["Attestation:GpuPolicy"];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return StrictGpuPolicy;
+        }
+
+        try
+        {
+            return GpuPolicyValue(Gpu.Policy.GpuAttestationPolicy.Load(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or AttestationException or System.Text.Json.JsonException or ArgumentException)
+        {
+            return "unloadable";
+        }
     }
 
     private static string Boolean(IConfiguration configuration, string key, bool fallback) =>

@@ -67,6 +67,19 @@ internal sealed class AttestCommandFactory : ICommandFactory
             writer.WriteNumber("chainId", node.ChainId);
             writer.WriteString("registry", node.Registry.ToChecksumString());
             writer.WriteBoolean("registered", node.Registration is not null);
+            writer.WritePropertyName("tls");
+            writer.WriteStartObject();
+            writer.WriteBoolean("pinned", node.TransportPinned);
+            if (node.TlsSpkiSha256 is { } spki)
+            {
+                writer.WriteString("spkiSha256", SubmitFormat.Hex(spki));
+            }
+            else
+            {
+                writer.WriteNull("spkiSha256");
+            }
+
+            writer.WriteEndObject();
             if (node.AcceptedProfile is { } profile)
             {
                 writer.WriteString("measurementProfile", profile.Name);

@@ -7,7 +7,7 @@ namespace PhalaWorker.Cli.Commands;
 /// <summary>The options <c>submit</c> and <c>attest</c> share: where the node and its registry are, and how strict to be.</summary>
 internal sealed class SubmitCommonOptions
 {
-    private readonly Option<string> _endpoint = new("--endpoint") { Description = "The node's gRPC endpoint, e.g. http://127.0.0.1:7080.", Required = true };
+    private readonly Option<string> _endpoint = new("--endpoint") { Description = "The node's gRPC endpoint, e.g. https://127.0.0.1:7080 (RA-TLS: the TLS key is pinned from the node's attestation).", Required = true };
     private readonly Option<string?> _rpc = new("--rpc") { Description = "JSON-RPC URL of the chain holding the NodeRegistry." };
     private readonly Option<string?> _registry = new("--registry") { Description = "NodeRegistry contract address (0x…)." };
     private readonly Option<bool> _allowEmulated = new("--allow-emulated") { Description = "Accept a node running the software-emulated TEE (testing only: nothing is confidential)." };
@@ -20,6 +20,10 @@ internal sealed class SubmitCommonOptions
     private readonly Option<bool> _trustAnyMeasurement = new("--trust-any-measurement")
     {
         Description = "DANGEROUS: accept any TD measurements (a host-modified agent would be accepted). Prints a WARNING.",
+    };
+    private readonly Option<bool> _insecureTransport = new("--insecure-transport")
+    {
+        Description = "DANGEROUS: accept a node whose gRPC is not RA-TLS pinned to its attestation (tls.mode=plaintext, or an http:// endpoint): job ids, sizes and timing are visible on the wire. Prints a WARNING.",
     };
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object." };
     private readonly Option<TimeSpan> _timeout = CliDuration.Option("--timeout", "Overall time limit", TimeSpan.FromMinutes(2));
@@ -34,6 +38,7 @@ internal sealed class SubmitCommonOptions
         command.Options.Add(_collateral);
         command.Options.Add(_measurements);
         command.Options.Add(_trustAnyMeasurement);
+        command.Options.Add(_insecureTransport);
         command.Options.Add(_json);
         command.Options.Add(_timeout);
     }
@@ -69,7 +74,10 @@ internal sealed class SubmitCommonOptions
             parseResult.GetValue(_measurements) ?? [],
             parseResult.GetValue(_trustAnyMeasurement),
             parseResult.GetValue(_json),
-            parseResult.GetValue(_timeout));
+            parseResult.GetValue(_timeout))
+        {
+            InsecureTransport = parseResult.GetValue(_insecureTransport),
+        };
     }
 
     private static Uri ParseUrl(string option, string text) =>
@@ -90,4 +98,8 @@ internal sealed record SubmitCommonSettings(
     IReadOnlyList<FileInfo> Measurements,
     bool TrustAnyMeasurement,
     bool Json,
-    TimeSpan Timeout);
+    TimeSpan Timeout)
+{
+    /// <summary>--insecure-transport: accept a node not reached over RA-TLS.</summary>
+    public bool InsecureTransport { get; init; }
+}

@@ -91,7 +91,10 @@ internal static class SubmitFormat
             ? "  TEE: EMULATED TDX — accepted only because --allow-emulated was given; nothing sent to it is confidential"
             : "  TEE: Intel TDX");
         output.WriteLine($"  quote: v{node.Appraisal.QuoteVersion} verified, TCB {node.Appraisal.TcbStatus}{(node.Appraisal.AdvisoryIds.Count > 0 ? " advisories " + string.Join(',', node.Appraisal.AdvisoryIds) : "")}, quote hash {node.QuoteHash}");
-        output.WriteLine("  report_data binds the node address and HPKE key (v1): ok; nonce signature: ok");
+        output.WriteLine($"  report_data binds the node address, HPKE key and RA-TLS key (v{PhalaWorker.Attestation.Binding.ReportDataBinding.Version}): ok; nonce signature: ok");
+        output.WriteLine(node.TransportPinned && node.TlsSpkiSha256 is { } spki
+            ? $"  transport: RA-TLS, the connection is pinned to the attested key {PhalaWorker.Attestation.Binding.RaTlsBinding.Format(spki)}"
+            : "  transport: NOT RA-TLS PINNED — accepted only because --insecure-transport was given; job ids, sizes and timing are visible on the wire");
         if (node.Agent is { } agent)
         {
             output.WriteLine($"  RTMR3 event log replays to the quote: agent {agent.Version}, agent digest {Hex(agent.Digest)}, {agent.Settings.Count} settings");

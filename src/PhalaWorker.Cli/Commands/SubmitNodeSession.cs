@@ -53,8 +53,14 @@ internal sealed class SubmitNodeSession : IDisposable
             error.WriteLine("WARNING: --trust-any-measurement: accepting ANY TD measurements; a host running a modified agent could read every job you send");
         }
 
+        if (_settings.InsecureTransport)
+        {
+            error.WriteLine("WARNING: --insecure-transport: accepting a node whose gRPC is not RA-TLS pinned to its attestation; job ids, sizes and timing are visible on the wire");
+        }
+
         var options = new NodeVerifierOptions
         {
+            InsecureTransport = _settings.InsecureTransport,
             AllowEmulated = _settings.AllowEmulated,
             Policy = LoadPolicy(_settings.Policy),
             Collateral = LoadCollateral(_settings.Collateral),

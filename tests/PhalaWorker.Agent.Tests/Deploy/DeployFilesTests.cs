@@ -64,7 +64,7 @@ public sealed partial class DeployFilesTests
         Assert.That(env.Keys, Does.Contain("Agent__MetricsListen").And.Contain("Registry__OperatorKeyFile").And.Not.Contain("Registry__OperatorKey"));
         Assert.That(Scalar(Map(Map(container, "livenessProbe"), "httpGet"), "path"), Is.EqualTo("/healthz/live"));
         Assert.That(Scalar(Map(Map(container, "readinessProbe"), "httpGet"), "path"), Is.EqualTo("/healthz/ready"));
-        Assert.That(template, Does.Contain("printf \"http://$(NODE_IP):%v\""), "the registered endpoint must be a URL");
+        Assert.That(template, Does.Contain("printf \"https://$(NODE_IP):%v\""), "the registered endpoint must be an https:// (RA-TLS) URL");
         Assert.That(env.Keys.ToList().IndexOf("NODE_IP"), Is.LessThan(env.Keys.ToList().IndexOf("Agent__PublicEndpoint")), "$(NODE_IP) expands only if defined earlier");
         // The key Secret is referenced only inside `if .Values.registry.rpcUrl` blocks.
         foreach (Match use in SecretUse().Matches(template))

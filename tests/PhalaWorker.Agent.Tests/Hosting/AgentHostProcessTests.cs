@@ -42,7 +42,13 @@ public sealed class AgentHostProcessTests
         yield return new TestCaseData(new[] { "--tee", "bogus" }, AgentExitCode.Configuration, "Attestation:Tee").SetName("BadTee_ExitsTwo");
         yield return new TestCaseData(new[] { "--tee", "emulated", "--backend", "gpu9" }, AgentExitCode.Configuration, "Compute:Backend").SetName("BadBackend_ExitsTwo");
         yield return new TestCaseData(new[] { "--tee", "emulated", "--listen", "not-a-url" }, AgentExitCode.Configuration, "Agent:Listen").SetName("BadListenUrl_ExitsTwo");
-        yield return new TestCaseData(new[] { "--tee", "emulated", "--listen", "http://agent.example:7080" }, AgentExitCode.Configuration, "Agent:Listen").SetName("ListenHostName_ExitsTwo");
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--listen", "https://agent.example:7080" }, AgentExitCode.Configuration, "Agent:Listen").SetName("ListenHostName_ExitsTwo");
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--listen", "http://127.0.0.1:7080" }, AgentExitCode.Configuration, "Agent:TlsMode=plaintext")
+            .SetName("CleartextListenWithoutPlaintextMode_ExitsTwo");
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--tls-mode", "plaintext", "--listen", "https://127.0.0.1:7080" }, AgentExitCode.Configuration, "give http://HOST:PORT")
+            .SetName("PlaintextModeWithHttpsListen_ExitsTwo");
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--tls-mode", "kestrel" }, AgentExitCode.Configuration, "Agent:TlsMode must be ra-tls or plaintext")
+            .SetName("UnknownTlsMode_ExitsTwo");
         yield return new TestCaseData(new[] { "--tee", "emulated", "--metrics-listen", "http://127.0.0.1" }, AgentExitCode.Configuration, "Agent:MetricsListen").SetName("MetricsListenWithoutPort_ExitsTwo");
         yield return new TestCaseData(new[] { "--tee", "emulated", "--Agent:BatchSize", "0" }, AgentExitCode.Configuration, "Agent:BatchSize").SetName("BatchSizeZero_ExitsTwo");
         yield return new TestCaseData(new[] { "--tee", "emulated", "--Agent:BatchMaxAge", "soon" }, AgentExitCode.Configuration, "Agent:BatchMaxAge").SetName("BatchMaxAgeNotATimeSpan_ExitsTwo");
@@ -87,7 +93,7 @@ public sealed class AgentHostProcessTests
         occupant.Start();
         var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
 
-        var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory, ["--tee", "emulated", "--listen", $"http://127.0.0.1:{port}"]);
+        var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory, ["--tee", "emulated", "--listen", $"https://127.0.0.1:{port}"]);
 
         AssertOneErrorLine(exit, stdout, stderr, AgentExitCode.Listen, "cannot listen");
     }
@@ -97,7 +103,7 @@ public sealed class AgentHostProcessTests
     {
         using var directory = new TempDirectory("agent-journal");
         await File.WriteAllTextAsync(directory.File("blocker"), "a file where the journal's directory should be");
-        var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory, ["--tee", "emulated", "--listen", $"http://127.0.0.1:{AgentExecutable.FreePort()}"], new Dictionary<string, string>
+        var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory, ["--tee", "emulated", "--listen", $"https://127.0.0.1:{AgentExecutable.FreePort()}"], new Dictionary<string, string>
         {
             ["Agent__JournalPath"] = directory.File(Path.Combine("blocker", "journal.db")),
         });

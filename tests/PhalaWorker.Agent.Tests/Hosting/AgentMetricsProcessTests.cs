@@ -15,7 +15,7 @@ public sealed class AgentMetricsProcessTests
     {
         using var directory = new TempDirectory("agent-metrics");
         var metricsPort = AgentExecutable.FreePort();
-        var start = AgentExecutable.StartInfo(directory, ["--tee", "emulated", "--listen", $"http://127.0.0.1:{AgentExecutable.FreePort()}", "--metrics-listen", $"http://127.0.0.1:{metricsPort}"]);
+        var start = AgentExecutable.StartInfo(directory, ["--tee", "emulated", "--listen", $"https://127.0.0.1:{AgentExecutable.FreePort()}", "--metrics-listen", $"http://127.0.0.1:{metricsPort}"]);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

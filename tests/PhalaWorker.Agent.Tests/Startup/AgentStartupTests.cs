@@ -81,7 +81,11 @@ public sealed class AgentStartupTests
             Assert.That(measured[MeasuredSettings.MaxNodes], Is.EqualTo(Text(compute.MaxNodes)));
             Assert.That(measured[MeasuredSettings.MaxMessageBytes], Is.EqualTo(Text(agent.MaxMessageBytes)));
             Assert.That(measured[MeasuredSettings.MaxQueuedJobs], Is.EqualTo(Text(agent.MaxQueuedJobs)));
-            Assert.That(measured[MeasuredSettings.TlsMode], Is.EqualTo(agent.Listen.StartsWith("https:", StringComparison.Ordinal) ? "kestrel" : "none"));
+            Assert.That(measured[MeasuredSettings.TlsMode], Is.EqualTo(agent.TlsMode));
+            Assert.That(measured[MeasuredSettings.TlsMode], Is.EqualTo("ra-tls"), "RA-TLS is the default");
+            Assert.That(agent.Listen, Does.StartWith("https://"));
+            Assert.That(attestation.GpuPolicy, Is.Null);
+            Assert.That(measured[MeasuredSettings.GpuPolicy], Is.EqualTo(MeasuredSettings.StrictGpuPolicy), "no policy file: the strict policy");
             Assert.That(measured[MeasuredSettings.LogLevel], Is.EqualTo("Information"));
             Assert.That(measured[MeasuredSettings.TelemetryEndpoint], Is.EqualTo("none"));
         });

@@ -72,6 +72,15 @@ public sealed class SubmitCommandTests
     }
 
     [Test]
+    public async Task Attest_InsecureTransport_WarnsOnStderrAsync()
+    {
+        var (exit, _, stderr) = await RunAsync("attest", "--endpoint", "http://127.0.0.1:1", "--allow-emulated", "--insecure-transport", "--timeout", "10");
+
+        Assert.That(exit, Is.EqualTo(2), "the node is unreachable either way");
+        Assert.That(stderr, Does.StartWith("WARNING: --insecure-transport"));
+    }
+
+    [Test]
     public void Describe_RawFloatTensor_NameShapeDtypeAndValues()
     {
         var raw = new byte[12];
