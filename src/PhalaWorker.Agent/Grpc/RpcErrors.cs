@@ -11,6 +11,24 @@ internal static class RpcErrors
 {
     public const string ReasonTrailer = "phala-reason";
 
+    /// <summary>A job names a model (ModelReference) the node does not hold: upload it again (UploadModel) and resubmit.</summary>
+    public const string ModelNotCached = "MODEL_NOT_CACHED";
+
+    /// <summary>A job carries both an inline model and a model reference.</summary>
+    public const string ModelAmbiguous = "MODEL_AMBIGUOUS";
+
+    /// <summary>A ModelReference's model_hash or model_secret, or an upload's model_secret, is not 32 bytes.</summary>
+    public const string ModelReferenceLength = "MODEL_REF_LENGTH";
+
+    /// <summary>An UploadModel upload_id is not 32 bytes.</summary>
+    public const string UploadIdLength = "UPLOAD_ID_LENGTH";
+
+    /// <summary>Every envelope-opening slot stayed busy for the queue wait.</summary>
+    public const string IntakeBusy = "INTAKE_BUSY";
+
+    /// <summary>A job ran longer than the node's per-job wall-clock limit (<c>Agent:JobTimeout</c>); a FAILED job's reason.</summary>
+    public const string JobTimeout = "JOB_TIMEOUT";
+
     public static RpcException Create(StatusCode code, string reason, string detail) =>
         new(new Status(code, $"{reason}: {detail}"), new Metadata { { ReasonTrailer, reason } });
 
