@@ -34,7 +34,9 @@ public static class ReceiptVerifier
 
         var salt = JobSecrets.ReceiptSalt(request.JobSecret.Span);
         Expect("job id", receipt.JobId.Span, jobId);
-        Expect("model hash", receipt.ModelHash.Span, JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span).AsSpan());
+        // By reference the request names the model by the content address the submitter computed from the model's bytes.
+        var modelId = request.ModelRef is { ModelHash.Length: Hash32.Size } reference ? new Hash32(reference.ModelHash.Span) : JobReceiptHashes.ModelId(request.Model.Span);
+        Expect("model hash", receipt.ModelHash.Span, JobReceiptHashes.Model(salt.AsSpan(), modelId).AsSpan());
         Expect("input hash", receipt.InputHash.Span, ReceiptHashes.Tensors(salt, request.Inputs).AsSpan());
         Expect("output hash", receipt.OutputHash.Span, ReceiptHashes.Tensors(salt, output.Outputs).AsSpan());
         Expect("quote hash", receipt.QuoteHash.Span, node.QuoteHash.AsSpan());

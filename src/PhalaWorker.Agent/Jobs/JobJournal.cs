@@ -307,6 +307,18 @@ internal sealed class JobJournal : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>A PRAGMA's value on the writer's connection (tests check the durability level).</summary>
+    internal Task<long> ReadWriterPragmaAsync(string pragma) =>
+        WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA " + pragma;
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }, CancellationToken.None);
+
+    /// <summary>Runs <paramref name="sql"/> through the writer (tests).</summary>
+    internal Task ExecuteForTestAsync(string sql) => ExecuteAsync(sql, CancellationToken.None);
+
     /// <summary>One statement (or several, separated by ';') through the writer.</summary>
     private Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
         WriteAsync(connection =>
