@@ -18,6 +18,10 @@ internal sealed class ModelStore(IOptions<AgentOptions> options)
     private readonly Dictionary<string, LinkedListNode<Entry>> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<Entry> _recency = new();
     private long _bytes;
+    private long _uploads;
+
+    /// <summary>Models added since start (uploads of a model not held under that secret).</summary>
+    public long Uploads => Interlocked.Read(ref _uploads);
 
     public int Count
     {
@@ -62,6 +66,7 @@ internal sealed class ModelStore(IOptions<AgentOptions> options)
                 return;
             }
 
+            _uploads++;
             var node = _recency.AddFirst(new Entry(key, new CachedModel(model, modelId), modelBytes));
             _entries[key] = node;
             _bytes += modelBytes;
