@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using PhalaWorker.Agent.Jobs;
 
 namespace PhalaWorker.Agent;
 
@@ -69,6 +70,57 @@ public sealed class AgentOptions
     /// <value>Default 2 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan QueueWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Jobs run at the same time: 0 means one worker per GPU on the <c>cuda</c> backend (the engine drives one device) and one per
+    /// core (<see cref="Environment.ProcessorCount"/>) on the CPU backends.
+    /// </summary>
+    /// <value>Default 0 (automatic).</value>
+    [Range(0, 4096)]
+    public int MaxConcurrentJobs { get; set; }
+
+    /// <summary>Envelopes opened (and models loaded) at the same time for SubmitJob and UploadModel; 0 means one per core.</summary>
+    /// <value>Default 0 (<see cref="Environment.ProcessorCount"/>).</value>
+    [Range(0, 4096)]
+    public int MaxConcurrentOpens { get; set; }
+
+    /// <summary>Wall-clock limit of one job from the moment it starts running; a job over it ends FAILED with <c>JOB_TIMEOUT</c>.</summary>
+    /// <value>Default 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Durability of the journal: <c>Strict</c> fsyncs every group commit (SQLite <c>synchronous = FULL</c>): a job acknowledged
+    /// as QUEUED survives kill -9 and power loss. <c>Process</c> (<c>synchronous = NORMAL</c>) survives kill -9 only. Measured
+    /// into RTMR3 as <c>journal.synchronous</c>.
+    /// </summary>
+    /// <value>Default <c>Strict</c>.</value>
+    [EnumDataType(typeof(JournalDurability))]
+    public JournalDurability JournalDurability { get; set; } = JournalDurability.Strict;
+
+    /// <summary>Models held for jobs by reference (UploadModel), least recently used evicted first.</summary>
+    /// <value>Default 64.</value>
+    [Range(1, 100_000)]
+    public int MaxCachedModels { get; set; } = 64;
+
+    /// <summary>Serialized bytes of the models held for jobs by reference (their loaded form is about as large).</summary>
+    /// <value>Default 2 GiB.</value>
+    [Range(1L, long.MaxValue)]
+    public long MaxCachedModelBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Plaintext of accepted jobs kept opened in memory until they run; a job beyond it is opened again from the journal when it runs.
+    /// </summary>
+    /// <value>Default 256 MiB.</value>
+    [Range(0L, long.MaxValue)]
+    public long MaxOpenedJobBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary><see cref="MaxConcurrentOpens"/> resolved.</summary>
+    public int EffectiveConcurrentOpens => MaxConcurrentOpens > 0 ? MaxConcurrentOpens : Environment.ProcessorCount;
+
+    /// <summary><see cref="MaxConcurrentJobs"/> resolved for a compute backend.</summary>
+    public int EffectiveConcurrentJobs(string backend) =>
+        MaxConcurrentJobs > 0 ? MaxConcurrentJobs : string.Equals(backend, "cuda", StringComparison.Ordinal) ? 1 : Environment.ProcessorCount;
 
     /// <summary>Largest gRPC message accepted or sent.</summary>
     /// <value>Default 64 MiB.</value>

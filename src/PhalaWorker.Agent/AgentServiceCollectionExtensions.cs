@@ -42,10 +42,17 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<NodeContext>();
         services.TryAddSingleton<GpuAttestor>();
         services.TryAddSingleton<ChainBinding>();
-        services.TryAddSingleton(sp => JobJournal.Open(sp.GetRequiredService<IOptions<AgentOptions>>().Value.JournalPath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp =>
+        {
+            var agent = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
+            return JobJournal.Open(agent.JournalPath, sp.GetRequiredService<TimeProvider>(), agent.JournalDurability);
+        });
         services.TryAddSingleton<JobQueue>();
         services.TryAddSingleton<JobEvents>();
         services.TryAddSingleton<JobValidator>();
+        services.TryAddSingleton<ModelStore>();
+        services.TryAddSingleton<OpenedJobs>();
+        services.TryAddSingleton<JobIntake>();
         services.TryAddSingleton<ResultPoster>();
         services.TryAddSingleton<RegistryGateway>();
         services.TryAddSingleton<IReceiptBatchPoster>(sp => sp.GetRequiredService<RegistryGateway>());

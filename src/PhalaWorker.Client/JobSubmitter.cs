@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Google.Protobuf;
+using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Crypto;
 using PhalaWorker.Crypto.Envelopes;
+using PhalaWorker.Crypto.Hpke;
 using PhalaWorker.Crypto.Keys;
 using PhalaWorker.Protocol.V1;
 using PhalaWorker.Protocol.Wire;
@@ -18,6 +21,12 @@ namespace PhalaWorker.Client;
 /// keys) and a <paramref name="verifier"/> is given, the node is verified again and the job resealed and resubmitted under
 /// a new job id, at most <see cref="JobSubmitterOptions.NodeKeyChangeRetries"/> times; so is a job whose connection is refused
 /// because the node now presents another RA-TLS key (it restarted), once the new key is attested.
+/// <para>
+/// By default (<see cref="JobSpec.ModelTransfer"/>) a model is uploaded once per node identity (UploadModel, sealed to the
+/// node with a fresh 32-byte model secret) and each job names it by its content address and that secret; a job refused with
+/// <c>MODEL_NOT_CACHED</c> (the node evicted the model or restarted) uploads it again and is resubmitted under the same id.
+/// Concurrent jobs of one submitter share one upload per model and node.
+/// </para>
 /// </summary>
 public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry = null, JobSubmitterOptions? options = null, NodeVerifier? verifier = null)
 {
@@ -27,7 +36,13 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
     /// <summary>The refusal reason of a job sealed to a node identity that no longer exists.</summary>
     public const string NodeKeyChangedReason = ReasonCodes.NodeKeyChanged;
 
+    /// <summary>The refusal reason of a job naming a model the node does not hold.</summary>
+    public const string ModelNotCachedReason = ReasonCodes.ModelNotCached;
+
     private readonly JobSubmitterOptions _options = options ?? new JobSubmitterOptions();
+
+    // (node address, model id) -> the upload's model secret, once the node acknowledged the upload.
+    private readonly ConcurrentDictionary<(EthAddress Node, Hash32 Model), Task<byte[]>> _uploads = new();
 
     public async Task<JobOutcome> RunAsync(VerifiedNode node, JobSpec spec, IProgress<JobEvent>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -98,7 +113,6 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
         var accessToken = JobSecrets.AccessToken(jobSecret);
         var request = new JobRequest
         {
-            Model = ByteString.CopyFrom(spec.Model),
             ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey),
             JobSecret = ByteString.CopyFrom(jobSecret),
         };
@@ -107,9 +121,18 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
             request.Inputs.Add(new NamedTensor { Name = name, Tensor = ByteString.CopyFrom(tensor) });
         }
 
-        var submit = Seal(node, jobId, request, spec);
         EnsurePinned(node);
-        var accepted = await client.SubmitJobAsync(submit, cancellationToken).ConfigureAwait(false);
+        SubmitJobResponse accepted;
+        if (spec.ModelTransfer == ModelTransfer.Inline)
+        {
+            request.Model = ByteString.CopyFrom(spec.Model);
+            accepted = await client.SubmitJobAsync(Seal(node, jobId, request, spec), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            accepted = await SubmitByReferenceAsync(node, jobId, request, spec, cancellationToken).ConfigureAwait(false);
+        }
+
         await foreach (var change in client.WatchJobAsync(jobId, accessToken, cancellationToken).ConfigureAwait(false))
         {
             progress?.Report(change);
@@ -147,6 +170,76 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
         }
 
         return new JobOutcome(jobId, output, receipt, inclusion, onChain, accepted.Duplicate) { JobSecret = jobSecret };
+    }
+
+    private async Task<SubmitJobResponse> SubmitByReferenceAsync(VerifiedNode node, byte[] jobId, JobRequest request, JobSpec spec, CancellationToken cancellationToken)
+    {
+        var key = (node.Address, spec.ModelId);
+        for (var attempt = 0; ; attempt++)
+        {
+            var upload = UploadOnceAsync(key, node, spec);
+            var secret = await upload.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+            request.ModelRef = new ModelReference { ModelHash = ByteString.CopyFrom(spec.ModelId.AsSpan()), ModelSecret = ByteString.CopyFrom(secret) };
+            try
+            {
+                return await client.SubmitJobAsync(Seal(node, jobId, request, spec), cancellationToken).ConfigureAwait(false);
+            }
+            catch (WorkerClientException ex) when (ex.RpcReason == ModelNotCachedReason && attempt == 0)
+            {
+                // The node no longer holds it (evicted, or restarted): upload again and resubmit; the refused job was not journaled.
+                _uploads.TryRemove(new KeyValuePair<(EthAddress, Hash32), Task<byte[]>>(key, upload));
+            }
+        }
+    }
+
+    // One upload per (node, model) at a time, shared by concurrent jobs; a failed upload is forgotten so the next job retries.
+    private Task<byte[]> UploadOnceAsync((EthAddress Node, Hash32 Model) key, VerifiedNode node, JobSpec spec)
+    {
+        var fresh = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var upload = _uploads.GetOrAdd(key, fresh.Task);
+        if (upload == fresh.Task)
+        {
+            _ = CompleteUploadAsync(fresh, key, node, spec);
+        }
+
+        return upload;
+    }
+
+    private async Task CompleteUploadAsync(TaskCompletionSource<byte[]> upload, (EthAddress Node, Hash32 Model) key, VerifiedNode node, JobSpec spec)
+    {
+        try
+        {
+            upload.SetResult(await UploadAsync(node, spec, CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            _uploads.TryRemove(new KeyValuePair<(EthAddress, Hash32), Task<byte[]>>(key, upload.Task));
+            upload.SetException(ex);
+        }
+    }
+
+    private async Task<byte[]> UploadAsync(VerifiedNode node, JobSpec spec, CancellationToken cancellationToken)
+    {
+        var secret = RandomNumberGenerator.GetBytes(JobSecrets.Length);
+        var uploadId = RandomNumberGenerator.GetBytes(JobIdLength);
+        var plaintext = new ModelUpload { Model = ByteString.CopyFrom(spec.Model), ModelSecret = ByteString.CopyFrom(secret) }.ToByteArray();
+        HpkeSealed sealedModel;
+        try
+        {
+            sealedModel = ModelEnvelope.Seal(node.HpkePublicKey, uploadId, node.Address.AsSpan(), plaintext, spec.Aead);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+
+        await client.UploadModelAsync(new UploadModelRequest
+        {
+            UploadId = ByteString.CopyFrom(uploadId),
+            Envelope = SealedEnvelopes.Create(sealedModel, spec.Aead),
+        }, cancellationToken).ConfigureAwait(false);
+        return secret;
     }
 
     /// <summary>

@@ -25,8 +25,10 @@ public static class ReceiptVerifier
         }
 
         var salt = JobSecrets.ReceiptSalt(request.JobSecret.Span);
+        // By reference the request names the model by the content address the submitter computed from the model's bytes.
+        var modelId = request.ModelRef is { ModelHash.Length: Hash32.Size } reference ? new Hash32(reference.ModelHash.Span) : JobReceiptHashes.ModelId(request.Model.Span);
         return Verify(receipt, node.Address, node.QuoteHash, node.ChainId, node.Registry, jobId,
-            JobReceiptHashes.Model(salt.AsSpan(), request.Model.Span), ReceiptHashes.Tensors(salt, request.Inputs), request.JobSecret.Span, output);
+            JobReceiptHashes.Model(salt.AsSpan(), modelId), ReceiptHashes.Tensors(salt, request.Inputs), request.JobSecret.Span, output);
     }
 
     /// <summary>

@@ -109,6 +109,10 @@ public sealed class WorkerClient : IDisposable
     public Task<SubmitJobResponse> SubmitJobAsync(SubmitJobRequest request, CancellationToken cancellationToken = default) =>
         CallAsync(() => Jobs.SubmitJobAsync(request, cancellationToken: cancellationToken).ResponseAsync);
 
+    /// <summary>Uploads a sealed model (see <see cref="JobSubmitter"/>, which seals and references it).</summary>
+    public Task<UploadModelResponse> UploadModelAsync(UploadModelRequest request, CancellationToken cancellationToken = default) =>
+        CallAsync(() => Jobs.UploadModelAsync(request, cancellationToken: cancellationToken).ResponseAsync);
+
     /// <summary>The job's state and result; <paramref name="accessToken"/> is <c>JobSecrets.AccessToken(job_secret)</c>.</summary>
     public Task<JobResult> GetResultAsync(ReadOnlyMemory<byte> jobId, ReadOnlyMemory<byte> accessToken, CancellationToken cancellationToken = default) =>
         CallAsync(() => Jobs.GetResultAsync(new GetResultRequest { JobId = ByteString.CopyFrom(jobId.Span), AccessToken = ByteString.CopyFrom(accessToken.Span) },

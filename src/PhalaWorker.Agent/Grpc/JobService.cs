@@ -13,10 +13,11 @@ using PhalaWorker.Protocol.Wire;
 namespace PhalaWorker.Agent.Grpc;
 
 /// <summary>
-/// SubmitJob (idempotent on job id), WatchJob (stream of state changes) and GetResult. SubmitJob first answers a job id
-/// the journal knows from the journal (a job sealed to a previous node identity gets <c>NODE_KEY_CHANGED</c>), then opens
-/// the envelope once to refuse tampered, misaddressed or malformed jobs at once with a clear status; the work itself goes
-/// through the bounded <see cref="JobQueue"/> to the <see cref="JobRunner"/>. WatchJob and GetResult answer only the
+/// SubmitJob (idempotent on job id), WatchJob (stream of state changes), GetResult and UploadModel. SubmitJob first answers
+/// a job id the journal knows from the journal (a job sealed to a previous node identity gets <c>NODE_KEY_CHANGED</c>), then
+/// opens the envelope — once, on the bounded <see cref="JobIntake"/> — to refuse tampered, misaddressed or malformed jobs
+/// and jobs naming a model the node does not hold at once with a clear status; the opened job is kept in memory for the
+/// <see cref="JobRunner"/> and its id goes through the bounded <see cref="JobQueue"/>. WatchJob and GetResult answer only the
 /// holder of the job's access token (derived from the job secret inside the envelope; the journal keeps its hash).
 /// </summary>
 internal sealed class JobService(
@@ -25,6 +26,9 @@ internal sealed class JobService(
     JobQueue queue,
     JobEvents events,
     JobValidator validator,
+    JobIntake intake,
+    OpenedJobs opened,
+    ModelStore models,
     NodeDrain drain,
     Registry.ChainBinding chain,
     TimeProvider timeProvider,
@@ -63,10 +67,12 @@ internal sealed class JobService(
             return AnswerKnown(request, known, digest, address, jobHex);
         }
 
-        // Opening proves the envelope is addressed to this node and untampered; the plaintext is dropped at once.
-        var accessHash = validator.Validate(attestation, jobId, request.Envelope, aead);
+        // Opening proves the envelope is addressed to this node and untampered; the opened job stays in the TD's memory only.
+        var envelope = request.Envelope;
+        var job = await intake.RunAsync(() => validator.OpenJob(attestation, jobId, envelope, aead), context.CancellationToken);
 
-        var outcome = await journal.TryAddAsync(jobId, envelopeBytes, digest, address, accessHash, context.CancellationToken);
+        // Not cancelled with the call: once journaled, a job is queued (or removed again), whatever the client does.
+        var outcome = await journal.TryAddAsync(jobId, envelopeBytes, digest, address, job.AccessTokenHash, CancellationToken.None);
         switch (outcome.Disposition)
         {
             case SubmitDisposition.Duplicate:
@@ -78,8 +84,14 @@ internal sealed class JobService(
                 break;
         }
 
-        if (!await queue.TryEnqueueAsync(jobId, context.CancellationToken))
+        var kept = opened.TryAdd(job);
+        if (!await queue.TryEnqueueAsync(jobId, CancellationToken.None))
         {
+            if (kept)
+            {
+                opened.TryTake(jobId);
+            }
+
             await journal.RemoveQueuedAsync(jobId, CancellationToken.None);
             AgentLog.QueueFull(logger, queue.Capacity, jobHex);
             RpcErrors.ResourceExhausted(ReasonCodes.QueueFull, $"the node's job queue is full ({queue.Capacity}); retry later");
@@ -89,6 +101,29 @@ internal sealed class JobService(
         AgentTelemetry.JobsAccepted.Add(1);
         events.Publish(new JobEvent { JobId = request.JobId, State = JobState.Queued, AtUnixMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds() });
         return new SubmitJobResponse { JobId = request.JobId, State = JobState.Queued };
+    }
+
+    public override async Task<UploadModelResponse> UploadModel(UploadModelRequest request, ServerCallContext context)
+    {
+        if (request.UploadId.Length != JobValidator.UploadIdLength)
+        {
+            RpcErrors.InvalidArgument(ReasonCodes.UploadIdLength, $"upload_id must be {JobValidator.UploadIdLength} bytes, got {request.UploadId.Length}");
+        }
+
+        if (drain.IsStopping)
+        {
+            RpcErrors.Unavailable(ReasonCodes.NodeStopping, "the node is stopping and accepts no new model; upload to another node");
+        }
+
+        var aead = EnvelopeSuite.Validate(request.Envelope);
+        var attestation = node.Required;
+        var uploadId = request.UploadId.ToByteArray();
+        var envelope = request.Envelope;
+        var modelId = await intake.RunAsync(() => validator.Upload(attestation, uploadId, envelope, aead), context.CancellationToken);
+        // Nothing about the model itself is logged (not even its hash: receipts are salted so that it stays unconfirmable).
+        _ = modelId;
+        AgentLog.ModelUploaded(logger, models.Count);
+        return new UploadModelResponse();
     }
 
     private SubmitJobResponse AnswerKnown(SubmitJobRequest request, JobRecord known, byte[] digest, byte[] address, string jobHex)

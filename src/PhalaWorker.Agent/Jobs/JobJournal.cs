@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using PhalaWorker.Protocol.V1;
 
@@ -8,22 +9,40 @@ namespace PhalaWorker.Agent.Jobs;
 /// the sealed output, the signed receipt and its inclusion proof, the address of the node identity that accepted the job,
 /// the hash of the job's access token, and failure reasons that name no tensor, shape or operator — never plaintext.
 /// Queued and running jobs are re-queued at start, so a crash loses no accepted job.
+/// <para>
+/// Writes go through one writer (one connection, one task) that commits whatever is waiting as one transaction (group
+/// commit) and acknowledges each write only after that commit; at <see cref="JournalDurability.Strict"/> the commit is
+/// fsynced (<c>synchronous = FULL</c>). One writer means no SQLite busy-retry waits; readers use their own pooled
+/// connections and never block the writer (WAL). The envelope is written once, into its own table, and deleted when the
+/// job ends, so state changes rewrite only the small job row.
+/// </para>
 /// </summary>
 internal sealed class JobJournal : IAsyncDisposable
 {
+    /// <summary>Most writes committed in one transaction.</summary>
+    internal const int MaxGroup = 512;
+
     private readonly string _connectionString;
     private readonly TimeProvider _timeProvider;
-    private readonly SqliteConnection _keepAlive;
+    private readonly SqliteConnection _writer;
+    private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly Task _writerLoop;
+    private long _commits;
+    private long _writesCommitted;
 
-    private JobJournal(string path, string connectionString, TimeProvider timeProvider, SqliteConnection keepAlive)
+    private JobJournal(string path, string connectionString, TimeProvider timeProvider, SqliteConnection writer, JournalDurability durability)
     {
         Path = path;
+        Durability = durability;
         _connectionString = connectionString;
         _timeProvider = timeProvider;
-        _keepAlive = keepAlive;
+        _writer = writer;
+        _writerLoop = Task.Run(WriteLoopAsync);
     }
 
-    public static JobJournal Open(string path, TimeProvider timeProvider)
+    public static JobJournal Open(string path, TimeProvider timeProvider) => Open(path, timeProvider, JournalDurability.Strict);
+
+    public static JobJournal Open(string path, TimeProvider timeProvider, JournalDurability durability)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
@@ -43,9 +62,10 @@ internal sealed class JobJournal : IAsyncDisposable
         connection.Open();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = """
+            command.CommandText = $"""
                 PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = NORMAL; -- MeasuredSettings.DefaultJournalSynchronous (measured into RTMR3)
+                PRAGMA synchronous = {SynchronousMode(durability)}; -- measured into RTMR3 (journal.synchronous)
+                PRAGMA foreign_keys = ON;
                 CREATE TABLE IF NOT EXISTS jobs (
                     job_id BLOB PRIMARY KEY,
                     envelope_digest BLOB NOT NULL,
@@ -62,6 +82,10 @@ internal sealed class JobJournal : IAsyncDisposable
                     access_hash BLOB
                 );
                 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+                CREATE TABLE IF NOT EXISTS job_envelopes (
+                    job_id BLOB PRIMARY KEY REFERENCES jobs(job_id) ON DELETE CASCADE,
+                    envelope BLOB NOT NULL
+                );
                 """;
             command.ExecuteNonQuery();
         }
@@ -69,10 +93,23 @@ internal sealed class JobJournal : IAsyncDisposable
         AddColumnIfMissing(connection, "node_address");
         AddColumnIfMissing(connection, "access_hash");
 
-        return new JobJournal(path, connectionString, timeProvider, connection);
+        return new JobJournal(path, connectionString, timeProvider, connection, durability);
     }
 
     public string Path { get; }
+
+    public JournalDurability Durability { get; }
+
+    /// <summary>Transactions committed and writes they carried (group commit: writes per commit rises with load).</summary>
+    public (long Commits, long Writes) CommitStatistics => (Interlocked.Read(ref _commits), Interlocked.Read(ref _writesCommitted));
+
+    /// <summary>The SQLite <c>synchronous</c> mode of a durability level (<c>FULL</c> or <c>NORMAL</c>), as measured into RTMR3.</summary>
+    public static string SynchronousMode(JournalDurability durability) => durability switch
+    {
+        JournalDurability.Strict => "FULL",
+        JournalDurability.Process => "NORMAL",
+        _ => throw new ArgumentOutOfRangeException(nameof(durability), durability, "unknown journal durability"),
+    };
 
     // Journals written before the node identity and access token were recorded gain the columns (NULL: refused by both checks).
     private static void AddColumnIfMissing(SqliteConnection connection, string column)
@@ -90,58 +127,63 @@ internal sealed class JobJournal : IAsyncDisposable
 
     private long NowMs => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Adds a job accepted by the node identity <paramref name="nodeAddress"/>; the same id again is a duplicate or a conflict.</summary>
-    public async Task<SubmitOutcome> TryAddAsync(byte[] jobId, byte[] envelope, byte[] envelopeDigest, byte[] nodeAddress, byte[] accessTokenHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds a job accepted by the node identity <paramref name="nodeAddress"/>; the same id again is a duplicate or a conflict.
+    /// Returns once the job is committed (at <see cref="JournalDurability.Strict"/>: fsynced).
+    /// </summary>
+    public Task<SubmitOutcome> TryAddAsync(byte[] jobId, byte[] envelope, byte[] envelopeDigest, byte[] nodeAddress, byte[] accessTokenHash, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using (var select = connection.CreateCommand())
+        var now = NowMs;
+        return WriteAsync(connection =>
         {
-            select.Transaction = transaction;
-            select.CommandText = "SELECT envelope_digest, state FROM jobs WHERE job_id = $id";
-            select.Parameters.AddWithValue("$id", jobId);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
+            using (var select = connection.CreateCommand())
             {
-                var existing = (byte[])reader[0];
-                var state = (JobState)reader.GetInt32(1);
-                return existing.AsSpan().SequenceEqual(envelopeDigest)
-                    ? new SubmitOutcome(SubmitDisposition.Duplicate, state)
-                    : new SubmitOutcome(SubmitDisposition.Conflict, state);
+                select.CommandText = "SELECT envelope_digest, state FROM jobs WHERE job_id = $id";
+                select.Parameters.AddWithValue("$id", jobId);
+                using var reader = select.ExecuteReader();
+                if (reader.Read())
+                {
+                    var existing = (byte[])reader[0];
+                    var state = (JobState)reader.GetInt32(1);
+                    return existing.AsSpan().SequenceEqual(envelopeDigest)
+                        ? new SubmitOutcome(SubmitDisposition.Duplicate, state)
+                        : new SubmitOutcome(SubmitDisposition.Conflict, state);
+                }
             }
-        }
 
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO jobs (job_id, envelope_digest, envelope, state, created_ms, updated_ms, node_address, access_hash)
-                VALUES ($id, $digest, $envelope, $state, $now, $now, $node, $access)
-                """;
-            insert.Parameters.AddWithValue("$node", nodeAddress);
-            insert.Parameters.AddWithValue("$access", accessTokenHash);
-            insert.Parameters.AddWithValue("$id", jobId);
-            insert.Parameters.AddWithValue("$digest", envelopeDigest);
-            insert.Parameters.AddWithValue("$envelope", envelope);
-            insert.Parameters.AddWithValue("$state", (int)JobState.Queued);
-            insert.Parameters.AddWithValue("$now", NowMs);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
+            using (var insert = connection.CreateCommand())
+            {
+                // jobs.envelope stays empty (kept for journals written before envelopes had their own table).
+                insert.CommandText = """
+                    INSERT INTO jobs (job_id, envelope_digest, envelope, state, created_ms, updated_ms, node_address, access_hash)
+                    VALUES ($id, $digest, X'', $state, $now, $now, $node, $access);
+                    INSERT INTO job_envelopes (job_id, envelope) VALUES ($id, $envelope);
+                    """;
+                insert.Parameters.AddWithValue("$node", nodeAddress);
+                insert.Parameters.AddWithValue("$access", accessTokenHash);
+                insert.Parameters.AddWithValue("$id", jobId);
+                insert.Parameters.AddWithValue("$digest", envelopeDigest);
+                insert.Parameters.AddWithValue("$envelope", envelope);
+                insert.Parameters.AddWithValue("$state", (int)JobState.Queued);
+                insert.Parameters.AddWithValue("$now", now);
+                insert.ExecuteNonQuery();
+            }
 
-        await transaction.CommitAsync(cancellationToken);
-        return new SubmitOutcome(SubmitDisposition.Added, JobState.Queued);
+            return new SubmitOutcome(SubmitDisposition.Added, JobState.Queued);
+        }, cancellationToken);
     }
 
     /// <summary>Removes a job that was journaled but could not be queued (queue full), so the submitter may retry.</summary>
     public Task RemoveQueuedAsync(byte[] jobId, CancellationToken cancellationToken) =>
         ExecuteAsync("DELETE FROM jobs WHERE job_id = $id AND state = 1", cancellationToken, ("$id", jobId));
 
+    /// <summary>The job's row, without its envelope (<see cref="GetEnvelopeAsync"/>).</summary>
     public async Task<JobRecord?> GetAsync(byte[] jobId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT job_id, envelope_digest, envelope, state, updated_ms, detail, sealed_output, receipt, receipt_digest, inclusion, node_address, access_hash
+            SELECT job_id, envelope_digest, state, updated_ms, detail, sealed_output, receipt, receipt_digest, inclusion, node_address, access_hash
             FROM jobs WHERE job_id = $id
             """;
         command.Parameters.AddWithValue("$id", jobId);
@@ -151,31 +193,51 @@ internal sealed class JobJournal : IAsyncDisposable
             return null;
         }
 
-        return new JobRecord(
-            (byte[])reader[0],
-            (byte[])reader[1],
-            (byte[])reader[2],
-            (JobState)reader.GetInt32(3),
-            reader.GetInt64(4),
-            await reader.IsDBNullAsync(5, cancellationToken) ? null : reader.GetString(5),
-            await reader.IsDBNullAsync(6, cancellationToken) ? null : (byte[])reader[6],
-            await reader.IsDBNullAsync(7, cancellationToken) ? null : (byte[])reader[7],
-            await reader.IsDBNullAsync(8, cancellationToken) ? null : (byte[])reader[8],
-            await reader.IsDBNullAsync(9, cancellationToken) ? null : (byte[])reader[9],
-            await reader.IsDBNullAsync(10, cancellationToken) ? null : (byte[])reader[10],
-            await reader.IsDBNullAsync(11, cancellationToken) ? null : (byte[])reader[11]);
+        return ReadRecord(reader);
     }
 
+    // Microsoft.Data.Sqlite reads synchronously whatever the API; one call per column is enough.
+    private static JobRecord ReadRecord(SqliteDataReader reader) => new(
+        (byte[])reader[0],
+        (byte[])reader[1],
+        (JobState)reader.GetInt32(2),
+        reader.GetInt64(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        reader.IsDBNull(5) ? null : (byte[])reader[5],
+        reader.IsDBNull(6) ? null : (byte[])reader[6],
+        reader.IsDBNull(7) ? null : (byte[])reader[7],
+        reader.IsDBNull(8) ? null : (byte[])reader[8],
+        reader.IsDBNull(9) ? null : (byte[])reader[9],
+        reader.IsDBNull(10) ? null : (byte[])reader[10]);
+
+    /// <summary>The sealed envelope of a job that has not ended (null once it ended: the envelope is deleted then).</summary>
+    public async Task<byte[]?> GetEnvelopeAsync(byte[] jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT envelope FROM job_envelopes WHERE job_id = $id
+            UNION ALL SELECT envelope FROM jobs WHERE job_id = $id AND length(envelope) > 0 AND state IN (1, 2)
+            LIMIT 1
+            """;
+        command.Parameters.AddWithValue("$id", jobId);
+        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
+    }
+
+    /// <summary>
+    /// Marks a job RUNNING. Not waited for by the runner: a job that is QUEUED or RUNNING when the process stops re-runs
+    /// alike, so this write needs no acknowledgement; it is committed in order with the job's later writes.
+    /// </summary>
     public Task MarkRunningAsync(byte[] jobId, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE jobs SET state = $state, updated_ms = $now WHERE job_id = $id", cancellationToken,
+        ExecuteAsync("UPDATE jobs SET state = $state, updated_ms = $now WHERE job_id = $id AND state IN (1, 2)", cancellationToken,
             ("$id", jobId), ("$state", (int)JobState.Running), ("$now", NowMs));
 
     public Task CompleteAsync(byte[] jobId, byte[] sealedOutput, byte[] receipt, byte[] receiptDigest, CancellationToken cancellationToken) =>
         ExecuteAsync(
             """
-            UPDATE jobs SET state = $state, updated_ms = $now, sealed_output = $out, receipt = $receipt, receipt_digest = $digest, detail = NULL,
-                envelope = X''
-            WHERE job_id = $id
+            UPDATE jobs SET state = $state, updated_ms = $now, sealed_output = $out, receipt = $receipt, receipt_digest = $digest, detail = NULL, envelope = X''
+            WHERE job_id = $id;
+            DELETE FROM job_envelopes WHERE job_id = $id;
             """,
             cancellationToken,
             ("$id", jobId), ("$state", (int)JobState.Succeeded), ("$now", NowMs), ("$out", sealedOutput), ("$receipt", receipt), ("$digest", receiptDigest));
@@ -185,7 +247,12 @@ internal sealed class JobJournal : IAsyncDisposable
     /// job could be opened, the detailed failure sealed to the submitter (<paramref name="sealedOutput"/>).
     /// </summary>
     public Task FailAsync(byte[] jobId, string detail, CancellationToken cancellationToken, byte[]? sealedOutput = null) =>
-        ExecuteAsync("UPDATE jobs SET state = $state, updated_ms = $now, detail = $detail, sealed_output = $out, envelope = X'' WHERE job_id = $id", cancellationToken,
+        ExecuteAsync(
+            """
+            UPDATE jobs SET state = $state, updated_ms = $now, detail = $detail, sealed_output = $out, envelope = X'' WHERE job_id = $id;
+            DELETE FROM job_envelopes WHERE job_id = $id;
+            """,
+            cancellationToken,
             ("$id", jobId), ("$state", (int)JobState.Failed), ("$now", NowMs), ("$detail", detail), ("$out", (object?)sealedOutput ?? DBNull.Value));
 
     public Task SetInclusionAsync(byte[] jobId, byte[] inclusion, CancellationToken cancellationToken) =>
@@ -229,30 +296,38 @@ internal sealed class JobJournal : IAsyncDisposable
     /// is false: a node without a chain posts nothing). A succeeded job still waiting for its batch is kept. Also empties the envelope
     /// of any finished job that still holds one (rows finished before the envelope was dropped at completion). Returns the rows deleted.
     /// </summary>
-    public async Task<int> DeleteFinishedAsync(DateTimeOffset cutoff, bool requireInclusion, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        int deleted;
-        await using (var delete = connection.CreateCommand())
+    public Task<int> DeleteFinishedAsync(DateTimeOffset cutoff, bool requireInclusion, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
         {
-            delete.CommandText = "DELETE FROM jobs WHERE updated_ms < $cutoff AND (state = 4 OR (state = 3 AND (inclusion IS NOT NULL OR $any = 1)))";
-            delete.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
-            delete.Parameters.AddWithValue("$any", requireInclusion ? 0 : 1);
-            deleted = await delete.ExecuteNonQueryAsync(cancellationToken);
-        }
+            // Through the writer (one connection, no busy waits); job_envelopes rows go with their job (ON DELETE CASCADE).
+            int deleted;
+            using (var delete = connection.CreateCommand())
+            {
+                delete.CommandText = "DELETE FROM jobs WHERE updated_ms < $cutoff AND (state = 4 OR (state = 3 AND (inclusion IS NOT NULL OR $any = 1)))";
+                delete.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds());
+                delete.Parameters.AddWithValue("$any", requireInclusion ? 0 : 1);
+                deleted = delete.ExecuteNonQuery();
+            }
 
-        await using (var drop = connection.CreateCommand())
-        {
-            drop.CommandText = "UPDATE jobs SET envelope = X'' WHERE state IN (3, 4) AND length(envelope) > 0";
-            await drop.ExecuteNonQueryAsync(cancellationToken);
-        }
+            using (var drop = connection.CreateCommand())
+            {
+                drop.CommandText = """
+                    UPDATE jobs SET envelope = X'' WHERE state IN (3, 4) AND length(envelope) > 0;
+                    DELETE FROM job_envelopes WHERE job_id IN (SELECT job_id FROM jobs WHERE state IN (3, 4));
+                    """;
+                drop.ExecuteNonQuery();
+            }
 
-        return deleted;
-    }
+            return deleted;
+        }, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
-        await _keepAlive.DisposeAsync();
+        _writes.Writer.TryComplete();
+#pragma warning disable VSTHRD003 // the writer loop was started by this instance; waiting for it to commit what is queued
+        await _writerLoop;
+#pragma warning restore VSTHRD003
+        await _writer.DisposeAsync();
         SqliteConnection.ClearAllPools();
     }
 
@@ -263,16 +338,119 @@ internal sealed class JobJournal : IAsyncDisposable
         return connection;
     }
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
+    /// <summary>A PRAGMA's value on the writer's connection (tests check the durability level).</summary>
+    internal Task<long> ReadWriterPragmaAsync(string pragma) =>
+        WriteAsync(connection =>
         {
-            command.Parameters.AddWithValue(name, value);
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA " + pragma;
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }, CancellationToken.None);
+
+    /// <summary>Runs <paramref name="sql"/> through the writer (tests).</summary>
+    internal Task ExecuteForTestAsync(string sql) => ExecuteAsync(sql, CancellationToken.None);
+
+    /// <summary>One statement (or several, separated by ';') through the writer.</summary>
+    private Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    /// <summary>
+    /// Queues a write for the writer; completes once the transaction holding it is committed. Cancellation stops the wait,
+    /// not the write (a queued write is committed either way, in order).
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, T> write, CancellationToken cancellationToken)
+    {
+        var op = new WriteOp(connection => write(connection));
+        if (!_writes.Writer.TryWrite(op))
+        {
+            throw new ObjectDisposedException(nameof(JobJournal));
         }
 
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return (T)(await op.Done.Task.WaitAsync(cancellationToken))!;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var group = new List<WriteOp>(MaxGroup);
+        var reader = _writes.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < MaxGroup && reader.TryRead(out var op))
+            {
+                group.Add(op);
+            }
+
+            CommitGroup(group);
+        }
+    }
+
+    // One transaction per group; each write in its own savepoint, so a failing write fails alone. The group is acknowledged
+    // only after COMMIT returned (fsynced at synchronous = FULL).
+    private void CommitGroup(List<WriteOp> group)
+    {
+        var results = new object?[group.Count];
+        var errors = new Exception?[group.Count];
+        try
+        {
+            using var transaction = _writer.BeginTransaction(deferred: false);
+            for (var i = 0; i < group.Count; i++)
+            {
+                transaction.Save("w");
+                try
+                {
+                    results[i] = group[i].Write(_writer);
+                    transaction.Release("w");
+                }
+                catch (Exception ex)
+                {
+                    transaction.Rollback("w");
+                    transaction.Release("w");
+                    errors[i] = ex;
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception ex)
+        {
+            foreach (var op in group)
+            {
+                op.Done.TrySetException(ex);
+            }
+
+            return;
+        }
+
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _writesCommitted, group.Count);
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (errors[i] is { } error)
+            {
+                group[i].Done.TrySetException(error);
+            }
+            else
+            {
+                group[i].Done.TrySetResult(results[i]);
+            }
+        }
+    }
+
+    private sealed class WriteOp(Func<SqliteConnection, object?> write)
+    {
+        public Func<SqliteConnection, object?> Write { get; } = write;
+
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

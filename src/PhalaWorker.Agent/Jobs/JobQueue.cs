@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace PhalaWorker.Agent.Jobs;
 
 /// <summary>
-/// Hands accepted jobs from the gRPC handlers to the single <see cref="JobRunner"/> (CONVENTIONS.md 13).
+/// Hands accepted jobs from the gRPC handlers to the <see cref="JobRunner"/>'s workers (CONVENTIONS.md 13).
 /// Bounded: a full queue makes SubmitJob wait at most <see cref="AgentOptions.QueueWait"/>, then answer RESOURCE_EXHAUSTED.
 /// </summary>
 internal sealed class JobQueue
@@ -21,7 +21,7 @@ internal sealed class JobQueue
         Capacity = value.MaxQueuedJobs;
         _channel = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(value.MaxQueuedJobs)
         {
-            SingleReader = true,
+            SingleReader = false,
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait,
         });

@@ -2,11 +2,10 @@ using PhalaWorker.Protocol.V1;
 
 namespace PhalaWorker.Agent.Jobs;
 
-/// <summary>One job as the journal keeps it. Payloads are the serialized protobuf messages.</summary>
+/// <summary>One job as the journal keeps it, without its envelope (<see cref="JobJournal.GetEnvelopeAsync"/>). Payloads are the serialized protobuf messages.</summary>
 internal sealed record JobRecord(
     byte[] JobId,
     byte[] EnvelopeDigest,
-    byte[] Envelope,
     JobState State,
     long UpdatedAtUnixMs,
     string? Detail,

@@ -82,6 +82,13 @@ internal static partial class AgentLog
     [LoggerMessage(5091, LogLevel.Warning, "Renewing the stapled collateral failed; clients reject stapled collateral older than a day by default: {Reason}")]
     public static partial void CollateralRenewFailed(ILogger logger, string reason);
 
+    // 5120-5129: line-rate jobs (models by reference, concurrent runner).
+    [LoggerMessage(5120, LogLevel.Debug, "Model uploaded and held in memory ({Count} held)")]
+    public static partial void ModelUploaded(ILogger logger, int count);
+
+    [LoggerMessage(5121, LogLevel.Information, "Job runner: {Workers} worker(s) on {Backend}, job timeout {Timeout}, journal durability {Durability}")]
+    public static partial void RunnerStarted(ILogger logger, int workers, string backend, TimeSpan timeout, string durability);
+
     // 5060-5069: Registry feature (predecessor links, leaving).
     [LoggerMessage(5060, LogLevel.Information, "Registering as the successor of {Predecessor} (it is retired on chain; its unposted receipts are posted in this node's batches)")]
     public static partial void PredecessorLinked(ILogger logger, string predecessor);

@@ -75,8 +75,8 @@ public static class MeasuredSettings
     /// <summary>The journal's SQLite <c>synchronous</c> mode (durability of accepted jobs).</summary>
     public const string JournalSynchronous = "journal.synchronous";
 
-    /// <summary>The journal's SQLite synchronous mode the agent uses.</summary>
-    public const string DefaultJournalSynchronous = "NORMAL";
+    /// <summary>The journal's SQLite synchronous mode by default (<c>Agent:JournalDurability</c> <c>Strict</c>; <c>Process</c> is <c>NORMAL</c>).</summary>
+    public const string DefaultJournalSynchronous = "FULL";
 
     /// <summary>Every measured setting, in measurement order.</summary>
     public static IReadOnlyList<string> Names { get; } =
@@ -120,7 +120,7 @@ public static class MeasuredSettings
             new(Environment, environmentName),
             new(MaxMessageBytes, Number(configuration, "Agent:MaxMessageBytes", 64L * 1024 * 1024)),
             new(MaxQueuedJobs, Number(configuration, "Agent:MaxQueuedJobs", 64)),
-            new(JournalSynchronous, DefaultJournalSynchronous),
+            new(JournalSynchronous, JournalSynchronousMode(configuration["Agent:JournalDurability"])),
         ];
     }
 
@@ -133,6 +133,10 @@ public static class MeasuredSettings
         ArgumentNullException.ThrowIfNull(policy);
         return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(policy.ToJson())));
     }
+
+    // Agent:JournalDurability binds as the options binder reads an enum (name in any case, or its number): Process (1) is NORMAL.
+    private static string JournalSynchronousMode(string? durability) =>
+        durability?.Trim() is { } value && (string.Equals(value, "Process", StringComparison.OrdinalIgnoreCase) || value == "1") ? "NORMAL" : DefaultJournalSynchronous;
 
     /// <summary>The <c>setting</c> event payload: <c>name=value</c>.</summary>
     public static string Format(string name, string value) => name + "=" + value;

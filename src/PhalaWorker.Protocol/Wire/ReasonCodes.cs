@@ -63,6 +63,13 @@ public static class ReasonCodes
     public const string ModelMissing = "MODEL_MISSING";
     public const string InputDuplicate = "INPUT_DUPLICATE";
 
+    // Models by reference (UploadModel, JobRequest.model_ref) and the intake
+    public const string ModelAmbiguous = "MODEL_AMBIGUOUS";
+    public const string ModelReferenceLength = "MODEL_REF_LENGTH";
+    public const string UploadIdLength = "UPLOAD_ID_LENGTH";
+    public const string ModelNotCached = "MODEL_NOT_CACHED";
+    public const string IntakeBusy = "INTAKE_BUSY";
+
     // SubmitJob (model validation) and FAILED jobs (running): MODEL_ + the compute failure
     public const string ModelInvalidModel = "MODEL_INVALID_MODEL";
     public const string ModelLimitExceeded = "MODEL_LIMIT_EXCEEDED";
@@ -89,6 +96,7 @@ public static class ReasonCodes
     public const string Cancelled = "CANCELLED";
 
     // FAILED only
+    public const string JobTimeout = "JOB_TIMEOUT";
     public const string Internal = "INTERNAL";
 
     private const string ModelWithheld = "; the detail is withheld (it would describe the encrypted job)";
@@ -117,6 +125,9 @@ public static class ReasonCodes
         new(JobSecretLength, StatusCode.InvalidArgument, "SubmitJob: job_secret is not 32 bytes"),
         new(ModelMissing, StatusCode.InvalidArgument, "SubmitJob: the JobRequest has no model"),
         new(InputDuplicate, StatusCode.InvalidArgument, "SubmitJob: two inputs have the same name (named by index in the detail)"),
+        new(ModelAmbiguous, StatusCode.InvalidArgument, "SubmitJob: the JobRequest carries both `model` and `model_ref`; set exactly one"),
+        new(ModelReferenceLength, StatusCode.InvalidArgument, "SubmitJob/UploadModel: a `model_ref`'s `model_hash` or `model_secret`, or an upload's `model_secret`, is not 32 bytes"),
+        new(UploadIdLength, StatusCode.InvalidArgument, "UploadModel: `upload_id` is not 32 bytes"),
         new(ModelInvalidModel, StatusCode.InvalidArgument, "SubmitJob: the model is not a valid ONNX model (protobuf, graph, cycle, attribute)" + ModelWithheld),
         new(ModelUnsupportedOperator, StatusCode.InvalidArgument, "SubmitJob: the model uses an operator the node does not run" + ModelWithheld),
         new(ModelUnsupportedDataType, StatusCode.InvalidArgument, "SubmitJob: a tensor has a data type the node does not run" + ModelWithheld),
@@ -130,7 +141,9 @@ public static class ReasonCodes
         new(ConcurrencyLimited, StatusCode.ResourceExhausted, "this client has as many calls in flight as it may (open `WatchJob` streams count); `phala-retry-after-ms` is a hint (250)"),
         new(WatchLimitPerJob, StatusCode.ResourceExhausted, "WatchJob: the job has as many `WatchJob` streams open as it may; close one or poll `GetResult`"),
         new(WatchLimitTotal, StatusCode.ResourceExhausted, "WatchJob: the node has as many `WatchJob` streams open as it may; close one or poll `GetResult`"),
+        new(IntakeBusy, StatusCode.ResourceExhausted, "SubmitJob/UploadModel: every envelope-opening slot stayed busy for `Agent:QueueWait`; retry later"),
         new(NodeKeyChanged, StatusCode.FailedPrecondition, "SubmitJob: the job id is journaled under the node's previous identity (it restarted); verify the node again and submit a new job"),
+        new(ModelNotCached, StatusCode.FailedPrecondition, "SubmitJob: the job's `model_ref` names a model the node does not hold (never uploaded, evicted, or the node restarted): `UploadModel` it and submit again"),
         new(QuoteFormat, StatusCode.FailedPrecondition, "GetAttestation: the node's own quote does not parse (a fault of the node's TEE, not of the caller)"),
         new(JobIdInUse, StatusCode.AlreadyExists, "SubmitJob: the job id was submitted before with another envelope"),
         new(AccessTokenMissing, StatusCode.PermissionDenied, "WatchJob/GetResult: no access_token"),
@@ -148,6 +161,7 @@ public static class ReasonCodes
     public static IReadOnlyList<Failure> Failures { get; } =
     [
         new(NodeKeyChanged, "the job was accepted by the node's previous identity, or its envelope no longer opens with the node's key; submit a new job"),
+        new(ModelNotCached, "a job re-opened from the journal names a model the node no longer holds (evicted, or the node restarted); submit again"),
         new(MalformedProtobuf, "the opened plaintext is not a JobRequest"),
         new(EnvelopeMissing, "the journaled envelope is missing (the node's storage was altered)"),
         new(EnvelopeVersion, "the journaled envelope's version is not 1 (the node's storage was altered)"),
@@ -165,6 +179,7 @@ public static class ReasonCodes
         new(ModelBackendUnavailable, "the node's compute backend cannot run the model"),
         new(ModelExecutionFailed, "an operator failed while running (a shape mismatch found at run time, a bad index)"),
         new(ModelDeviceFailed, "the accelerator failed (out of device memory, kernel compilation or launch); the node does not fall back to the CPU"),
+        new(JobTimeout, "the job ran longer than the node's per-job wall-clock limit (`Agent:JobTimeout`, default 5 minutes, counted from when it starts running)"),
         new(Internal, "an unexpected error in the node (logged there without job data)"),
     ];
 

@@ -32,7 +32,7 @@ public sealed class JobJournalTests
 
         Assert.That(outcome, Is.EqualTo(new SubmitOutcome(SubmitDisposition.Added, JobState.Queued)));
         Assert.That(record!.State, Is.EqualTo(JobState.Queued));
-        Assert.That(record.Envelope, Is.EqualTo(envelope));
+        Assert.That(await journal.GetEnvelopeAsync(id, CancellationToken.None).DefaultTimeout(), Is.EqualTo(envelope));
     }
 
     [Test]
@@ -114,6 +114,71 @@ public sealed class JobJournalTests
         Assert.That(record!.State, Is.EqualTo(JobState.Failed));
         Assert.That(record.Detail, Is.EqualTo("MODEL_UNSUPPORTED_OPERATOR: Foo"));
         Assert.That(record.IsTerminal, Is.True);
+    }
+
+    [Test]
+    public async Task Complete_Job_DeletesEnvelopeKeepsDigestAsync()
+    {
+        await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
+        var (id, envelope, digest) = NewJob();
+        await journal.TryAddAsync(id, envelope, digest, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
+
+        await journal.CompleteAsync(id, [1], [2], new byte[32], CancellationToken.None).DefaultTimeout();
+
+        Assert.That(await journal.GetEnvelopeAsync(id, CancellationToken.None).DefaultTimeout(), Is.Null);
+        Assert.That((await journal.GetAsync(id, CancellationToken.None).DefaultTimeout())!.EnvelopeDigest, Is.EqualTo(digest));
+        var again = await journal.TryAddAsync(id, envelope, digest, new byte[20], new byte[32], CancellationToken.None).DefaultTimeout();
+        Assert.That(again, Is.EqualTo(new SubmitOutcome(SubmitDisposition.Duplicate, JobState.Succeeded)));
+    }
+
+    [TestCase(JournalDurability.Strict, 2)]
+    [TestCase(JournalDurability.Process, 1)]
+    public async Task Open_Durability_SetsSynchronousModeAsync(JournalDurability durability, long expected)
+    {
+        var path = _directory.File("j.db");
+        await using var journal = JobJournal.Open(path, _time, durability);
+
+        Assert.That(journal.Durability, Is.EqualTo(durability));
+        Assert.That(JobJournal.SynchronousMode(durability), Is.EqualTo(expected == 2 ? "FULL" : "NORMAL"));
+        Assert.That(await journal.ReadWriterPragmaAsync("synchronous").DefaultTimeout(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task ConcurrentWrites_AllCommittedInGroupsAndSurviveReopenAsync()
+    {
+        var path = _directory.File("j.db");
+        var jobs = Enumerable.Range(0, 300).Select(_ => NewJob()).ToList();
+        await using (var journal = JobJournal.Open(path, _time))
+        {
+            var adds = jobs.Select(j => journal.TryAddAsync(j.Id, j.Envelope, j.Digest, new byte[20], new byte[32], CancellationToken.None)).ToList();
+            var outcomes = await Task.WhenAll(adds).DefaultTimeout();
+            var (commits, writes) = journal.CommitStatistics;
+
+            Assert.That(outcomes.Select(o => o.Disposition), Is.All.EqualTo(SubmitDisposition.Added));
+            Assert.That(writes, Is.EqualTo(300));
+            Assert.That(commits, Is.InRange(1, 300));
+        }
+
+        await using var reopened = JobJournal.Open(path, _time);
+        Assert.That(await reopened.GetUnfinishedAsync(CancellationToken.None).DefaultTimeout(), Has.Count.EqualTo(300));
+    }
+
+    [Test]
+    public async Task FailingWrite_FailsAloneInItsGroupAsync()
+    {
+        await using var journal = JobJournal.Open(_directory.File("j.db"), _time);
+        var (id, envelope, digest) = NewJob();
+        var (other, otherEnvelope, otherDigest) = NewJob();
+
+        var bad = journal.ExecuteForTestAsync("INSERT INTO no_such_table VALUES (1)");
+        var good = journal.TryAddAsync(id, envelope, digest, new byte[20], new byte[32], CancellationToken.None);
+        var alsoGood = journal.TryAddAsync(other, otherEnvelope, otherDigest, new byte[20], new byte[32], CancellationToken.None);
+
+        var error = await bad.DefaultTimeout().ContinueWith(t => t.Exception?.InnerException, TaskScheduler.Default);
+        Assert.That(error, Is.InstanceOf<Microsoft.Data.Sqlite.SqliteException>());
+        Assert.That((await good.DefaultTimeout()).Disposition, Is.EqualTo(SubmitDisposition.Added));
+        Assert.That((await alsoGood.DefaultTimeout()).Disposition, Is.EqualTo(SubmitDisposition.Added));
+        Assert.That(await journal.GetAsync(other, CancellationToken.None).DefaultTimeout(), Is.Not.Null);
     }
 
     [Test]
