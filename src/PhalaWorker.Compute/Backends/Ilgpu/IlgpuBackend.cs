@@ -124,6 +124,16 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         jobGate.Wait();
         job++;
+        try
+        {
+            Device.BeginJob();
+        }
+        catch (Exception ex) when (IlgpuErrors.ToComputeException(ex, "start of job (stream)", Name) is { } failure)
+        {
+            jobGate.Release();
+            throw failure;
+        }
+
         inJob = true;
         return new JobScope(this);
     }
@@ -198,7 +208,7 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         var value = new IlgpuTensor(buffer, shape);
         if (tensor.Length > 0)
         {
-            value.View.SubView(0, tensor.Length).CopyFromCPU(tensor.AsReadOnlySpan<float>());
+            value.View.SubView(0, tensor.Length).CopyFromCPU(Device.Stream, tensor.AsReadOnlySpan<float>());
         }
 
         Interlocked.Increment(ref deviceUploads);
@@ -271,8 +281,9 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
     {
         try
         {
-            // Values still on the device (graph outputs, constants we uploaded) get their host copy now; then every
-            // buffer of the job goes back to the pool and is zeroed.
+            // The one wait for the job's stream; then values still on the device (graph outputs, constants we uploaded)
+            // get their host copy, and every buffer of the job goes back to the pool and is zeroed.
+            Device.Stream.Synchronize();
             foreach (var data in live.ToArray())
             {
                 if (data.Host is { } host && ReferenceEquals(host.DeviceData, data))
