@@ -30,6 +30,7 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
     private readonly long maxConstantBytes;
     private long constantBytes;
     private readonly object statsLock = new();
+    private readonly List<(WeakReference<IlgpuNodeKernel> Owner, IlgpuMetadataCache Cache)> metadataCaches = [];
     private long job;
     private bool inJob;
     private bool disposed;
@@ -126,16 +127,64 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         job++;
         try
         {
+            FreeUnusedMetadata();
             Device.BeginJob();
         }
-        catch (Exception ex) when (IlgpuErrors.ToComputeException(ex, "start of job (stream)", Name) is { } failure)
+        catch (Exception ex)
         {
             jobGate.Release();
-            throw failure;
+            if (IlgpuErrors.ToComputeException(ex, "start of job (stream)", Name) is { } failure)
+            {
+                throw failure;
+            }
+
+            throw;
         }
 
         inJob = true;
         return new JobScope(this);
+    }
+
+    /// <summary>Metadata caches of plans still loaded (node kernels alive) and their device bytes.</summary>
+    internal (int Caches, long Bytes) MetadataCacheUsage
+    {
+        get
+        {
+            lock (metadataCaches)
+            {
+                return (metadataCaches.Count, metadataCaches.Sum(e => e.Cache.Bytes));
+            }
+        }
+    }
+
+    /// <summary>The metadata cache of a node kernel being compiled into a plan; freed once the kernel is collected.</summary>
+    internal IlgpuMetadataCache RegisterMetadataCache(IlgpuNodeKernel owner)
+    {
+        var cache = new IlgpuMetadataCache();
+        lock (metadataCaches)
+        {
+            metadataCaches.Add((new WeakReference<IlgpuNodeKernel>(owner), cache));
+        }
+
+        return cache;
+    }
+
+    /// <summary>Frees the metadata buffers of plans no longer referenced (between jobs, so no kernel still reads them).</summary>
+    internal void FreeUnusedMetadata()
+    {
+        lock (metadataCaches)
+        {
+            metadataCaches.RemoveAll(e =>
+            {
+                if (e.Owner.TryGetTarget(out _))
+                {
+                    return false;
+                }
+
+                e.Cache.Dispose();
+                return true;
+            });
+        }
     }
 
     public void Dispose()
@@ -146,6 +195,16 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         }
 
         disposed = true;
+        lock (metadataCaches)
+        {
+            foreach (var (_, cache) in metadataCaches)
+            {
+                cache.Dispose();
+            }
+
+            metadataCaches.Clear();
+        }
+
         foreach (var (_, value) in constantOrder)
         {
             value.Buffer.Dispose();

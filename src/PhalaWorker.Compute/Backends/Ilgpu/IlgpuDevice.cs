@@ -25,6 +25,8 @@ internal sealed class IlgpuDevice : IDisposable
     private Index3D maxGrid;
     private long gemmLaunches;
     private long streamsCreated;
+    private long metadataUploads;
+    private long metadataHits;
     private AcceleratorStream? jobStream;
 
     private IlgpuDevice(Context context, Accelerator accelerator, IlgpuDeviceKind kind)
@@ -236,6 +238,19 @@ internal sealed class IlgpuDevice : IDisposable
 
     /// <summary>Whether each job runs on a stream of its own (default true; tests compare with the default stream).</summary>
     public bool UseJobStream { get; set; } = true;
+
+    /// <summary>Whether kernel metadata is cached per plan node (default true; tests compare with per-launch uploads).</summary>
+    public bool UseMetadataCache { get; set; } = true;
+
+    /// <summary>Kernel-metadata arrays copied to the device so far (per launch without the cache, once per node and shape with it).</summary>
+    public long MetadataUploads => Interlocked.Read(ref metadataUploads);
+
+    /// <summary>Launches that found their metadata already on the device (cached with the plan).</summary>
+    public long MetadataCacheHits => Interlocked.Read(ref metadataHits);
+
+    internal void CountMetadataUpload() => Interlocked.Increment(ref metadataUploads);
+
+    internal void CountMetadataHit() => Interlocked.Increment(ref metadataHits);
 
     /// <summary>Job streams created so far.</summary>
     public long StreamsCreated => Interlocked.Read(ref streamsCreated);

@@ -553,8 +553,29 @@ internal sealed class IlgpuOperators
 
     private GridStride Range(int count) => new(count, Launch(count));
 
+    /// <summary>
+    /// The metadata cache of the node now executing (set by <see cref="IlgpuNodeKernel"/> around its launches; jobs run one
+    /// at a time per backend and a job's nodes in order, so one field suffices). Null: metadata is uploaded per launch.
+    /// </summary>
+    public IlgpuMetadataCache? MetadataCache { get; set; }
+
     private PooledInts RentMeta(int[] values)
     {
+        if (device.UseMetadataCache && MetadataCache is { } cache)
+        {
+            if (cache.TryGet(values, out var cached))
+            {
+                device.CountMetadataHit();
+                return new PooledInts(null, null, cached);
+            }
+
+            if (cache.HasRoom)
+            {
+                device.CountMetadataUpload();
+                return new PooledInts(null, null, cache.Add(device.Accelerator, device.Stream, values));
+            }
+        }
+
         var buffer = device.IntPool.Rent(values.Length);
         ArrayView<int> view = buffer.View.SubView(0, Math.Max(values.Length, 1));
         if (values.Length > 0)
@@ -562,14 +583,21 @@ internal sealed class IlgpuOperators
             view.SubView(0, values.Length).CopyFromCPU(device.Stream, values.AsSpan());
         }
 
+        device.CountMetadataUpload();
         return new PooledInts(device.IntPool, buffer, view);
     }
 
     /// <summary>A small int buffer (kernel metadata) returned to the pool when disposed.</summary>
-    private readonly struct PooledInts(IlgpuBufferPool<int> pool, MemoryBuffer1D<int, Stride1D.Dense> buffer, ArrayView<int> view) : IDisposable
+    private readonly struct PooledInts(IlgpuBufferPool<int>? pool, MemoryBuffer1D<int, Stride1D.Dense>? buffer, ArrayView<int> view) : IDisposable
     {
         public ArrayView<int> View { get; } = view;
 
-        public void Dispose() => pool.Return(buffer);
+        public void Dispose()
+        {
+            if (pool is not null && buffer is not null)
+            {
+                pool.Return(buffer); // cached metadata (no pool) stays with the plan
+            }
+        }
     }
 }
