@@ -27,6 +27,8 @@ internal sealed class IlgpuDevice : IDisposable
     private long streamsCreated;
     private long metadataUploads;
     private long metadataHits;
+    private long cublasSingle;
+    private long cublasBatched;
     private AcceleratorStream? jobStream;
 
     private IlgpuDevice(Context context, Accelerator accelerator, IlgpuDeviceKind kind)
@@ -251,6 +253,11 @@ internal sealed class IlgpuDevice : IDisposable
     internal void CountMetadataUpload() => Interlocked.Increment(ref metadataUploads);
 
     internal void CountMetadataHit() => Interlocked.Increment(ref metadataHits);
+
+    /// <summary>cuBLAS GEMM calls so far: single <c>cublasSgemm</c> calls and <c>cublasSgemmStridedBatched</c> calls (one per batched product).</summary>
+    public (long Single, long StridedBatched) CuBlasCalls => (Interlocked.Read(ref cublasSingle), Interlocked.Read(ref cublasBatched));
+
+    internal void CountCuBlasCall(bool batched) => Interlocked.Increment(ref batched ? ref cublasBatched : ref cublasSingle);
 
     /// <summary>Job streams created so far.</summary>
     public long StreamsCreated => Interlocked.Read(ref streamsCreated);

@@ -524,8 +524,36 @@ internal sealed class IlgpuOperators
             beta = p.Beta;
         }
 
+        var opB = transB ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose;
+        var opA = transA ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose;
+        if (CuBlasStridedBatched.TryGetStrides(offsets, batchCount, out long strideA, out long strideB)
+            && CuBlasStridedBatched.TryRun(
+                blas,
+                opB,
+                opA,
+                p.N,
+                p.M,
+                p.K,
+                p.Alpha,
+                b.SubView(offsets[1], b.Length - offsets[1]),
+                transB ? p.K : p.N,
+                strideB,
+                a.SubView(offsets[0], a.Length - offsets[0]),
+                transA ? p.M : p.K,
+                strideA,
+                beta,
+                y,
+                p.N,
+                (long)p.M * p.N,
+                batchCount))
+        {
+            device.CountCuBlasCall(batched: true);
+            return true;
+        }
+
         for (int i = 0; i < batchCount; i++)
         {
+            device.CountCuBlasCall(batched: false);
             var aView = a.SubView(offsets[3 * i], (long)p.M * p.K);
             var bView = b.SubView(offsets[(3 * i) + 1], (long)p.K * p.N);
             var yView = y.SubView((long)i * p.M * p.N, (long)p.M * p.N);

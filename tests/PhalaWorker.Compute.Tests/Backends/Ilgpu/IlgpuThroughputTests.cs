@@ -173,4 +173,44 @@ public sealed class IlgpuThroughputTests
         using var auto = ComputeBackendRegistry.Create("ilgpu-cpu", new ComputeOptions());
         Assert.That(((IlgpuBackend)auto).Device.CuBlasMode, Is.EqualTo(CuBlasMode.Auto));
     }
+
+    [Test]
+    public void StridedBatched_EvenStrides_OneCall()
+    {
+        // A: 3 batches 12 apart starting at 4; B broadcast (stride 0) at 7.
+        int[] offsets = [4, 7, 0, 16, 7, 0, 28, 7, 0];
+
+        Assert.That(CuBlasStridedBatched.TryGetStrides(offsets, 3, out long strideA, out long strideB), Is.True);
+        Assert.That((strideA, strideB), Is.EqualTo((12L, 0L)));
+    }
+
+    [TestCase(new[] { 0, 0, 0, 12, 0, 0, 30, 0, 0 }, 3)] // A's steps differ (12, 18): broadcast over two batch dims
+    [TestCase(new[] { 12, 0, 0, 0, 0, 0 }, 2)] // descending
+    [TestCase(new[] { 0, 0, 0 }, 1)] // a single product is a plain Sgemm
+    [TestCase(new[] { 0, 0, 0, 8, 8, 0 }, 3)] // fewer offsets than batches
+    public void StridedBatched_UnevenOrSingle_Refused(int[] offsets, int batches) =>
+        Assert.That(CuBlasStridedBatched.TryGetStrides(offsets, batches, out _, out _), Is.False);
+
+    [Test]
+    public void StridedBatched_NoLibcublas_ReasonNamesWhatWasTried()
+    {
+        Assume.That(CuBlasStridedBatched.UnavailableReason, Is.Not.Null, "libcublas with cublasSgemmStridedBatched is loadable here; the refusal path cannot be exercised");
+
+        Assert.That(CuBlasStridedBatched.UnavailableReason, Does.Contain("libcublas.so.12"));
+    }
+
+    [Test]
+    public async Task Run_BatchedMatMulOnIlgpuCpu_NoCuBlasCallsAsync()
+    {
+        // cuBLAS exists only on the CUDA accelerator: the policy must never reach it on ilgpu-cpu, even with 'always'.
+        await using var backend = new IlgpuBackend(IlgpuDeviceKind.CpuAccelerator);
+        backend.Device.CuBlasMode = CuBlasMode.Always;
+        var engine = new ComputeEngine(new ComputeOptions { Backend = "ilgpu-cpu", ModelCacheEntries = 0 }, backend);
+
+        var check = NodeTestRunner.Run(OnnxTestData.Model("tiny_transformer_block"), engine, CancellationToken.None);
+
+        Assert.That(check.Status, Is.EqualTo(NodeTestStatus.Passed), check.Detail);
+        Assert.That(backend.DeviceRuns.Keys, Does.Contain("MatMul"));
+        Assert.That(backend.Device.CuBlasCalls, Is.EqualTo((0L, 0L)));
+    }
 }
