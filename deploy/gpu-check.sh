@@ -6,7 +6,8 @@
 #   2. runs the CUDA conformance suite: `phala-worker onnx test --backend cuda` over the ONNX node tests, the sequence
 #      models and the bundled models (the runner and per-op tolerances of IlgpuCudaConformanceTests);
 #   3. benchmarks `phala-worker onnx bench --backend cuda` against `--backend cpu` on the bundled models;
-#   4. measures GEMM GFLOP/s with `phala-worker onnx gemm` (this project's tiled kernel and cuBLAS), each result checked;
+#   4. measures GEMM GFLOP/s with `phala-worker onnx gemm` (this project's tiled kernel and cuBLAS) per size, 64..8192,
+#      each result checked, with the cuBLAS/own ratio per size: the figures that set Compute:CudaUseCuBlas=auto's threshold;
 #   5. prints a summary table. Every step is bounded by `timeout`, all of it within 8 minutes on one H100/H200.
 #
 # Usage: gpu-check.sh [BUNDLE.tar.gz | BUNDLE_DIR]   (default: the folder this script is in, when it holds bin/phala-worker)
@@ -106,25 +107,34 @@ done
 printf '%-24s %10s %10s\n' model cpu cuda
 printf '%s\n' "${rows[@]}"
 
-echo "== GEMM GFLOP/s (onnx gemm, square float32, results checked)"
+echo "== GEMM GFLOP/s (onnx gemm, square float32, results checked; own kernel vs cuBLAS per size)"
+# Compute:CudaUseCuBlas=auto uses cuBLAS for M*N*K*batches >= 64^3 (CuBlasPolicy.AutoMinFlops, provisional): the
+# smallest N whose cublas/own ratio below is > 1 is where that threshold belongs.
 gemm_rows=()
-for n in 1024 2048 4096 8192; do
+for n in 64 128 256 512 1024 2048 4096 8192; do
+  iters=5; [ "$n" -le 512 ] && iters=50
+  own_gf=""
   for k in own cublas; do
-    r=$(timeout 90 "$cli" onnx gemm --backend cuda --kernels "$k" --size "$n" --iterations 5 --json 2>&1)
+    r=$(timeout 90 "$cli" onnx gemm --backend cuda --kernels "$k" --size "$n" --iterations "$iters" --json 2>&1)
     rc=$?
     gf=$(echo "$r" | json_field gflops); used=$(echo "$r" | json_field kernels)
     if [ $rc -ne 0 ]; then fail "gemm $n $k: $(echo "$r" | tail -n 1)"; fi
-    gemm_rows+=("$(printf '%-6s %-8s %-8s %12s' "$n" "$k" "${used:-?}" "${gf:-?}")")
+    ratio=""
+    if [ "$k" = own ]; then own_gf="$gf"; elif [ -n "$own_gf" ] && [ -n "$gf" ]; then
+      ratio=$(awk -v a="$gf" -v b="$own_gf" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+    fi
+    gemm_rows+=("$(printf '%-6s %-8s %-8s %12s %14s' "$n" "$k" "${used:-?}" "${gf:-?}" "$ratio")")
   done
 done
-printf '%-6s %-8s %-8s %12s\n' N asked used GFLOP/s
+printf '%-6s %-8s %-8s %12s %14s\n' N asked used GFLOP/s cublas/own
 printf '%s\n' "${gemm_rows[@]}"
+echo "auto threshold now: M*N*K*batches >= 262144 (64^3), provisional until set from the ratios above"
 
 echo "== Summary"
 printf '%s\n' "${summary[@]}"
 printf '%-24s %10s %10s\n' "model (median ms)" cpu cuda
 printf '%s\n' "${rows[@]}"
-printf '%-6s %-8s %-8s %12s\n' N asked used GFLOP/s
+printf '%-6s %-8s %-8s %12s %14s\n' N asked used GFLOP/s cublas/own
 printf '%s\n' "${gemm_rows[@]}"
 if [ $status -eq $EXIT_OK ]; then echo "GPU CHECK PASSED"; else echo "GPU CHECK FAILED"; fi
 exit $status

@@ -57,12 +57,15 @@ public sealed class ComputeOptions
     public string CpuIsa { get; set; } = "auto";
 
     /// <summary>
-    /// Whether the <c>cuda</c> backend computes MatMul/Gemm with cuBLAS when libcublas loads (true), or always with this
-    /// project's own GEMM kernels (false: the same tiled kernel CI compiles to PTX; slower, used to check those kernels on a
-    /// GPU host, e.g. by <c>deploy/gpu-check.sh</c>).
+    /// How the <c>cuda</c> backend chooses between cuBLAS and this project's own GEMM kernels for MatMul/Gemm: <c>auto</c>
+    /// (cuBLAS for products of at least <see cref="Backends.Ilgpu.CuBlasPolicy.AutoMinFlops"/> multiply-adds, a provisional
+    /// threshold until measured on a GPU), <c>always</c> (cuBLAS whenever libcublas loads) or <c>never</c> (always the
+    /// tiled kernel CI compiles to PTX, used to check those kernels on a GPU host, e.g. by <c>deploy/gpu-check.sh</c>).
     /// </summary>
-    /// <value>Default true.</value>
-    public bool CudaUseCuBlas { get; set; } = true;
+    /// <value>Default "auto".</value>
+    [Required]
+    [RegularExpression("^(auto|always|never)$")]
+    public string CudaUseCuBlas { get; set; } = "auto";
 
     /// <summary>
     /// ILGPU backends (<c>cuda</c>, <c>ilgpu-cpu</c>): most bytes of free device buffers each buffer pool (float32, int32)

@@ -395,7 +395,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
                 throw new CliException("--kernels must be 'cublas' or 'own'");
             }
 
-            var engine = CreateEngine(parse.GetValue(backend)!, parse.GetValue(threads), out var computeBackend, cudaUseCuBlas: kernelChoice == "cublas");
+            var engine = CreateEngine(parse.GetValue(backend)!, parse.GetValue(threads), out var computeBackend, cudaUseCuBlas: kernelChoice == "cublas" ? "always" : "never");
             var a = GemmOperand(n, 1);
             var b = GemmOperand(n, 2);
             var model = Execute(() => engine.Load(GemmModel(n)));
@@ -507,7 +507,7 @@ internal sealed class OnnxCommandFactory : ICommandFactory
 
     private static ComputeEngine CreateEngine(string backend, int threads) => CreateEngine(backend, threads, out _);
 
-    private static ComputeEngine CreateEngine(string backend, int threads, out IComputeBackend created, bool cudaUseCuBlas = true, string cpuIsa = "auto")
+    private static ComputeEngine CreateEngine(string backend, int threads, out IComputeBackend created, string cudaUseCuBlas = "auto", string cpuIsa = "auto")
     {
         var options = new ComputeOptions { Backend = backend, Threads = threads, CudaUseCuBlas = cudaUseCuBlas, CpuIsa = cpuIsa };
         try

@@ -30,6 +30,7 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
     private readonly long maxConstantBytes;
     private long constantBytes;
     private readonly object statsLock = new();
+    private readonly List<(WeakReference<IlgpuNodeKernel> Owner, IlgpuMetadataCache Cache)> metadataCaches = [];
     private long job;
     private bool inJob;
     private bool disposed;
@@ -124,8 +125,66 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         jobGate.Wait();
         job++;
+        try
+        {
+            FreeUnusedMetadata();
+            Device.BeginJob();
+        }
+        catch (Exception ex)
+        {
+            jobGate.Release();
+            if (IlgpuErrors.ToComputeException(ex, "start of job (stream)", Name) is { } failure)
+            {
+                throw failure;
+            }
+
+            throw;
+        }
+
         inJob = true;
         return new JobScope(this);
+    }
+
+    /// <summary>Metadata caches of plans still loaded (node kernels alive) and their device bytes.</summary>
+    internal (int Caches, long Bytes) MetadataCacheUsage
+    {
+        get
+        {
+            lock (metadataCaches)
+            {
+                return (metadataCaches.Count, metadataCaches.Sum(e => e.Cache.Bytes));
+            }
+        }
+    }
+
+    /// <summary>The metadata cache of a node kernel being compiled into a plan; freed once the kernel is collected.</summary>
+    internal IlgpuMetadataCache RegisterMetadataCache(IlgpuNodeKernel owner)
+    {
+        var cache = new IlgpuMetadataCache();
+        lock (metadataCaches)
+        {
+            metadataCaches.Add((new WeakReference<IlgpuNodeKernel>(owner), cache));
+        }
+
+        return cache;
+    }
+
+    /// <summary>Frees the metadata buffers of plans no longer referenced (between jobs, so no kernel still reads them).</summary>
+    internal void FreeUnusedMetadata()
+    {
+        lock (metadataCaches)
+        {
+            metadataCaches.RemoveAll(e =>
+            {
+                if (e.Owner.TryGetTarget(out _))
+                {
+                    return false;
+                }
+
+                e.Cache.Dispose();
+                return true;
+            });
+        }
     }
 
     public void Dispose()
@@ -136,6 +195,16 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         }
 
         disposed = true;
+        lock (metadataCaches)
+        {
+            foreach (var (_, cache) in metadataCaches)
+            {
+                cache.Dispose();
+            }
+
+            metadataCaches.Clear();
+        }
+
         foreach (var (_, value) in constantOrder)
         {
             value.Buffer.Dispose();
@@ -198,7 +267,7 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
         var value = new IlgpuTensor(buffer, shape);
         if (tensor.Length > 0)
         {
-            value.View.SubView(0, tensor.Length).CopyFromCPU(tensor.AsReadOnlySpan<float>());
+            value.View.SubView(0, tensor.Length).CopyFromCPU(Device.Stream, tensor.AsReadOnlySpan<float>());
         }
 
         Interlocked.Increment(ref deviceUploads);
@@ -271,8 +340,9 @@ public sealed class IlgpuBackend : IComputeBackend, IAsyncDisposable
     {
         try
         {
-            // Values still on the device (graph outputs, constants we uploaded) get their host copy now; then every
-            // buffer of the job goes back to the pool and is zeroed.
+            // The one wait for the job's stream; then values still on the device (graph outputs, constants we uploaded)
+            // get their host copy, and every buffer of the job goes back to the pool and is zeroed.
+            Device.Stream.Synchronize();
             foreach (var data in live.ToArray())
             {
                 if (data.Host is { } host && ReferenceEquals(host.DeviceData, data))

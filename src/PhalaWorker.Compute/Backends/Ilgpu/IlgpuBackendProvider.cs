@@ -20,7 +20,7 @@ internal sealed class IlgpuBackendProvider : IComputeBackendProvider
     {
         ArgumentNullException.ThrowIfNull(options);
         var backend = new IlgpuBackend(string.Equals(name, IlgpuBackend.CudaName, StringComparison.OrdinalIgnoreCase) ? IlgpuDeviceKind.Cuda : IlgpuDeviceKind.CpuAccelerator);
-        backend.Device.UseCuBlas = options.CudaUseCuBlas;
+        backend.Device.CuBlasMode = CuBlasPolicy.Parse(options.CudaUseCuBlas);
         backend.Device.FloatPool.MaxFreeBytes = options.DevicePoolMaxBytes;
         backend.Device.IntPool.MaxFreeBytes = options.DevicePoolMaxBytes;
         return backend;

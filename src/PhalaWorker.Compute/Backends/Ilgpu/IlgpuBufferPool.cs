@@ -27,6 +27,13 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
     private long maxFreeBytes = long.MaxValue;
     private bool disposed;
 
+    /// <summary>
+    /// The stream of the running job (null: the accelerator's default stream). Fresh buffers are zeroed on it, so the
+    /// clearing is ordered before the job's kernels; before freeing buffers mid-job it is synchronized (a free buffer may
+    /// still be read by a kernel queued earlier on it).
+    /// </summary>
+    public AcceleratorStream? Stream { get; set; }
+
     public IlgpuBufferPool(Accelerator accelerator)
     {
         this.accelerator = accelerator;
@@ -85,7 +92,7 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
 
             // Fresh device memory is not cleared by the driver (it may hold whatever a previous allocation left).
             buffer = accelerator.Allocate1D<T>(capacity);
-            buffer.MemSetToZero();
+            buffer.MemSetToZero(Stream ?? accelerator.DefaultStream);
             AllocatedBytes += buffer.LengthInBytes;
         }
 
@@ -164,6 +171,11 @@ internal sealed class IlgpuBufferPool<T> : IDisposable
     /// <summary>Disposes free buffers, least recently returned first, until at most <paramref name="keepBytes"/> remain free.</summary>
     private void Trim(long keepBytes)
     {
+        if (FreeBytes > keepBytes && free.First is not null)
+        {
+            Stream?.Synchronize();
+        }
+
         while (FreeBytes > keepBytes && free.First is { } oldest)
         {
             var buffer = oldest.Value;

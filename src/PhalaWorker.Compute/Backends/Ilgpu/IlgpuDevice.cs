@@ -24,6 +24,12 @@ internal sealed class IlgpuDevice : IDisposable
     private int gemmTile;
     private Index3D maxGrid;
     private long gemmLaunches;
+    private long streamsCreated;
+    private long metadataUploads;
+    private long metadataHits;
+    private long cublasSingle;
+    private long cublasBatched;
+    private AcceleratorStream? jobStream;
 
     private IlgpuDevice(Context context, Accelerator accelerator, IlgpuDeviceKind kind)
     {
@@ -76,10 +82,17 @@ internal sealed class IlgpuDevice : IDisposable
     }
 
     /// <summary>
-    /// Whether MatMul/Gemm use cuBLAS when it is loaded (default true). Tests and benchmarks turn it off to run this
-    /// project's own GEMM kernels on the GPU.
+    /// How MatMul/Gemm choose cuBLAS (when loaded) or the own kernels (default <see cref="CuBlasMode.Auto"/>: by size).
+    /// Tests and benchmarks set <see cref="CuBlasMode.Never"/> to run this project's own GEMM kernels on the GPU.
     /// </summary>
-    public bool UseCuBlas { get; set; } = true;
+    public CuBlasMode CuBlasMode { get; set; } = CuBlasMode.Auto;
+
+    /// <summary>Shorthand: true = <see cref="CuBlasMode.Always"/>, false = <see cref="CuBlasMode.Never"/>.</summary>
+    public bool UseCuBlas
+    {
+        get => CuBlasMode != CuBlasMode.Never;
+        set => CuBlasMode = value ? CuBlasMode.Always : CuBlasMode.Never;
+    }
 
     /// <summary>
     /// The grid size the tiled GEMM launches are split to (the accelerator's <c>MaxGridSize</c>, e.g. 2³¹−1 × 65,535 ×
@@ -178,9 +191,76 @@ internal sealed class IlgpuDevice : IDisposable
     /// <summary>Ends a job: returns and zeroes every device buffer it used (no data crosses jobs).</summary>
     public void EndJob()
     {
-        FloatPool.EndJob();
-        IntPool.EndJob();
+        if (jobStream is { } stream)
+        {
+            stream.Synchronize();
+        }
+
+        try
+        {
+            FloatPool.EndJob();
+            IntPool.EndJob();
+        }
+        finally
+        {
+            FloatPool.Stream = null;
+            IntPool.Stream = null;
+            if (CuBlas is { } blas)
+            {
+                blas.Stream = (CudaStream)Accelerator.DefaultStream;
+            }
+
+            jobStream?.Dispose();
+            jobStream = null;
+        }
     }
+
+    /// <summary>
+    /// Starts a job: with <see cref="UseJobStream"/> a fresh stream of its own, on which every kernel, copy, cuBLAS call
+    /// and fresh-buffer clearing of the job is queued; the host waits for it only where it reads a device value (a host
+    /// kernel's input, a graph output) and once at <see cref="EndJob"/>.
+    /// </summary>
+    public void BeginJob()
+    {
+        if (UseJobStream)
+        {
+            jobStream = Accelerator.CreateStream();
+            Interlocked.Increment(ref streamsCreated);
+            FloatPool.Stream = jobStream;
+            IntPool.Stream = jobStream;
+            if (CuBlas is { } blas)
+            {
+                blas.Stream = (CudaStream)jobStream;
+            }
+        }
+    }
+
+    /// <summary>The stream the current job queues its work on (the default stream outside a job or without <see cref="UseJobStream"/>).</summary>
+    public AcceleratorStream Stream => jobStream ?? Accelerator.DefaultStream;
+
+    /// <summary>Whether each job runs on a stream of its own (default true; tests compare with the default stream).</summary>
+    public bool UseJobStream { get; set; } = true;
+
+    /// <summary>Whether kernel metadata is cached per plan node (default true; tests compare with per-launch uploads).</summary>
+    public bool UseMetadataCache { get; set; } = true;
+
+    /// <summary>Kernel-metadata arrays copied to the device so far (per launch without the cache, once per node and shape with it).</summary>
+    public long MetadataUploads => Interlocked.Read(ref metadataUploads);
+
+    /// <summary>Launches that found their metadata already on the device (cached with the plan).</summary>
+    public long MetadataCacheHits => Interlocked.Read(ref metadataHits);
+
+    internal void CountMetadataUpload() => Interlocked.Increment(ref metadataUploads);
+
+    internal void CountMetadataHit() => Interlocked.Increment(ref metadataHits);
+
+    /// <summary>cuBLAS GEMM calls so far: single <c>cublasSgemm</c> calls and <c>cublasSgemmStridedBatched</c> calls (one per batched product).</summary>
+    public (long Single, long StridedBatched) CuBlasCalls => (Interlocked.Read(ref cublasSingle), Interlocked.Read(ref cublasBatched));
+
+    internal void CountCuBlasCall(bool batched) => Interlocked.Increment(ref batched ? ref cublasBatched : ref cublasSingle);
+
+    /// <summary>Job streams created so far.</summary>
+    public long StreamsCreated => Interlocked.Read(ref streamsCreated);
 
     public void Dispose()
     {

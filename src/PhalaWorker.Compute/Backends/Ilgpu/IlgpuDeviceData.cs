@@ -39,7 +39,7 @@ internal sealed class IlgpuDeviceData : ITensorDeviceData
         {
             try
             {
-                Value.View.SubView(0, Value.Length).CopyToCPU(tensor.AsSpan<float>());
+                Value.View.SubView(0, Value.Length).CopyToCPU(owner.Device.Stream, tensor.AsSpan<float>()); // waits for the job's stream
             }
             catch (Exception ex) when (IlgpuErrors.ToComputeException(ex, "device → host copy", owner.Name) is { } failure)
             {

@@ -25,12 +25,14 @@ internal sealed class IlgpuNodeKernel : IOperatorKernel
     private readonly IlgpuBackend backend;
     private readonly OperatorNode node;
     private readonly IOperatorKernel fallback;
+    private readonly IlgpuMetadataCache metadata;
 
     public IlgpuNodeKernel(IlgpuBackend backend, OperatorNode node, IOperatorKernel fallback)
     {
         this.backend = backend;
         this.node = node;
         this.fallback = fallback;
+        metadata = backend.RegisterMetadataCache(this);
     }
 
     public static IEnumerable<string> OpTypes => DeviceOps.Order(StringComparer.Ordinal);
@@ -68,7 +70,15 @@ internal sealed class IlgpuNodeKernel : IOperatorKernel
     private bool TryRunWithFaults(KernelContext c)
     {
         backend.DeviceFaultInjector?.Invoke(node);
-        return TryRun(c);
+        backend.Operators.MetadataCache = metadata;
+        try
+        {
+            return TryRun(c);
+        }
+        finally
+        {
+            backend.Operators.MetadataCache = null;
+        }
     }
 
     private bool FloatInputs(KernelContext c)

@@ -31,7 +31,7 @@ internal sealed class IlgpuOperators
         var tensor = Allocate(shape);
         if (length > 0)
         {
-            tensor.View.SubView(0, length).CopyFromCPU(data);
+            tensor.View.SubView(0, length).CopyFromCPU(device.Stream, data);
         }
 
         return tensor;
@@ -42,7 +42,7 @@ internal sealed class IlgpuOperators
         var result = new float[tensor.Length];
         if (tensor.Length > 0)
         {
-            tensor.View.SubView(0, tensor.Length).CopyToCPU(result.AsSpan());
+            tensor.View.SubView(0, tensor.Length).CopyToCPU(device.Stream, result.AsSpan());
         }
 
         return result;
@@ -58,7 +58,7 @@ internal sealed class IlgpuOperators
         var y = Allocate((int[])x.Shape.Clone());
         if (x.Length > 0)
         {
-            Kernels.Unary(Launch(x.Length), x.View, y.View, (int)op, p0, p1, Range(x.Length));
+            Kernels.Unary(device.Stream, Launch(x.Length), x.View, y.View, (int)op, p0, p1, Range(x.Length));
         }
 
         return y;
@@ -79,7 +79,7 @@ internal sealed class IlgpuOperators
             : [.. shape, .. IlgpuShapes.BroadcastStrides(a.Shape, shape), .. IlgpuShapes.BroadcastStrides(b.Shape, shape)];
         using (var metaBuffer = RentMeta(meta))
         {
-            Kernels.Binary(Launch(y.Length), a.View, b.View, y.View, metaBuffer.View, rank, (int)op, Range(y.Length));
+            Kernels.Binary(device.Stream, Launch(y.Length), a.View, b.View, y.View, metaBuffer.View, rank, (int)op, Range(y.Length));
         }
 
         return y;
@@ -222,7 +222,7 @@ internal sealed class IlgpuOperators
         if (x.Rank == 0)
         {
             // Softmax of a scalar over its only element.
-            Kernels.Softmax(Launch(1), x.View, y.View, 1, 1, log ? 1 : 0, Range(1));
+            Kernels.Softmax(device.Stream, Launch(1), x.View, y.View, 1, 1, log ? 1 : 0, Range(1));
             return y;
         }
 
@@ -230,7 +230,7 @@ internal sealed class IlgpuOperators
         int outer = IlgpuShapes.Size(x.Shape.AsSpan(0, a));
         int axisLength = coerceTo2D ? IlgpuShapes.Size(x.Shape.AsSpan(a)) : x.Shape[a];
         int inner = coerceTo2D ? 1 : IlgpuShapes.Size(x.Shape.AsSpan(a + 1));
-        Kernels.Softmax(Launch(outer * inner), x.View, y.View, axisLength, inner, log ? 1 : 0, Range(outer * inner));
+        Kernels.Softmax(device.Stream, Launch(outer * inner), x.View, y.View, axisLength, inner, log ? 1 : 0, Range(outer * inner));
         return y;
     }
 
@@ -252,7 +252,7 @@ internal sealed class IlgpuOperators
             }
 
             var p = new LayerNormParams(size, epsilon, scale.Length, bias?.Length ?? 0);
-            Kernels.LayerNorm(Launch(rows), x.View, scale.View, bias?.View ?? scale.View, y.View, mean.View, invStd.View, p, Range(rows));
+            Kernels.LayerNorm(device.Stream, Launch(rows), x.View, scale.View, bias?.View ?? scale.View, y.View, mean.View, invStd.View, p, Range(rows));
         }
 
         return (y, mean, invStd);
@@ -276,7 +276,7 @@ internal sealed class IlgpuOperators
             }
         }
 
-        Kernels.BatchNorm(Launch(x.Length), x.View, scale.View, bias.View, mean.View, variance.View, y.View, new BatchNormParams(channels, inner, epsilon), Range(x.Length));
+        Kernels.BatchNorm(device.Stream, Launch(x.Length), x.View, scale.View, bias.View, mean.View, variance.View, y.View, new BatchNormParams(channels, inner, epsilon), Range(x.Length));
         return y;
     }
 
@@ -327,7 +327,7 @@ internal sealed class IlgpuOperators
                 else
                 {
                     columns = col.View.SubView(0, (long)channels * kernelSize * outSize);
-                    Kernels.Im2Col(Launch(columns.IntLength), image, columns, meta.View, new Int3(g.Rank, kernelSize, outSize), Range(columns.IntLength));
+                    Kernels.Im2Col(device.Stream, Launch(columns.IntLength), image, columns, meta.View, new Int3(g.Rank, kernelSize, outSize), Range(columns.IntLength));
                 }
 
                 var yImage = y.View.SubView((long)n * filters * outSize, (long)filters * outSize);
@@ -344,7 +344,7 @@ internal sealed class IlgpuOperators
 
         if (bias is not null)
         {
-            Kernels.ChannelBias(Launch(y.Length), y.View, bias.View, filters, outSize, Range(y.Length));
+            Kernels.ChannelBias(device.Stream, Launch(y.Length), y.View, bias.View, filters, outSize, Range(y.Length));
         }
 
         return y;
@@ -357,7 +357,7 @@ internal sealed class IlgpuOperators
         if (y.Length > 0)
         {
             using var meta = RentMeta(g.ToMeta());
-            Kernels.Pool(Launch(y.Length), x.View, y.View, meta.View, new Int3(g.Rank, kind, x.Shape[0] * x.Shape[1]), Range(y.Length));
+            Kernels.Pool(device.Stream, Launch(y.Length), x.View, y.View, meta.View, new Int3(g.Rank, kind, x.Shape[0] * x.Shape[1]), Range(y.Length));
         }
 
         return y;
@@ -370,7 +370,7 @@ internal sealed class IlgpuOperators
         var y = Allocate([x.Shape[0], x.Shape[1], .. Enumerable.Repeat(1, x.Rank - 2)]);
         if (planes > 0)
         {
-            Kernels.GlobalAveragePool(Launch(planes), x.View, y.View, size, Range(planes));
+            Kernels.GlobalAveragePool(device.Stream, Launch(planes), x.View, y.View, size, Range(planes));
         }
 
         return y;
@@ -424,14 +424,14 @@ internal sealed class IlgpuOperators
 
         if (rank == 0)
         {
-            Kernels.Unary(Launch(1), x.View, y.View, (int)UnaryOp.Identity, 0f, 0f, Range(1));
+            Kernels.Unary(device.Stream, Launch(1), x.View, y.View, (int)UnaryOp.Identity, 0f, 0f, Range(1));
             return y;
         }
 
         int[] meta = [.. x.Shape, .. IlgpuShapes.Strides(x.Shape), .. reduced.Select(r => r ? 1 : 0)];
         using (var metaBuffer = RentMeta(meta))
         {
-            Kernels.Reduce(Launch(y.Length), x.View, y.View, metaBuffer.View, new Int3(rank, reducedCount, mean ? 1 : 0), Range(y.Length));
+            Kernels.Reduce(device.Stream, Launch(y.Length), x.View, y.View, metaBuffer.View, new Int3(rank, reducedCount, mean ? 1 : 0), Range(y.Length));
         }
 
         return y;
@@ -447,7 +447,7 @@ internal sealed class IlgpuOperators
 
         int[] meta = shape.Length == 0 ? [1, 0] : [.. shape, .. sourceStrides];
         using var metaBuffer = RentMeta(meta);
-        Kernels.StridedCopy(Launch(length), source, target, metaBuffer.View, Math.Max(shape.Length, 1), Range(length));
+        Kernels.StridedCopy(device.Stream, Launch(length), source, target, metaBuffer.View, Math.Max(shape.Length, 1), Range(length));
     }
 
     private void LaunchGemm(
@@ -460,7 +460,7 @@ internal sealed class IlgpuOperators
         int batchCount,
         GemmParams p)
     {
-        if (device.UseCuBlas && device.CuBlas is { } blas && TryCuBlas(blas, a, b, c, cShape, y, offsets, batchCount, p))
+        if (device.CuBlas is { } blas && CuBlasPolicy.UseCuBlas(device.CuBlasMode, p.M, p.N, p.K, batchCount) && TryCuBlas(blas, a, b, c, cShape, y, offsets, batchCount, p))
         {
             return;
         }
@@ -469,14 +469,14 @@ internal sealed class IlgpuOperators
         {
             int items = ((p.N + GemmKernel.PanelWidth - 1) / GemmKernel.PanelWidth) * p.M * batchCount;
             using var panelOffsets = RentMeta(offsets);
-            Kernels.GemmRowPanel(Launch(items), a, b, c ?? y, y, panelOffsets.View, p, Range(items));
+            Kernels.GemmRowPanel(device.Stream, Launch(items), a, b, c ?? y, y, panelOffsets.View, p, Range(items));
             return;
         }
 
         if (p.Tile == 1)
         {
             using var offsetView = RentMeta(offsets);
-            Kernels.GemmDirect(Launch(p.M * p.N * batchCount), a, b, c ?? y, y, offsetView.View, p, Range(p.M * p.N * batchCount));
+            Kernels.GemmDirect(device.Stream, Launch(p.M * p.N * batchCount), a, b, c ?? y, y, offsetView.View, p, Range(p.M * p.N * batchCount));
             return;
         }
 
@@ -497,7 +497,7 @@ internal sealed class IlgpuOperators
                         new Index3D(Math.Min(max.X, colTiles - c0), Math.Min(max.Y, rowTiles - r0), Math.Min(max.Z, batchCount - b0)),
                         new Index3D(t, t, 1),
                         SharedMemoryConfig.RequestDynamic<float>(2 * t * t));
-                    Kernels.Gemm(config, a, b, c ?? y, y, offsetBuffer.View, p with { RowBase = r0 * t, ColBase = c0 * t, BatchBase = b0 });
+                    Kernels.Gemm(device.Stream, config, a, b, c ?? y, y, offsetBuffer.View, p with { RowBase = r0 * t, ColBase = c0 * t, BatchBase = b0 });
                     device.CountGemmLaunch();
                 }
             }
@@ -524,8 +524,36 @@ internal sealed class IlgpuOperators
             beta = p.Beta;
         }
 
+        var opB = transB ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose;
+        var opA = transA ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose;
+        if (CuBlasStridedBatched.TryGetStrides(offsets, batchCount, out long strideA, out long strideB)
+            && CuBlasStridedBatched.TryRun(
+                blas,
+                opB,
+                opA,
+                p.N,
+                p.M,
+                p.K,
+                p.Alpha,
+                b.SubView(offsets[1], b.Length - offsets[1]),
+                transB ? p.K : p.N,
+                strideB,
+                a.SubView(offsets[0], a.Length - offsets[0]),
+                transA ? p.M : p.K,
+                strideA,
+                beta,
+                y,
+                p.N,
+                (long)p.M * p.N,
+                batchCount))
+        {
+            device.CountCuBlasCall(batched: true);
+            return true;
+        }
+
         for (int i = 0; i < batchCount; i++)
         {
+            device.CountCuBlasCall(batched: false);
             var aView = a.SubView(offsets[3 * i], (long)p.M * p.K);
             var bView = b.SubView(offsets[(3 * i) + 1], (long)p.K * p.N);
             var yView = y.SubView((long)i * p.M * p.N, (long)p.M * p.N);
@@ -553,23 +581,51 @@ internal sealed class IlgpuOperators
 
     private GridStride Range(int count) => new(count, Launch(count));
 
+    /// <summary>
+    /// The metadata cache of the node now executing (set by <see cref="IlgpuNodeKernel"/> around its launches; jobs run one
+    /// at a time per backend and a job's nodes in order, so one field suffices). Null: metadata is uploaded per launch.
+    /// </summary>
+    public IlgpuMetadataCache? MetadataCache { get; set; }
+
     private PooledInts RentMeta(int[] values)
     {
+        if (device.UseMetadataCache && MetadataCache is { } cache)
+        {
+            if (cache.TryGet(values, out var cached))
+            {
+                device.CountMetadataHit();
+                return new PooledInts(null, null, cached);
+            }
+
+            if (cache.HasRoom)
+            {
+                device.CountMetadataUpload();
+                return new PooledInts(null, null, cache.Add(device.Accelerator, device.Stream, values));
+            }
+        }
+
         var buffer = device.IntPool.Rent(values.Length);
         ArrayView<int> view = buffer.View.SubView(0, Math.Max(values.Length, 1));
         if (values.Length > 0)
         {
-            view.SubView(0, values.Length).CopyFromCPU(values.AsSpan());
+            view.SubView(0, values.Length).CopyFromCPU(device.Stream, values.AsSpan());
         }
 
+        device.CountMetadataUpload();
         return new PooledInts(device.IntPool, buffer, view);
     }
 
     /// <summary>A small int buffer (kernel metadata) returned to the pool when disposed.</summary>
-    private readonly struct PooledInts(IlgpuBufferPool<int> pool, MemoryBuffer1D<int, Stride1D.Dense> buffer, ArrayView<int> view) : IDisposable
+    private readonly struct PooledInts(IlgpuBufferPool<int>? pool, MemoryBuffer1D<int, Stride1D.Dense>? buffer, ArrayView<int> view) : IDisposable
     {
         public ArrayView<int> View { get; } = view;
 
-        public void Dispose() => pool.Return(buffer);
+        public void Dispose()
+        {
+            if (pool is not null && buffer is not null)
+            {
+                pool.Return(buffer); // cached metadata (no pool) stays with the plan
+            }
+        }
     }
 }

@@ -10,20 +10,20 @@ namespace PhalaWorker.Compute.Backends.Ilgpu.Kernels;
 internal sealed class IlgpuKernelSet
 {
     private readonly Accelerator accelerator;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride>? unary;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, GridStride>? binary;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, GridStride>? stridedCopy;
-    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams>? gemm;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>? gemmDirect;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>? gemmRowPanel;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, GridStride>? softmax;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerNormParams, GridStride>? layerNorm;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormParams, GridStride>? batchNorm;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>? im2Col;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, GridStride>? channelBias;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>? pool;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, GridStride>? globalAveragePool;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>? reduce;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride>? unary;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, GridStride>? binary;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, GridStride>? stridedCopy;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams>? gemm;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>? gemmDirect;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>? gemmRowPanel;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, GridStride>? softmax;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerNormParams, GridStride>? layerNorm;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormParams, GridStride>? batchNorm;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>? im2Col;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, GridStride>? channelBias;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>? pool;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, GridStride>? globalAveragePool;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>? reduce;
 
     public IlgpuKernelSet(Accelerator accelerator)
     {
@@ -56,45 +56,45 @@ internal sealed class IlgpuKernelSet
         type.GetMethod(name, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         ?? throw new InvalidOperationException($"kernel {type.Name}.{name} not found");
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride> Unary =>
-        unary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride>(ElementwiseKernels.Unary);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride> Unary =>
+        unary ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, float, float, GridStride>(ElementwiseKernels.Unary);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, GridStride> Binary =>
-        binary ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, GridStride>(ElementwiseKernels.Binary);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, GridStride> Binary =>
+        binary ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, GridStride>(ElementwiseKernels.Binary);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, GridStride> StridedCopy =>
-        stridedCopy ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, GridStride>(ElementwiseKernels.StridedCopy);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, GridStride> StridedCopy =>
+        stridedCopy ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, GridStride>(ElementwiseKernels.StridedCopy);
 
-    public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams> Gemm =>
-        gemm ??= accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams>(GemmKernel.Tiled);
+    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams> Gemm =>
+        gemm ??= accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams>(GemmKernel.Tiled);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride> GemmDirect =>
-        gemmDirect ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>(GemmKernel.Direct);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride> GemmDirect =>
+        gemmDirect ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>(GemmKernel.Direct);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride> GemmRowPanel =>
-        gemmRowPanel ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>(GemmKernel.RowPanel);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride> GemmRowPanel =>
+        gemmRowPanel ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmParams, GridStride>(GemmKernel.RowPanel);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, GridStride> Softmax =>
-        softmax ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, GridStride>(NormalizationKernels.Softmax);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, int, GridStride> Softmax =>
+        softmax ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, GridStride>(NormalizationKernels.Softmax);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerNormParams, GridStride> LayerNorm =>
-        layerNorm ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerNormParams, GridStride>(NormalizationKernels.LayerNorm);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerNormParams, GridStride> LayerNorm =>
+        layerNorm ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerNormParams, GridStride>(NormalizationKernels.LayerNorm);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormParams, GridStride> BatchNorm =>
-        batchNorm ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormParams, GridStride>(NormalizationKernels.BatchNorm);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormParams, GridStride> BatchNorm =>
+        batchNorm ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormParams, GridStride>(NormalizationKernels.BatchNorm);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride> Im2Col =>
-        im2Col ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>(SpatialKernels.Im2Col);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride> Im2Col =>
+        im2Col ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>(SpatialKernels.Im2Col);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, GridStride> ChannelBias =>
-        channelBias ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, GridStride>(SpatialKernels.AddChannelBias);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int, GridStride> ChannelBias =>
+        channelBias ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, GridStride>(SpatialKernels.AddChannelBias);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride> Pool =>
-        pool ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>(SpatialKernels.Pool);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride> Pool =>
+        pool ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>(SpatialKernels.Pool);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, GridStride> GlobalAveragePool =>
-        globalAveragePool ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, GridStride>(SpatialKernels.GlobalAveragePool);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, GridStride> GlobalAveragePool =>
+        globalAveragePool ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, GridStride>(SpatialKernels.GlobalAveragePool);
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride> Reduce =>
-        reduce ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>(ReduceKernels.Reduce);
+    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride> Reduce =>
+        reduce ??= accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, Int3, GridStride>(ReduceKernels.Reduce);
 }
