@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
-using PhalaWorker.Agent.Grpc;
 using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
