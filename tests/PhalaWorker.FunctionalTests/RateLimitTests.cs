@@ -32,7 +32,10 @@ public sealed class RateLimitTests
         _directory = new TempDirectory("rate-limit");
         _factory = new AgentFactory(_directory, new Dictionary<string, string?>
         {
+            // h2c: the test binds each client's source address (127.0.0.1 vs 127.0.0.2) in its own socket callback; what it
+            // tests is the partitioning by peer address, the same under RA-TLS (RaTlsTests cover the transport).
             ["Agent:Listen"] = "http://127.0.0.1:0",
+            ["Agent:TlsMode"] = "plaintext",
             ["Agent:MetricsListen"] = "",
             ["Agent:Limits:SubmitPerSecond"] = "5",
             ["Agent:Limits:SubmitBurst"] = "10",
@@ -63,7 +66,7 @@ public sealed class RateLimitTests
     {
         // Arrange: the second client verifies the node before the flood starts.
         using var other = new WorkerClient(Channel(IPAddress.Loopback), ownsChannel: true);
-        var node = await new NodeVerifier(other, _factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
+        var node = await new NodeVerifier(other, Insecure(_factory.VerifierOptions())).VerifyAsync().DefaultTimeout();
         using var flooderChannel = Channel(Flooder);
         var flooder = new Jobs.JobsClient(flooderChannel);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -146,6 +149,12 @@ public sealed class RateLimitTests
         }
 
         tally.Stopped(TimeProvider.System.GetElapsedTime(start));
+    }
+
+    private static NodeVerifierOptions Insecure(NodeVerifierOptions options)
+    {
+        options.InsecureTransport = true;
+        return options;
     }
 
     /// <summary>A channel whose connections leave from <paramref name="source"/> (all of 127/8 is loopback on Linux).</summary>

@@ -178,11 +178,14 @@ internal sealed class JobService(
         if (subscription is null)
         {
             var jobHex = Convert.ToHexString(jobId).ToLowerInvariant();
-            var (reason, detail) = refusal == JobEvents.WatchRefusal.JobLimit
-                ? (ReasonCodes.WatchLimitPerJob, $"job {jobHex} has as many WatchJob streams open as one job may; close one or poll GetResult")
-                : (ReasonCodes.WatchLimitTotal, "the node has as many WatchJob streams open as it may; retry later or poll GetResult");
-            AgentLog.WatchLimited(logger, jobHex, reason);
-            RpcErrors.ResourceExhausted(reason, detail);
+            if (refusal == JobEvents.WatchRefusal.JobLimit)
+            {
+                AgentLog.WatchLimited(logger, jobHex, ReasonCodes.WatchLimitPerJob);
+                RpcErrors.ResourceExhausted(ReasonCodes.WatchLimitPerJob, $"job {jobHex} has as many WatchJob streams open as one job may; close one or poll GetResult");
+            }
+
+            AgentLog.WatchLimited(logger, jobHex, ReasonCodes.WatchLimitTotal);
+            RpcErrors.ResourceExhausted(ReasonCodes.WatchLimitTotal, "the node has as many WatchJob streams open as it may; retry later or poll GetResult");
         }
 
         return subscription;

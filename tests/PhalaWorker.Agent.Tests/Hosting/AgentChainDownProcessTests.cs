@@ -52,7 +52,7 @@ public sealed class AgentChainDownProcessTests
         var grpcPort = AgentExecutable.FreePort();
         var metricsPort = AgentExecutable.FreePort();
         var start = AgentExecutable.StartInfo(directory,
-            ["--tee", "emulated", "--listen", $"http://127.0.0.1:{grpcPort}", "--metrics-listen", $"http://127.0.0.1:{metricsPort}",
+            ["--tee", "emulated", "--listen", $"https://127.0.0.1:{grpcPort}", "--metrics-listen", $"http://127.0.0.1:{metricsPort}",
              "--rpc", anvil.RpcUrl.ToString(), "--registry", RegistryAddress, "--operator-key-file", key,
              "--Registry:RetryInitialDelay", "00:00:00.200", "--Registry:RetryMaxDelay", "00:00:01"]);
         using var process = Process.Start(start)!;
@@ -112,7 +112,7 @@ public sealed class AgentChainDownProcessTests
         await using var anvil = await AnvilNode.StartAsync(cancellationToken: TaskTimeoutExtensions.DefaultTimeoutToken());
 
         var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory,
-            ["--tee", "emulated", "--listen", $"http://127.0.0.1:{AgentExecutable.FreePort()}", "--rpc", anvil.RpcUrl.ToString(),
+            ["--tee", "emulated", "--listen", $"https://127.0.0.1:{AgentExecutable.FreePort()}", "--rpc", anvil.RpcUrl.ToString(),
              "--registry", RegistryAddress, "--operator-key-file", key, "--Registry:ChainId", "5"]);
 
         Assert.That(exit, Is.EqualTo((int)AgentExitCode.Chain), AgentExecutable.Describe(exit, stdout, stderr));

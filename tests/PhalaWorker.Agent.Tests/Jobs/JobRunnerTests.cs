@@ -312,7 +312,11 @@ public sealed class JobRunnerTests
         public async Task<(JobSubmitter Submitter, VerifiedNode Node)> SubmitterAsync()
         {
             var client = CreateWorkerClient();
-            var node = await new NodeVerifier(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, TrustAnyMeasurement = true })
+            var node = await new NodeVerifier(client, new NodeVerifierOptions
+            {
+                // The in-memory test server has no TLS: these tests are about the runner, RaTlsTests about the transport.
+                AllowEmulated = true, RequireRegistration = false, TrustAnyMeasurement = true, InsecureTransport = true,
+            })
                 .VerifyAsync().DefaultTimeout();
             return (new JobSubmitter(client, options: new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero }), node);
         }

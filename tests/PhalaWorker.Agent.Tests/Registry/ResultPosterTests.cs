@@ -201,7 +201,10 @@ public sealed class ResultPosterTests
     {
         var logger = new FakeLogger<ResultPoster>();
         logs = logger.Collector;
-        return new ResultPoster(_node, new ChainBinding { Enabled = true, ChainId = 31337 }, _journal, _chain,
+        // Registered: the poster waits for registration to settle the chain before it posts (RegistrationHeartbeat's job).
+        var chain = new ChainBinding { Enabled = true, ChainId = 31337 };
+        chain.Settle(null);
+        return new ResultPoster(_node, chain, _journal, _chain,
             Options.Create(new AgentOptions { BatchSize = batchSize, BatchMaxAge = maxAge }), _clock, logger);
     }
 
