@@ -57,7 +57,7 @@ public sealed record AttestationPolicy
         ArgumentNullException.ThrowIfNull(json);
         try
         {
-            return JsonSerializer.Deserialize(json, PolicyJsonContext.Default.AttestationPolicy)
+            return JsonSerializer.Deserialize(PolicyJson.OverStrict(json, Strict.ToJson()), PolicyJsonContext.Default.AttestationPolicy)
                 ?? throw new AttestationException(AttestationErrorReason.PolicyFormat, "policy JSON is null");
         }
         catch (JsonException ex)

@@ -41,6 +41,21 @@ public sealed class GpuAttestationPolicyTests
         });
     }
 
+    [Test]
+    public void FromJson_OneMember_KeepsTheStrictDefaultsOfTheOthers()
+    {
+        var policy = GpuAttestationPolicy.FromJson("""{ "allowMissingOcsp": true }""");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(policy.AllowMissingOcsp, Is.True);
+            Assert.That(policy.RequireCcMode, Is.True, "left out: the strict default, not false");
+            Assert.That(policy.RequireRims, Is.True, "left out: the strict default, not false");
+            Assert.That(policy, Is.EqualTo(GpuAttestationPolicy.Strict with { AllowMissingOcsp = true }));
+            Assert.That(GpuAttestationPolicy.FromJson("{}"), Is.EqualTo(GpuAttestationPolicy.Strict));
+        });
+    }
+
     [TestCase("{\"allowEverything\":true}")]
     [TestCase("{\"minimumDriverVersion\":\"latest\"}")]
     [TestCase("{\"minimumVbiosVersion\":\"96.zz\"}")]

@@ -57,6 +57,20 @@ public sealed class AttestationPolicyTests
     }
 
     [Test]
+    public void FromJson_OneMember_KeepsTheStrictDefaultsOfTheOthers()
+    {
+        var policy = AttestationPolicy.FromJson("""{ "allowEmulated": true }""");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(policy.AllowEmulated, Is.True);
+            Assert.That(policy.AllowedAdvisoryIds, Is.Not.Null.And.Empty, "left out: the strict default (none), not null");
+            Assert.That(policy.MinimumTcbStatus, Is.EqualTo(TcbStatus.UpToDate));
+            Assert.That(policy.ToJson(), Is.EqualTo((AttestationPolicy.Strict with { AllowEmulated = true }).ToJson()));
+        });
+    }
+
+    [Test]
     public void ToJson_RoundTrips()
     {
         var policy = AttestationPolicy.Strict with { MinimumTcbStatus = TcbStatus.OutOfDate, AllowedMrTd = ["ab"], MaxCollateralAge = TimeSpan.FromHours(6) };

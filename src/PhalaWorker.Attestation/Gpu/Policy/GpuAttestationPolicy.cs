@@ -60,7 +60,7 @@ public sealed record GpuAttestationPolicy
         GpuAttestationPolicy policy;
         try
         {
-            policy = JsonSerializer.Deserialize(json, GpuPolicyJsonContext.Default.GpuAttestationPolicy)
+            policy = JsonSerializer.Deserialize(PhalaWorker.Attestation.Policy.PolicyJson.OverStrict(json, Strict.ToJson()), GpuPolicyJsonContext.Default.GpuAttestationPolicy)
                 ?? throw new AttestationException(AttestationErrorReason.PolicyFormat, "GPU policy JSON is null");
         }
         catch (JsonException ex)
