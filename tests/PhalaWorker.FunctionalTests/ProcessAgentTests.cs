@@ -81,6 +81,9 @@ public sealed class ProcessAgentTests
     {
         using var directory = new TempDirectory("crash");
         var settings = _chain.AgentSettings();
+        // One worker: while the first job runs, the other two are certainly still queued when the agent is killed (with a
+        // worker per core a second job could finish before the kill, and a finished job rightly survives the restart).
+        settings["Agent:MaxConcurrentJobs"] = "1";
         var profile = await ReferenceProfileAsync(directory, Path.GetDirectoryName(AgentProcess.AgentDll)!);
         var model = TestData.ReadBytes("onnx", "models", "light_resnet50", "model.onnx");
         var input = TestData.ReadBytes("onnx", "models", "light_resnet50", "test_data_set_0", "input_0.pb");
