@@ -59,13 +59,6 @@ internal sealed class JobValidator(IOptions<ComputeOptions> computeOptions, Comp
         }
     }
 
-    /// <summary>
-    /// Returns the hash of the job's access token, all the journal keeps of the job secret (opens and resolves as
-    /// <see cref="OpenJob"/>).
-    /// </summary>
-    public byte[] Validate(NodeAttestation attestation, byte[] jobId, SealedEnvelope envelope, HpkeAead aead) =>
-        OpenJob(attestation, jobId, envelope, aead).AccessTokenHash;
-
     /// <summary>Opens a model upload, loads and plans the model (as a job's would be) and holds it in the <see cref="ModelStore"/>.</summary>
     public Hash32 Upload(NodeAttestation attestation, byte[] uploadId, SealedEnvelope envelope, HpkeAead aead)
     {

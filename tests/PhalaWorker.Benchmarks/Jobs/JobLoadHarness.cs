@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Grpc.Net.Client;
 using PhalaWorker.Client;
 using PhalaWorker.Testing;
 
@@ -32,7 +31,9 @@ public sealed class JobLoadHarness : IHarness
         int[] levels = [1, 8, 32, 128];
         var maxJobs = 4000;
         var seconds = 5.0;
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        // One load client from one address would measure the per-client limits (README "Limits"), not the node:
+        // they are off here unless --set turns them on again.
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["Agent:Limits:RateLimitsEnabled"] = "false" };
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -55,13 +56,8 @@ public sealed class JobLoadHarness : IHarness
 
         using var directory = new TempDirectory("job-load");
         await using var agent = await AgentUnderLoad.StartAsync(agentDll, directory, settings);
-        using var channel = GrpcChannel.ForAddress(agent.Endpoint, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-            MaxReceiveMessageSize = 64 * 1024 * 1024,
-            MaxSendMessageSize = 64 * 1024 * 1024,
-        });
-        using var client = new WorkerClient(channel);
+        // RA-TLS, as a default submitter: the verifier pins the attested TLS key before any job is sent.
+        using var client = WorkerClient.Connect(agent.Endpoint);
         var node = await new NodeVerifier(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, TrustAnyMeasurement = true }).VerifyAsync();
         var submitter = new JobSubmitter(client, options: new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero });
         var model = TestData.ReadBytes("onnx", "models", "tiny_mlp", "model.onnx");
@@ -190,7 +186,8 @@ public sealed class JobLoadHarness : IHarness
                 port = ((IPEndPoint)listener.LocalEndpoint).Port;
             }
 
-            var endpoint = new Uri($"http://127.0.0.1:{port}");
+            // The agent's default transport (RA-TLS); --set Agent:TlsMode=plaintext is refused by the default verifier below.
+            var endpoint = new Uri($"https://127.0.0.1:{port}");
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory.Path };
             start.ArgumentList.Add(agentDll);
             start.ArgumentList.Add("--tee");
@@ -212,8 +209,7 @@ public sealed class JobLoadHarness : IHarness
 
             var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
             var agent = new AgentUnderLoad(process, endpoint);
-            using var channel = GrpcChannel.ForAddress(endpoint);
-            using var client = new WorkerClient(channel);
+            using var client = WorkerClient.Connect(endpoint);
             var until = Stopwatch.StartNew();
             while (true)
             {
