@@ -73,4 +73,33 @@ internal static class JobResultFiles
         using var document = JsonDocument.Parse(proof.ToJson());
         document.RootElement.WriteTo(writer);
     }
+
+    /// <summary>Writes the <c>inclusion</c> member (the receipt's batch on chain), as <c>submit --json</c> and <c>result fetch --json</c> print it.</summary>
+    public static void WriteInclusionJson(Utf8JsonWriter writer, InclusionProof inclusion, bool verifiedOnChain)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(inclusion);
+        writer.WriteStartObject("inclusion");
+        writer.WriteNumber("batchIndex", inclusion.BatchIndex);
+        writer.WriteString("batchRoot", SubmitFormat.Hex(inclusion.BatchRoot.Span));
+        writer.WriteString("transactionHash", SubmitFormat.Hex(inclusion.TransactionHash.Span));
+        writer.WriteNumber("blockNumber", inclusion.BlockNumber);
+        writer.WriteBoolean("verifiedOnChain", verifiedOnChain);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the <c>out</c> and <c>files</c> members: the directory and the files written into it.</summary>
+    public static void WriteFilesJson(Utf8JsonWriter writer, string directory, IEnumerable<string> files)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(files);
+        writer.WriteString("out", directory);
+        writer.WriteStartArray("files");
+        foreach (var file in files)
+        {
+            writer.WriteStringValue(file);
+        }
+
+        writer.WriteEndArray();
+    }
 }

@@ -204,24 +204,11 @@ internal static class ResultFetchCommand
             writer.WriteString("receiptDigest", receipt.Digest.ToString());
             if (inclusion is not null)
             {
-                writer.WriteStartObject("inclusion");
-                writer.WriteNumber("batchIndex", inclusion.BatchIndex);
-                writer.WriteString("batchRoot", SubmitFormat.Hex(inclusion.BatchRoot.Span));
-                writer.WriteString("transactionHash", SubmitFormat.Hex(inclusion.TransactionHash.Span));
-                writer.WriteNumber("blockNumber", inclusion.BlockNumber);
-                writer.WriteBoolean("verifiedOnChain", onChain);
-                writer.WriteEndObject();
+                JobResultFiles.WriteInclusionJson(writer, inclusion, onChain);
             }
 
             JobResultFiles.WriteProofJson(writer, proof);
-            writer.WriteString("out", directory);
-            writer.WriteStartArray("files");
-            foreach (var name in written)
-            {
-                writer.WriteStringValue(name);
-            }
-
-            writer.WriteEndArray();
+            JobResultFiles.WriteFilesJson(writer, directory, written);
             writer.WriteBoolean("verified", true);
             writer.WriteEndObject();
         }

@@ -189,28 +189,14 @@ internal sealed class SubmitCommandFactory : ICommandFactory
                     writer.WriteString("receiptDigest", outcome.Receipt.Digest.ToString());
                     if (outcome.Inclusion is { } inclusion)
                     {
-                        writer.WritePropertyName("inclusion");
-                        writer.WriteStartObject();
-                        writer.WriteNumber("batchIndex", inclusion.BatchIndex);
-                        writer.WriteString("batchRoot", SubmitFormat.Hex(inclusion.BatchRoot.Span));
-                        writer.WriteString("transactionHash", SubmitFormat.Hex(inclusion.TransactionHash.Span));
-                        writer.WriteNumber("blockNumber", inclusion.BlockNumber);
-                        writer.WriteBoolean("verifiedOnChain", outcome.InclusionVerifiedOnChain);
-                        writer.WriteEndObject();
+                        JobResultFiles.WriteInclusionJson(writer, inclusion, outcome.InclusionVerifiedOnChain);
                     }
 
                     // The proof in the form 'result verify' reads: this very output can be given as its --receipt.
                     JobResultFiles.WriteProofJson(writer, proof);
                     if (written is not null)
                     {
-                        writer.WriteString("out", outDirectory);
-                        writer.WriteStartArray("files");
-                        foreach (var file in written)
-                        {
-                            writer.WriteStringValue(file);
-                        }
-
-                        writer.WriteEndArray();
+                        JobResultFiles.WriteFilesJson(writer, outDirectory!, written);
                     }
 
                     writer.WriteBoolean("verified", true);
