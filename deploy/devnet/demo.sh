@@ -136,7 +136,7 @@ chmod 600 "$work/operator.key"
 (cd "$work" && exec dotnet "$agent_dll" --tee emulated --backend cpu --listen "$endpoint" --journal "$work/journal.db" \
    --metrics-listen "http://127.0.0.1:$metrics_port" \
    --rpc "$rpc" --registry "$registry" --operator-key-file "$work/operator.key" \
-   --Agent:BatchSize 1 --Agent:BatchMaxAge 00:00:01 >"$work/agent.log" 2>&1) &
+   --Registry:BatchSize 1 --Registry:BatchMaxAge 00:00:01 >"$work/agent.log" 2>&1) &
 pids+=("$!")
 for _ in $(seq 1 150); do
   if grep -q "registered in" "$work/agent.log" 2>/dev/null; then break; fi

@@ -8,7 +8,7 @@
 #   --root DIR   install under DIR instead of / (packaging or a dry run: users, groups and systemctl are skipped)
 #   --no-start   do not enable and start the service
 # Then put the operator key (hex) in /etc/phala-worker/operator.key and settings in /etc/phala-worker/agent.env
-# (Registry__RpcUrl=..., Registry__Address=0x...) or /etc/phala-worker/appsettings.json.
+# (Chain__RpcUrl=..., Chain__RegistryAddress=0x...) or /etc/phala-worker/appsettings.json.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

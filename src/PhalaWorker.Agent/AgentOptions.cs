@@ -15,8 +15,9 @@ public sealed class AgentOptions
         ["--listen"] = "Agent:Listen",
         ["--tls-mode"] = "Agent:TlsMode",
         ["--journal"] = "Agent:JournalPath",
-        ["--rpc"] = "Registry:RpcUrl",
-        ["--registry"] = "Registry:Address",
+        ["--rpc"] = "Chain:RpcUrl",
+        ["--registry"] = "Chain:RegistryAddress",
+        ["--chain-id"] = "Chain:ChainId",
         ["--operator-key-file"] = "Registry:OperatorKeyFile",
         ["--backend"] = "Compute:Backend",
         ["--metrics-listen"] = "Agent:MetricsListen",
@@ -126,21 +127,6 @@ public sealed class AgentOptions
     /// <value>Default 64 MiB.</value>
     [Range(1024, int.MaxValue)]
     public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
-
-    /// <summary>Receipts per Merkle batch posted on chain.</summary>
-    /// <value>Default 16.</value>
-    [Range(1, 4096)]
-    public int BatchSize { get; set; } = 16;
-
-    /// <summary>Oldest a pending receipt gets before its (smaller) batch is posted anyway.</summary>
-    /// <value>Default 10 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
-    public TimeSpan BatchMaxAge { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Period of on-chain heartbeats.</summary>
-    /// <value>Default 5 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
-    public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// How long a stop (SIGTERM) drains: the running job gets at most half of it to finish (otherwise it stays journaled

@@ -18,7 +18,6 @@ using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Attestation;
-using PhalaWorker.Chain;
 
 namespace PhalaWorker.Agent;
 
@@ -35,7 +34,6 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient();
-        services.AddChainClients();
         services.PostConfigure<AttestationOptions>(o =>
             o.EmulationSeed = string.IsNullOrEmpty(o.EmulationSeed) ? Convert.ToHexString(System.Text.Encoding.ASCII.GetBytes(AttestationBootstrapper.EmulationSeed)) : o.EmulationSeed);
         services.TryAddSingleton<RaTlsCertificate>();

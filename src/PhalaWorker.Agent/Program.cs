@@ -1,6 +1,7 @@
 using PhalaWorker.Agent;
 using PhalaWorker.Agent.Hosting;
 using PhalaWorker.Attestation;
+using PhalaWorker.Chain;
 using PhalaWorker.Compute;
 
 // --help/--version, and one stderr line with a documented exit code for any start-up error (Hosting/AgentHost).
@@ -11,6 +12,7 @@ return await AgentHost.RunAsync(args, Console.Out, Console.Error, static async a
     builder.Host.UseSystemd();
     builder.WebHost.UseAgentKestrel();
     builder.Services.AddAgent(builder.Configuration);
+    builder.Services.AddChain(builder.Configuration.GetSection(ChainOptions.SectionName));
     builder.Services.AddAgentGrpc(builder.Configuration, builder.Environment);
     builder.Services.AddAttestation(builder.Configuration.GetSection("Attestation"));
     builder.Services.AddCompute(builder.Configuration.GetSection("Compute"));

@@ -40,12 +40,35 @@ public sealed class ChainServiceCollectionExtensionsTests
     }
 
     [Test]
-    public void AddChain_MissingRpcUrlAndChainId_FailsValidation()
+    public void AddChain_OutOfRangeSettings_FailValidationNamingThem()
     {
-        using var services = Build(new() { ["Chain:Confirmations"] = "0" });
+        using var services = Build(new() { ["Chain:Confirmations"] = "0", ["Chain:RegistryAddress"] = "0x1234" });
 
         var ex = Assert.Throws<OptionsValidationException>(() => _ = services.GetRequiredService<IOptions<ChainOptions>>().Value);
 
-        Assert.That(ex!.Message, Does.Contain("RpcUrl").And.Contain("ChainId").And.Contain("Confirmations"));
+        Assert.That(ex!.Message, Does.Contain("Confirmations").And.Contain("RegistryAddress"));
+    }
+
+    [TestCase(null)]
+    [TestCase("")]
+    public void AddChain_NoRpcUrl_IsDisabledAndRefusesAClient(string? rpcUrl)
+    {
+        using var services = Build(new() { ["Chain:RpcUrl"] = rpcUrl });
+
+        var options = services.GetRequiredService<IOptions<ChainOptions>>().Value;
+        var ex = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<EthJsonRpcClient>());
+
+        Assert.That(options.Enabled, Is.False);
+        Assert.That(ex!.Message, Does.Contain("Chain:RpcUrl"));
+    }
+
+    [Test]
+    public void ToSenderOptions_ChainIdZero_TakesTheReportedIdOrRefuses()
+    {
+        var options = new ChainOptions { ChainId = 0, Confirmations = 3 };
+
+        Assert.That(options.ToSenderOptions(8453).ChainId, Is.EqualTo(8453));
+        Assert.That(options.ToSenderOptions(8453).Confirmations, Is.EqualTo(3));
+        Assert.Throws<InvalidOperationException>(() => options.ToSenderOptions());
     }
 }

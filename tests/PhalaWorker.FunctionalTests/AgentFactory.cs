@@ -38,8 +38,8 @@ internal sealed class AgentFactory : WebApplicationFactory<agent::Program>
         {
             ["Attestation:Tee"] = "emulated",
             ["Agent:JournalPath"] = directory.File("journal.db"),
-            ["Agent:BatchSize"] = "1",
-            ["Agent:BatchMaxAge"] = "00:00:00.200",
+            ["Registry:BatchSize"] = "1",
+            ["Registry:BatchMaxAge"] = "00:00:00.200",
             ["Compute:Backend"] = "cpu",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

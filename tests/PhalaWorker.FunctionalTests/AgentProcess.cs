@@ -71,9 +71,9 @@ internal sealed class AgentProcess : IAsyncDisposable
         start.ArgumentList.Add(endpoint.ToString().TrimEnd('/'));
         start.ArgumentList.Add("--journal");
         start.ArgumentList.Add(directory.File("journal.db"));
-        start.Environment["Agent__BatchSize"] = "1";
+        start.Environment["Registry__BatchSize"] = "1";
         start.Environment["Agent__MetricsListen"] = ""; // no /metrics port: parallel agents would share the default 9464
-        start.Environment["Agent__BatchMaxAge"] = "00:00:00.200";
+        start.Environment["Registry__BatchMaxAge"] = "00:00:00.200";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in settings)

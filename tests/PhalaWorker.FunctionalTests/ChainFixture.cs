@@ -47,8 +47,8 @@ internal sealed class ChainFixture : IAsyncDisposable
 
     public Dictionary<string, string?> AgentSettings() => new()
     {
-        ["Registry:RpcUrl"] = Anvil.RpcUrl.ToString(),
-        ["Registry:Address"] = Registry.Address.ToChecksumString(),
+        ["Chain:RpcUrl"] = Anvil.RpcUrl.ToString(),
+        ["Chain:RegistryAddress"] = Registry.Address.ToChecksumString(),
         ["Registry:OperatorKey"] = OperatorKey,
     };
 

@@ -20,7 +20,7 @@ public sealed class ChainReachableReadinessTests
         using var directory = new TempDirectory("chain-reachable");
         var chain = await ChainFixture.StartAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
         var settings = chain.AgentSettings();
-        settings["Agent:HeartbeatPeriod"] = "00:00:01";
+        settings["Registry:HeartbeatPeriod"] = "00:00:01";
         settings["Agent:ShutdownTimeout"] = "00:00:02";
         await using var factory = new AgentFactory(directory, settings);
         var chainDown = false;

@@ -166,8 +166,8 @@ public sealed class ProcessAgentTests
         // Arrange: a batch would wait an hour for more receipts.
         using var directory = new TempDirectory("sigterm");
         var settings = _chain.AgentSettings();
-        settings["Agent:BatchSize"] = "16";
-        settings["Agent:BatchMaxAge"] = "01:00:00";
+        settings["Registry:BatchSize"] = "16";
+        settings["Registry:BatchMaxAge"] = "01:00:00";
         var profile = await ReferenceProfileAsync(directory, Path.GetDirectoryName(AgentProcess.AgentDll)!);
         await using var agent = await AgentProcess.StartAsync(directory, settings, port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
         using var client = WorkerClient.Connect(agent.Endpoint);
@@ -202,8 +202,8 @@ public sealed class ProcessAgentTests
         try
         {
             var settings = chain.AgentSettings();
-            settings["Agent:BatchSize"] = "16";
-            settings["Agent:BatchMaxAge"] = "01:00:00";
+            settings["Registry:BatchSize"] = "16";
+            settings["Registry:BatchMaxAge"] = "01:00:00";
             settings["Agent:ShutdownTimeout"] = "00:00:03";
             var profile = await ReferenceProfileAsync(directory, Path.GetDirectoryName(AgentProcess.AgentDll)!);
             agent = await AgentProcess.StartAsync(directory, settings, port: null, TaskTimeoutExtensions.DefaultTimeoutToken());

@@ -31,8 +31,8 @@ public sealed class RestartSuccessionTests
     {
         using var directory = new TempDirectory("succession");
         var first = _chain.AgentSettings();
-        first["Agent:BatchMaxAge"] = "01:00:00"; // the receipt waits for a batch that never comes before the kill
-        first["Agent:BatchSize"] = "16";
+        first["Registry:BatchMaxAge"] = "01:00:00"; // the receipt waits for a batch that never comes before the kill
+        first["Registry:BatchSize"] = "16";
         var model = await File.ReadAllBytesAsync(TinyMlp.ModelPath);
         var request = new JobRequest { Model = ByteString.CopyFrom(model), JobSecret = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)) };
         var accessToken = JobSecrets.AccessToken(request.JobSecret.Span);

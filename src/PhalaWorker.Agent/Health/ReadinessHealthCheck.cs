@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Attestation;
+using PhalaWorker.Chain;
 
 namespace PhalaWorker.Agent.Health;
 
@@ -16,7 +17,7 @@ internal sealed class ReadinessHealthCheck(
     IReadinessReporter reporter,
     NodeContext node,
     ChainBinding chain,
-    IOptions<RegistryOptions> registry,
+    IOptions<ChainOptions> chainOptions,
     IOptions<AttestationOptions> attestation) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -26,7 +27,7 @@ internal sealed class ReadinessHealthCheck(
             return Task.FromResult(ready ? HealthCheckResult.Healthy(detail) : HealthCheckResult.Unhealthy(detail));
         }
 
-        var chainConfigured = registry.Value.Enabled;
+        var chainConfigured = chainOptions.Value.Enabled;
         var result = input switch
         {
             ReadinessInput.Attested => node.Current is null ? HealthCheckResult.Unhealthy("not attested yet") : HealthCheckResult.Healthy($"attested with {node.Current.ProviderName}"),

@@ -3,7 +3,7 @@ namespace PhalaWorker.Agent.Hosting;
 /// <summary>
 /// The agent's own reading of its arguments, before any host exists: <c>--help</c>, <c>--version</c>, and a strict check
 /// that every switch is known and has a value (ASP.NET Core's command-line provider would take a typo as a new key and
-/// ignore it). Keys may also be given in full (<c>--Agent:BatchSize 4</c> or <c>--Agent:BatchSize=4</c>).
+/// ignore it). Keys may also be given in full (<c>--Registry:BatchSize 4</c> or <c>--Registry:BatchSize=4</c>).
 /// </summary>
 internal static class AgentCommandLine
 {
@@ -54,7 +54,7 @@ internal static class AgentCommandLine
 
             if (!AgentOptions.SwitchMappings.ContainsKey(name) && !name.Contains(':', StringComparison.Ordinal) && !HostKeys.Contains(name[2..]))
             {
-                error = $"unknown switch '{name}', see --help for the switches (or give a setting in full, e.g. --Agent:BatchSize 4)";
+                error = $"unknown switch '{name}', see --help for the switches (or give a setting in full, e.g. --Registry:BatchSize 4)";
                 return AgentCommand.Error;
             }
 
@@ -82,6 +82,7 @@ internal static class AgentCommandLine
         "--backend" => "cpu",
         "--rpc" => "http://127.0.0.1:8545",
         "--registry" => "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        "--chain-id" => "8453",
         _ => "VALUE",
     };
 
@@ -99,8 +100,9 @@ internal static class AgentCommandLine
                                                        plaintext serves h2c, is measured, and default clients refuse it)
           --metrics-listen URL                         Agent:MetricsListen, /metrics and /healthz (default http://127.0.0.1:9464; empty: off)
           --journal FILE                               Agent:JournalPath (default phala-worker.db)
-          --rpc URL                                    Registry:RpcUrl (empty: run without a chain)
-          --registry ADDR                              Registry:Address
+          --rpc URL                                    Chain:RpcUrl (empty: run without a chain)
+          --registry ADDR                              Chain:RegistryAddress
+          --chain-id ID                                Chain:ChainId (default 0: the id the RPC endpoint reports)
           --operator-key-file FILE                     Registry:OperatorKeyFile (hex key; or Registry__OperatorKey in the environment)
           --Section:Key VALUE                          any other setting (see deploy/README.md)
           --help, --version                            print this or the version and exit

@@ -2,7 +2,7 @@ namespace PhalaWorker.Agent.Hosting;
 
 /// <summary>
 /// A failure after the host started that no retry can fix (the registry refused the node, the RPC serves another chain than
-/// <c>Registry:ChainId</c>): it stops the host, and <see cref="AgentServiceCollectionExtensions.RunAgentAsync"/> rethrows it once
+/// <c>Chain:ChainId</c>): it stops the host, and <see cref="AgentServiceCollectionExtensions.RunAgentAsync"/> rethrows it once
 /// the host has stopped, so that <see cref="AgentHost"/> prints its one line and exits with its code. A background service
 /// throwing instead would stop the host with exit code 0 and a stack trace in the log.
 /// </summary>

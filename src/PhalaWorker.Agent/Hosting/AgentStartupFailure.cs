@@ -18,6 +18,13 @@ internal static class AgentStartupFailure
     {
         ArgumentNullException.ThrowIfNull(exception);
         var ex = Unwrap(exception);
+        if (ex is AggregateException { InnerExceptions: var inner } && inner.All(e => e is OptionsValidationException))
+        {
+            // ValidateOnStart reports every invalid options class at once (e.g. Chain and Registry).
+            var all = string.Join("; ", inner.Cast<OptionsValidationException>().Select(Describe));
+            return (AgentExitCode.Configuration, $"invalid setting: {OneLine(all)}, {SettingsHint}");
+        }
+
         return ex switch
         {
             AgentStartupException startup => (startup.Reason, startup.Message),
@@ -30,8 +37,8 @@ internal static class AgentStartupFailure
                 (AgentExitCode.Configuration, $"bad command line: {OneLine(ex.Message)}, see --help"),
             AttestationException attestation => (AgentExitCode.TeeUnavailable,
                 $"TEE unavailable: {OneLine(attestation.Message)}, run inside an Intel TDX guest with configfs-tsm or /dev/tdx_guest (and libphala_tee.so next to the agent), or pass --tee emulated for tests"),
-            ChainException chain => (AgentExitCode.Chain, $"chain: {OneLine(chain.Message)}, check Registry:RpcUrl, Registry:Address and the operator account's balance"),
-            HttpRequestException http => (AgentExitCode.Chain, $"chain unreachable: {OneLine(http.Message)}, check Registry:RpcUrl"),
+            ChainException chain => (AgentExitCode.Chain, $"chain: {OneLine(chain.Message)}, check Chain:RpcUrl, Chain:RegistryAddress and the operator account's balance"),
+            HttpRequestException http => (AgentExitCode.Chain, $"chain unreachable: {OneLine(http.Message)}, check Chain:RpcUrl"),
             OperationCanceledException => (AgentExitCode.Chain,
                 "start-up timed out (collateral fetch), check that Attestation:Collateral:BaseUrl answers"),
             IOException io when IsAddressInUse(io) => (AgentExitCode.Listen, $"cannot listen: {OneLine(io.Message)}, stop the other process or choose another --listen / --metrics-listen port"),
@@ -68,7 +75,7 @@ internal static class AgentStartupFailure
         io.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
         || io.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable };
 
-    /// <summary>"Agent:BatchSize: The field BatchSize must be between 1 and 4096." for each failure.</summary>
+    /// <summary>"Registry:BatchSize: The field BatchSize must be between 1 and 4096." for each failure.</summary>
     private static string Describe(OptionsValidationException validation)
     {
         var section = validation.OptionsType.Name.EndsWith("Options", StringComparison.Ordinal) ? validation.OptionsType.Name[..^"Options".Length] : validation.OptionsType.Name;

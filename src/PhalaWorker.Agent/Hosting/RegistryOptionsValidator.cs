@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Registry;
+using PhalaWorker.Chain;
 using PhalaWorker.Chain.Primitives;
 
 namespace PhalaWorker.Agent.Hosting;
@@ -7,27 +8,48 @@ namespace PhalaWorker.Agent.Hosting;
 /// <summary>
 /// Checks the chain settings before anything is sent: an http(s) RPC URL, a 20-byte registry address, and an operator
 /// key that is configured, whose file can be read and that is 32 bytes of hex (the key itself is never echoed), and retry
-/// delays in order.
+/// delays in order. A setting left under the name it had before the chain settings moved to <see cref="ChainOptions"/>
+/// is refused, naming its new key: read silently as "no chain", it would leave a node unregistered.
 /// </summary>
-internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
+internal sealed class RegistryOptionsValidator(IOptions<ChainOptions> chainOptions, IConfiguration configuration) : IValidateOptions<RegistryOptions>
 {
+    /// <summary>Keys that moved: old name → new name.</summary>
+    private static readonly (string Old, string New)[] MovedKeys =
+    [
+        ("Registry:RpcUrl", "Chain:RpcUrl"),
+        ("Registry:Address", "Chain:RegistryAddress"),
+        ("Registry:ChainId", "Chain:ChainId"),
+        ("Agent:BatchSize", "Registry:BatchSize"),
+        ("Agent:BatchMaxAge", "Registry:BatchMaxAge"),
+        ("Agent:HeartbeatPeriod", "Registry:HeartbeatPeriod"),
+    ];
+
     public ValidateOptionsResult Validate(string? name, RegistryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.Enabled)
-        {
-            return ValidateOptionsResult.Success;
-        }
-
         var failures = new List<string>();
-        if (!Uri.TryCreate(options.RpcUrl, UriKind.Absolute, out var rpc) || rpc.Scheme is not ("http" or "https"))
+        foreach (var (old, moved) in MovedKeys)
         {
-            failures.Add($"Registry:RpcUrl '{options.RpcUrl}' is not an http(s):// URL");
+            if (!string.IsNullOrEmpty(configuration[old]))
+            {
+                failures.Add($"{old} is now {moved} (environment {moved.Replace(":", "__", StringComparison.Ordinal)}); rename it");
+            }
         }
 
-        if (string.IsNullOrWhiteSpace(options.Address) || !EthAddress.TryParse(options.Address.Trim(), null, out _))
+        var chain = chainOptions.Value;
+        if (!chain.Enabled)
         {
-            failures.Add($"Registry:Address '{options.Address}' is not a 20-byte 0x-hex address with a valid EIP-55 checksum (--registry ADDR)");
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+
+        if (chain.RpcUrl is not { IsAbsoluteUri: true } rpc || rpc.Scheme is not ("http" or "https"))
+        {
+            failures.Add($"Chain:RpcUrl '{chain.RpcUrl}' is not an http(s):// URL (--rpc URL)");
+        }
+
+        if (string.IsNullOrWhiteSpace(chain.RegistryAddress) || !EthAddress.TryParse(chain.RegistryAddress.Trim(), null, out _))
+        {
+            failures.Add($"Chain:RegistryAddress '{chain.RegistryAddress}' is not a 20-byte 0x-hex address with a valid EIP-55 checksum (--registry ADDR)");
         }
 
         if (options.RetryMaxDelay < options.RetryInitialDelay)
@@ -43,7 +65,7 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
         {
             if (string.IsNullOrWhiteSpace(options.OperatorKeyFile))
             {
-                failures.Add("Registry:RpcUrl is set but no operator key is configured; give --operator-key-file FILE or Registry__OperatorKey");
+                failures.Add("Chain:RpcUrl is set but no operator key is configured; give --operator-key-file FILE or Registry__OperatorKey");
             }
             else if (!File.Exists(options.OperatorKeyFile))
             {

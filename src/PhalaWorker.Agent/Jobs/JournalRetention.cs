@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using PhalaWorker.Agent.Limits;
-using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Telemetry;
+using PhalaWorker.Chain;
 
 namespace PhalaWorker.Agent.Jobs;
 
@@ -14,7 +14,7 @@ namespace PhalaWorker.Agent.Jobs;
 internal sealed class JournalRetention(
     JobJournal journal,
     IOptions<LimitsOptions> limits,
-    IOptions<RegistryOptions> registry,
+    IOptions<ChainOptions> chainOptions,
     TimeProvider timeProvider,
     ILogger<JournalRetention> logger) : BackgroundService
 {
@@ -40,7 +40,7 @@ internal sealed class JournalRetention(
         var retention = limits.Value.FinishedJobRetention;
         try
         {
-            var deleted = await journal.DeleteFinishedAsync(timeProvider.GetUtcNow() - retention, registry.Value.Enabled, cancellationToken);
+            var deleted = await journal.DeleteFinishedAsync(timeProvider.GetUtcNow() - retention, chainOptions.Value.Enabled, cancellationToken);
             if (deleted > 0)
             {
                 AgentLog.RetentionSwept(logger, deleted, retention);

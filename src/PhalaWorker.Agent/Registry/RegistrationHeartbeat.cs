@@ -13,14 +13,14 @@ using Polly.Timeout;
 namespace PhalaWorker.Agent.Registry;
 
 /// <summary>
-/// Registers the node in the NodeRegistry, then sends a heartbeat every <see cref="AgentOptions.HeartbeatPeriod"/> on a
+/// Registers the node in the NodeRegistry, then sends a heartbeat every <see cref="RegistryOptions.HeartbeatPeriod"/> on a
 /// <see cref="PeriodicTimer"/> driven by the injected <see cref="TimeProvider"/>. Registration runs in the background, not in
 /// <see cref="StartAsync"/>: a chain that is down at start must not keep the gRPC and health ports closed (a supervisor would
 /// see a dead process and restart it in a loop). It is retried for as long as the agent runs, each attempt bounded by
 /// <see cref="RegistryOptions.AttemptTimeout"/>, with capped exponential backoff and jitter (<see cref="RegistryOptions.RetryInitialDelay"/>
 /// doubling up to <see cref="RegistryOptions.RetryMaxDelay"/>); meanwhile readiness says why (<c>chain unreachable: …, retrying in 8s</c>)
 /// and SubmitJob answers UNAVAILABLE <c>NOT_REGISTERED</c>. Only a failure that no retry can fix (the RPC serves another chain than
-/// <c>Registry:ChainId</c>, the registry refuses the node) stops the agent, with exit code 4. Without a configured chain it only settles
+/// <c>Chain:ChainId</c>, the registry refuses the node) stops the agent, with exit code 4. Without a configured chain it only settles
 /// the chain id and registry address receipts carry. Reports <see cref="ReadinessInput.ChainReachable"/>: false with the reason
 /// while registration or heartbeat calls fail, true after each success.
 /// </summary>
@@ -32,13 +32,14 @@ internal sealed class RegistrationHeartbeat(
     AgentFault fault,
     IOptions<AgentOptions> agentOptions,
     IOptions<RegistryOptions> registryOptions,
+    IOptions<ChainOptions> chainOptions,
     TimeProvider timeProvider,
     ILogger<RegistrationHeartbeat> logger) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        var options = registryOptions.Value;
-        chain.Registry = string.IsNullOrWhiteSpace(options.Address) ? EthAddress.Zero : EthAddress.Parse(options.Address);
+        var options = chainOptions.Value;
+        chain.Registry = string.IsNullOrWhiteSpace(options.RegistryAddress) ? EthAddress.Zero : EthAddress.Parse(options.RegistryAddress);
         if (!options.Enabled)
         {
             chain.ChainId = options.ChainId;
@@ -95,7 +96,7 @@ internal sealed class RegistrationHeartbeat(
             AgentLog.RegistrationFailed(logger, attestation.Address.ToString(), ex);
             readiness.Report(ReadinessInput.ChainReachable, false, "registration refused: " + Describe(ex));
             fault.Fail(new AgentStartupException(AgentExitCode.Chain,
-                $"registration failed: {Describe(ex)}, check Registry:RpcUrl, Registry:Address, Registry:ChainId and the operator account", ex));
+                $"registration failed: {Describe(ex)}, check Chain:RpcUrl, Chain:RegistryAddress, Chain:ChainId and the operator account", ex));
             return false;
         }
     }
@@ -128,7 +129,7 @@ internal sealed class RegistrationHeartbeat(
 
     private async Task HeartbeatLoopAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(agentOptions.Value.HeartbeatPeriod, timeProvider);
+        using var timer = new PeriodicTimer(registryOptions.Value.HeartbeatPeriod, timeProvider);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

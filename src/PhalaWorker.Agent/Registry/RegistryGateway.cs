@@ -22,6 +22,7 @@ namespace PhalaWorker.Agent.Registry;
 /// </summary>
 internal sealed class RegistryGateway(
     IOptions<RegistryOptions> options,
+    IOptions<ChainOptions> chainOptions,
     IOptions<AgentOptions> agentOptions,
     ChainBinding chain,
     NodeContext node,
@@ -148,16 +149,16 @@ internal sealed class RegistryGateway(
                 return _registry;
             }
 
-            var settings = options.Value;
-            var rpc = clients.CreateRpc(new Uri(settings.RpcUrl!));
+            var settings = chainOptions.Value;
+            var rpc = clients.CreateRpc(settings.RpcUrl!, settings.ToJsonRpcClientOptions());
             var chainId = await rpc.ChainIdAsync(cancellationToken);
             if (settings.ChainId != 0 && settings.ChainId != chainId)
             {
-                throw new InvalidOperationException($"Registry:ChainId is {settings.ChainId} but {settings.RpcUrl} serves chain {chainId}");
+                throw new InvalidOperationException($"Chain:ChainId is {settings.ChainId} but {settings.RpcUrl} serves chain {chainId}");
             }
 
-            _operator = new EthSigner(ReadOperatorKey(settings));
-            _sender = clients.CreateSender(rpc, _operator, new FileTransactionStore(TransactionDirectory), new TransactionSenderOptions { ChainId = chainId, PollInterval = TimeSpan.FromMilliseconds(200) });
+            _operator = new EthSigner(ReadOperatorKey(options.Value));
+            _sender = clients.CreateSender(rpc, _operator, new FileTransactionStore(TransactionDirectory), settings.ToSenderOptions(chainId));
             _registry = ChainClientFactory.CreateRegistry(rpc, chain.Registry, chainId, _sender);
             return _registry;
         }
@@ -169,7 +170,10 @@ internal sealed class RegistryGateway(
 
     private string LastNodePath => Path.Combine(TransactionDirectory, LastNodeFileName);
 
-    private string TransactionDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(agentOptions.Value.JournalPath)) ?? ".", "transactions");
+    /// <summary><see cref="ChainOptions.TransactionStorePath"/>, by default <c>transactions/</c> next to the job journal.</summary>
+    private string TransactionDirectory => chainOptions.Value.TransactionStorePath is { Length: > 0 } path
+        ? Path.GetFullPath(path)
+        : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(agentOptions.Value.JournalPath)) ?? ".", "transactions");
 
     /// <summary>
     /// The previous node registered from this journal, when it can be named: registered on this registry, run by this
@@ -241,7 +245,7 @@ internal sealed class RegistryGateway(
             : !string.IsNullOrWhiteSpace(settings.OperatorKeyFile) ? File.ReadAllText(settings.OperatorKeyFile) : null;
         if (text is null)
         {
-            throw new InvalidOperationException("Registry:RpcUrl is set but no operator key is configured (Registry__OperatorKey or Registry:OperatorKeyFile)");
+            throw new InvalidOperationException("Chain:RpcUrl is set but no operator key is configured (Registry__OperatorKey or Registry:OperatorKeyFile)");
         }
 
         var key = Hex.Decode(text.Trim());

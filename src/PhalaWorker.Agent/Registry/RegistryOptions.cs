@@ -2,22 +2,14 @@ using System.ComponentModel.DataAnnotations;
 
 namespace PhalaWorker.Agent.Registry;
 
-/// <summary>Where the node registers and posts its receipts, section <c>Registry</c>. Empty <see cref="RpcUrl"/> runs without a chain.</summary>
+/// <summary>
+/// How the node uses the registry, section <c>Registry</c>: the operator account that sends its transactions, registration
+/// retries, receipt batches and heartbeats. Where the chain and the registry are is <see cref="PhalaWorker.Chain.ChainOptions"/>
+/// (section <c>Chain</c>); without <c>Chain:RpcUrl</c> none of this is used.
+/// </summary>
 public sealed class RegistryOptions
 {
     public const string SectionName = "Registry";
-
-    /// <summary>JSON-RPC endpoint of the L2.</summary>
-    /// <value>Default empty: no chain (receipts carry <see cref="ChainId"/> and <see cref="Address"/> as configured, nothing is posted).</value>
-    public string? RpcUrl { get; set; }
-
-    /// <summary>NodeRegistry contract address (0x-hex).</summary>
-    /// <value>Default empty (the zero address).</value>
-    public string? Address { get; set; }
-
-    /// <summary>Chain id used in receipts when no RPC is configured; with an RPC the node asks the chain.</summary>
-    /// <value>Default 0.</value>
-    public ulong ChainId { get; set; }
 
     /// <summary>
     /// Hex private key of the operator account that sends the node's transactions (registration, heartbeats, batches, each
@@ -52,5 +44,18 @@ public sealed class RegistryOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
-    public bool Enabled => !string.IsNullOrWhiteSpace(RpcUrl);
+    /// <summary>Receipts per Merkle batch posted on chain.</summary>
+    /// <value>Default 16.</value>
+    [Range(1, 4096)]
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Oldest a pending receipt gets before its (smaller) batch is posted anyway.</summary>
+    /// <value>Default 10 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan BatchMaxAge { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Period of on-chain heartbeats.</summary>
+    /// <value>Default 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan HeartbeatPeriod { get; set; } = TimeSpan.FromMinutes(5);
 }

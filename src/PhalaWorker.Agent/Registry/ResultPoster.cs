@@ -12,7 +12,7 @@ namespace PhalaWorker.Agent.Registry;
 
 /// <summary>
 /// Batches receipt digests into a <see cref="ReceiptMerkleTree"/> and posts its root to the NodeRegistry when the batch
-/// reaches <see cref="AgentOptions.BatchSize"/> or its oldest receipt <see cref="AgentOptions.BatchMaxAge"/>; then journals each
+/// reaches <see cref="RegistryOptions.BatchSize"/> or its oldest receipt <see cref="RegistryOptions.BatchMaxAge"/>; then journals each
 /// job's inclusion proof, which GetResult returns. Receipts finished but not posted before a restart are picked up from the journal
 /// and posted in this node's batches even when the previous node key signed them: the registration named that node as
 /// predecessor, so the registry's <c>verifyReceipt</c> accepts them here (the proof's <c>batch_node</c> is this node).
@@ -24,7 +24,7 @@ internal sealed class ResultPoster(
     ChainBinding chain,
     JobJournal journal,
     IReceiptBatchPoster gateway,
-    IOptions<AgentOptions> options,
+    IOptions<RegistryOptions> options,
     TimeProvider timeProvider,
     ILogger<ResultPoster> logger) : BackgroundService
 {

@@ -60,7 +60,7 @@ internal static partial class AgentLog
     [LoggerMessage(5016, LogLevel.Information, "{Method} refused with {StatusCode} ({Reason}): {Detail}")]
     public static partial void RpcRefused(ILogger logger, string method, string statusCode, string reason, string detail);
 
-    [LoggerMessage(5017, LogLevel.Warning, "No chain configured (Registry:RpcUrl empty): the node is not registered and receipts are not posted on chain")]
+    [LoggerMessage(5017, LogLevel.Warning, "No chain configured (Chain:RpcUrl empty): the node is not registered and receipts are not posted on chain")]
     public static partial void ChainDisabled(ILogger logger);
 
     [LoggerMessage(5018, LogLevel.Error, "Registering node {NodeAddress} failed")]

@@ -158,8 +158,22 @@ internal static class RegistryCliSupport
         }
     }
 
+    /// <summary>
+    /// The CLI's chain settings, in the same options class the agent binds (section <c>Chain</c>): the switches set its
+    /// members, the rest keep the CLI's own defaults (a longer request timeout, fewer retries, faster polling than a node's).
+    /// </summary>
+    public static ChainOptions ChainSettings(Uri rpcUrl, int confirmations = 1, TimeSpan? receiptTimeout = null) => new()
+    {
+        RpcUrl = rpcUrl,
+        Confirmations = Math.Max(1, confirmations),
+        RequestTimeout = TimeSpan.FromSeconds(15),
+        MaxRetries = 2,
+        PollInterval = TimeSpan.FromMilliseconds(250),
+        ReceiptTimeout = receiptTimeout ?? TimeSpan.FromMinutes(10),
+    };
+
     public static EthJsonRpcClient CreateRpc(Uri endpoint, ChainClientFactory factory) =>
-        factory.CreateRpc(endpoint, new JsonRpcClientOptions { RequestTimeout = TimeSpan.FromSeconds(15), MaxRetries = 2 });
+        factory.CreateRpc(endpoint, ChainSettings(endpoint).ToJsonRpcClientOptions());
 
     /// <summary>Maps chain failures to CLI errors: unreachable node → exit 2 with the node's address.</summary>
     public static CliException ToCliException(ChainException ex) => ex switch

@@ -213,20 +213,14 @@ internal sealed class RegistryCommandFactory : ICommandFactory
             var address = _registry is null ? EthAddress.Zero : RegistryCliSupport.ParseAddress(parse.GetValue(_registry)!, "--registry");
             using EthSigner signer = RegistryCliSupport.LoadSigner(parse.GetValue(_key), parse.GetValue(_keystore), parse.GetValue(_passwordFile));
             using var http = ChainClientFactory.CreateStandalone();
-            var client = RegistryCliSupport.CreateRpc(parse.GetValue(_rpc)!, http);
+            var chain = RegistryCliSupport.ChainSettings(parse.GetValue(_rpc)!, parse.GetValue(_confirmations), parse.GetValue(_timeout));
+            var client = http.CreateRpc(chain.RpcUrl!, chain.ToJsonRpcClientOptions());
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(parse.GetValue(_timeout));
             try
             {
                 var chainId = await client.ChainIdAsync(cts.Token);
-                var options = new TransactionSenderOptions
-                {
-                    ChainId = chainId,
-                    Confirmations = Math.Max(1, parse.GetValue(_confirmations)),
-                    PollInterval = TimeSpan.FromMilliseconds(250),
-                    ReceiptTimeout = parse.GetValue(_timeout),
-                };
-                using var sender = new TransactionSender(client, signer, new InMemoryTransactionStore(), options);
+                using var sender = http.CreateSender(client, signer, new InMemoryTransactionStore(), chain.ToSenderOptions(chainId));
                 await action(sender, address, chainId, cts.Token);
                 return CliApplication.ExitOk;
             }

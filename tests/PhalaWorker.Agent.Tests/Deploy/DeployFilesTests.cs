@@ -27,7 +27,7 @@ public sealed partial class DeployFilesTests
         var environment = Map(agent, "environment");
         Assert.That(Scalar(environment, "Registry__OperatorKeyFile"), Is.EqualTo("/run/secrets/operator-key"));
         Assert.That(environment.Children.Keys.Select(k => k.ToString()), Has.None.EqualTo("Registry__OperatorKey"));
-        Assert.That(Scalar(environment, "Registry__RpcUrl"), Is.EqualTo("http://anvil:8545"));
+        Assert.That(Scalar(environment, "Chain__RpcUrl"), Is.EqualTo("http://anvil:8545"));
         Assert.That(Scalar(Map(Map(agent, "depends_on"), "registry"), "condition"), Is.EqualTo("service_completed_successfully"));
         Assert.That(Scalar(Map(Map(services, "registry"), "build"), "target"), Is.EqualTo("cli"));
         Assert.That(Scalar(Map(agent, "build"), "target"), Is.EqualTo("agent"));

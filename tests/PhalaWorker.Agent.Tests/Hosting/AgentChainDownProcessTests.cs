@@ -113,11 +113,11 @@ public sealed class AgentChainDownProcessTests
 
         var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory,
             ["--tee", "emulated", "--listen", $"https://127.0.0.1:{AgentExecutable.FreePort()}", "--rpc", anvil.RpcUrl.ToString(),
-             "--registry", RegistryAddress, "--operator-key-file", key, "--Registry:ChainId", "5"]);
+             "--registry", RegistryAddress, "--operator-key-file", key, "--Chain:ChainId", "5"]);
 
         Assert.That(exit, Is.EqualTo((int)AgentExitCode.Chain), AgentExecutable.Describe(exit, stdout, stderr));
         Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
-        Assert.That(stderr, Does.StartWith("phala-worker-agent: error: registration failed").And.Contain("Registry:ChainId is 5"));
+        Assert.That(stderr, Does.StartWith("phala-worker-agent: error: registration failed").And.Contain("Chain:ChainId is 5"));
     }
 
     private static string Check(JsonDocument report, string name) =>

@@ -50,9 +50,15 @@ public sealed class AgentHostProcessTests
         yield return new TestCaseData(new[] { "--tee", "emulated", "--tls-mode", "kestrel" }, AgentExitCode.Configuration, "Agent:TlsMode must be ra-tls or plaintext")
             .SetName("UnknownTlsMode_ExitsTwo");
         yield return new TestCaseData(new[] { "--tee", "emulated", "--metrics-listen", "http://127.0.0.1" }, AgentExitCode.Configuration, "Agent:MetricsListen").SetName("MetricsListenWithoutPort_ExitsTwo");
-        yield return new TestCaseData(new[] { "--tee", "emulated", "--Agent:BatchSize", "0" }, AgentExitCode.Configuration, "Agent:BatchSize").SetName("BatchSizeZero_ExitsTwo");
-        yield return new TestCaseData(new[] { "--tee", "emulated", "--Agent:BatchMaxAge", "soon" }, AgentExitCode.Configuration, "Agent:BatchMaxAge").SetName("BatchMaxAgeNotATimeSpan_ExitsTwo");
-        yield return new TestCaseData(new[] { "--tee", "emulated", "--rpc", "http://127.0.0.1:1", "--registry", "0x1234", "--operator-key-file", "/nonexistent/op.key" }, AgentExitCode.Configuration, "Registry:Address")
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--Registry:BatchSize", "0" }, AgentExitCode.Configuration, "Registry:BatchSize").SetName("BatchSizeZero_ExitsTwo");
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--Registry:BatchMaxAge", "soon" }, AgentExitCode.Configuration, "Registry:BatchMaxAge").SetName("BatchMaxAgeNotATimeSpan_ExitsTwo");
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--Registry:RpcUrl", "http://127.0.0.1:1" }, AgentExitCode.Configuration, "Registry:RpcUrl is now Chain:RpcUrl")
+            .SetName("ChainSettingUnderItsOldName_ExitsTwo");
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--Agent:BatchSize", "4" }, AgentExitCode.Configuration, "Agent:BatchSize is now Registry:BatchSize")
+            .SetName("BatchSettingUnderItsOldName_ExitsTwo");
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--rpc", "not a url", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--operator-key-file", "/nonexistent/op.key" }, AgentExitCode.Configuration, "Chain:RpcUrl")
+            .SetName("RpcUrlNotAUrl_ExitsTwo");
+        yield return new TestCaseData(new[] { "--tee", "emulated", "--rpc", "http://127.0.0.1:1", "--registry", "0x1234", "--operator-key-file", "/nonexistent/op.key" }, AgentExitCode.Configuration, "Chain:RegistryAddress")
             .SetName("BadRegistryAddress_ExitsTwo");
         yield return new TestCaseData(new[] { "--tee", "emulated", "--rpc", "http://127.0.0.1:1", "--registry", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--operator-key-file", "/nonexistent/op.key" }, AgentExitCode.Configuration, "Registry:OperatorKeyFile")
             .SetName("MissingOperatorKeyFile_ExitsTwo");
@@ -118,20 +124,20 @@ public sealed class AgentHostProcessTests
     public async Task SettingsDirectory_IsReadWhateverTheWorkingDirectoryAsync()
     {
         using var directory = new TempDirectory("agent-etc");
-        await File.WriteAllTextAsync(directory.File("appsettings.json"), """{ "Agent": { "BatchSize": 0 } }""");
+        await File.WriteAllTextAsync(directory.File("appsettings.json"), """{ "Registry": { "BatchSize": 0 } }""");
 
         var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory, ["--tee", "emulated"]);
 
-        AssertOneErrorLine(exit, stdout, stderr, AgentExitCode.Configuration, "Agent:BatchSize");
+        AssertOneErrorLine(exit, stdout, stderr, AgentExitCode.Configuration, "Registry:BatchSize");
     }
 
     [Test]
     public async Task SettingsDirectory_CommandLineWinsOverItAsync()
     {
         using var directory = new TempDirectory("agent-etc-override");
-        await File.WriteAllTextAsync(directory.File("appsettings.json"), """{ "Attestation": { "Tee": "emulated" }, "Agent": { "BatchSize": 0 } }""");
+        await File.WriteAllTextAsync(directory.File("appsettings.json"), """{ "Attestation": { "Tee": "emulated" }, "Registry": { "BatchSize": 0 } }""");
 
-        var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory, ["--Agent:BatchSize", "8", "--tee", "bogus"]);
+        var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory, ["--Registry:BatchSize", "8", "--tee", "bogus"]);
 
         // BatchSize 0 from the file was overridden by the switch, so only the bad --tee remains.
         AssertOneErrorLine(exit, stdout, stderr, AgentExitCode.Configuration, "Attestation:Tee");
@@ -142,7 +148,7 @@ public sealed class AgentHostProcessTests
     public async Task SettingsDirectory_BadJson_ExitsTwoAsync()
     {
         using var directory = new TempDirectory("agent-etc-json");
-        await File.WriteAllTextAsync(directory.File("appsettings.json"), """{ "Agent": { "BatchSize": """);
+        await File.WriteAllTextAsync(directory.File("appsettings.json"), """{ "Registry": { "BatchSize": """);
 
         var (exit, stdout, stderr) = await AgentExecutable.RunAsync(directory, ["--tee", "emulated"]);
 

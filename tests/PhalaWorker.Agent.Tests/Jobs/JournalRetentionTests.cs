@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PhalaWorker.Agent.Jobs;
 using PhalaWorker.Agent.Limits;
-using PhalaWorker.Agent.Registry;
+using PhalaWorker.Chain;
 using PhalaWorker.Testing;
 
 namespace PhalaWorker.Agent.Tests.Jobs;
@@ -98,7 +98,7 @@ public sealed class JournalRetentionTests
         var logger = new FakeLogger<JournalRetention>();
         using var retention = new JournalRetention(_journal,
             Options.Create(new LimitsOptions { FinishedJobRetention = Retention, RetentionSweepPeriod = TimeSpan.FromHours(1) }),
-            Options.Create(new RegistryOptions()), _clock, logger);
+            Options.Create(new ChainOptions()), _clock, logger);
         var job = await AddAsync();
         await _journal.FailAsync(job, "MODEL_INVALID: refused", CancellationToken.None);
         await retention.StartAsync(CancellationToken.None);

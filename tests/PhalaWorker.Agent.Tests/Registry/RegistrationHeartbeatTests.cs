@@ -7,6 +7,7 @@ using PhalaWorker.Agent.Health;
 using PhalaWorker.Agent.Hosting;
 using PhalaWorker.Agent.Registry;
 using PhalaWorker.Agent.Startup;
+using PhalaWorker.Chain;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
@@ -80,7 +81,7 @@ public sealed class RegistrationHeartbeatTests
     [Test]
     public async Task Register_NotTransient_StopsWithTheChainExitCodeAsync()
     {
-        await using var harness = new Harness(failures: 0, fatal: new InvalidOperationException("Registry:ChainId is 5 but the RPC serves chain 31337"));
+        await using var harness = new Harness(failures: 0, fatal: new InvalidOperationException("Chain:ChainId is 5 but the RPC serves chain 31337"));
 
         await harness.Service.StartAsync(CancellationToken.None).DefaultTimeout();
 #pragma warning disable VSTHRD003 // the service's own background task, started by StartAsync above
@@ -91,7 +92,7 @@ public sealed class RegistrationHeartbeatTests
         Assert.That(harness.Lifetime.ApplicationStopping.IsCancellationRequested, Is.True, "the host is stopped");
         Assert.That(failure, Is.Not.Null);
         Assert.That(failure!.Reason, Is.EqualTo(AgentExitCode.Chain));
-        Assert.That(failure.Message, Does.Contain("Registry:ChainId is 5"));
+        Assert.That(failure.Message, Does.Contain("Chain:ChainId is 5"));
         Assert.That(harness.Fake.ChainIdCalls, Is.EqualTo(1), "no retry");
         Assert.That(harness.Chain.IsSettled, Is.False);
         Assert.That(harness.Readiness.TryGet(ReadinessInput.ChainReachable, out var ready, out var detail) && !ready && detail.StartsWith("registration refused", StringComparison.Ordinal), Is.True);
@@ -224,20 +225,20 @@ public sealed class RegistrationHeartbeatTests
             Fake = new ScriptedChain(Clock, failures, hangFirst, fatal, heartbeatFailures);
             var identity = NodeIdentity.Generate();
             _node.Set(new NodeAttestation(identity, new EthSigner(identity.GetSigningKey()), [1, 2, 3], new byte[64], new AttestationBundle(), "test"));
+            var chain = new ChainOptions { RpcUrl = rpcUrl is null ? null : new Uri(rpcUrl), RegistryAddress = "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
             var registry = new RegistryOptions
             {
-                RpcUrl = rpcUrl,
-                Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                HeartbeatPeriod = TimeSpan.FromMinutes(1),
                 OperatorKey = "0x" + new string('1', 64),
                 RetryInitialDelay = initial ?? TimeSpan.FromSeconds(1),
                 RetryMaxDelay = max ?? TimeSpan.FromSeconds(8),
                 AttemptTimeout = attemptTimeout ?? TimeSpan.FromSeconds(30),
             };
-            var agent = new AgentOptions { HeartbeatPeriod = TimeSpan.FromMinutes(1) };
+            var agent = new AgentOptions();
             Logs = new FakeLogCollector();
             Lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
             Fault = new AgentFault(Lifetime);
-            Service = new RegistrationHeartbeat(_node, Chain, Fake, Readiness, Fault, Options.Create(agent), Options.Create(registry), Clock,
+            Service = new RegistrationHeartbeat(_node, Chain, Fake, Readiness, Fault, Options.Create(agent), Options.Create(registry), Options.Create(chain), Clock,
                 new FakeLogger<RegistrationHeartbeat>(Logs));
         }
 

@@ -205,7 +205,7 @@ public sealed class ResultPosterTests
         var chain = new ChainBinding { Enabled = true, ChainId = 31337 };
         chain.Settle(null);
         return new ResultPoster(_node, chain, _journal, _chain,
-            Options.Create(new AgentOptions { BatchSize = batchSize, BatchMaxAge = maxAge }), _clock, logger);
+            Options.Create(new RegistryOptions { BatchSize = batchSize, BatchMaxAge = maxAge }), _clock, logger);
     }
 
     /// <summary>A job finished in the journal, as the runner leaves it: SUCCEEDED with a receipt digest, no inclusion yet.</summary>

@@ -56,7 +56,7 @@ public sealed class RegistryHarness : IHarness
             var left = await registry.RetireNodeAsync(leaver.Address, cancellationToken: ct);
             Console.WriteLine($"retireNode: {left.Receipt.GasUsed} gas");
             var profile = new MeasurementProfileEntry("bench", new byte[48], new byte[48], new byte[48], new byte[48], Keccak256.HashUtf8("agent"),
-                [new("Compute:Backend", "cuda"), new("Attestation:AllowEmulated", "false"), new("Registry:Address", "0x5FbDB2315678afecb367f032d93F642f64180aa3")]);
+                [new("Compute:Backend", "cuda"), new("Attestation:AllowEmulated", "false"), new("Chain:RegistryAddress", "0x5FbDB2315678afecb367f032d93F642f64180aa3")]);
             var allowed = await registry.AllowMeasurementsAsync(profile, cancellationToken: ct);
             var revoked = await registry.RevokeMeasurementsAsync(profile.Id, cancellationToken: ct);
             Console.WriteLine($"allowMeasurements (3 settings): {allowed.Receipt.GasUsed} gas; revokeMeasurements: {revoked.Receipt.GasUsed} gas");
