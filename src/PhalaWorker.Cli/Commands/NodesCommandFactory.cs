@@ -39,7 +39,7 @@ internal sealed class NodesCommandFactory : ICommandFactory
             try
             {
                 var chainId = await client.ChainIdAsync(cts.Token);
-                var reader = new NodeRegistryClient(client, address, chainId);
+                var reader = ChainClientFactory.CreateRegistry(client, address, chainId);
                 var count = await reader.NodeCountAsync(cts.Token);
                 for (ulong offset = 0; offset < count; offset += PageSize)
                 {

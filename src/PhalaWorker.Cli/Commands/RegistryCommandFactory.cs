@@ -67,7 +67,7 @@ internal sealed class RegistryCommandFactory : ICommandFactory
             var entry = ReadProfile(parse.GetValue(profileFile)!);
             return await write.RunAsync(parse, cancellationToken, async (sender, address, chainId, ct) =>
             {
-                var client = new NodeRegistryClient(sender.Rpc, address, chainId, sender);
+                var client = ChainClientFactory.CreateRegistry(sender.Rpc, address, chainId, sender);
                 var done = await client.AllowMeasurementsAsync(entry, cancellationToken: ct);
                 await context.Out.WriteLineAsync(new JsonObject
                 {
@@ -95,7 +95,7 @@ internal sealed class RegistryCommandFactory : ICommandFactory
                 : throw new CliException($"--id: '{parse.GetValue(id)}' is not a 32-byte hex profile id.");
             return await write.RunAsync(parse, cancellationToken, async (sender, address, chainId, ct) =>
             {
-                var client = new NodeRegistryClient(sender.Rpc, address, chainId, sender);
+                var client = ChainClientFactory.CreateRegistry(sender.Rpc, address, chainId, sender);
                 var done = await client.RevokeMeasurementsAsync(profileId, cancellationToken: ct);
                 await context.Out.WriteLineAsync(new JsonObject
                 {

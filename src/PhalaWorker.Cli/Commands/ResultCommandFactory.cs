@@ -64,7 +64,7 @@ internal sealed class ResultCommandFactory : ICommandFactory
                 Check("registry", receipt.Registry == address, $"the receipt names registry {receipt.Registry}, not {address}");
                 var digest = receipt.Digest;
                 var signer = SafeRecover(receipt);
-                var reader = new NodeRegistryClient(client, address, chainId);
+                var reader = ChainClientFactory.CreateRegistry(client, address, chainId);
                 // proof.Node is the node whose batch holds the receipt: its signer, or after a restart a successor of it.
                 var succeeds = signer is { } s && await IsSameOrSuccessorAsync(reader, s, proof.Node, cts.Token);
                 Check("signature", succeeds, signer is null
