@@ -57,7 +57,7 @@ public sealed class OutsideClientCrossCheckTests
         _directory = new TempDirectory("crosscheck");
         var settings = _chain.AgentSettings();
         settings["Agent:BatchSize"] = "2";
-        settings["Agent:BatchMaxAge"] = "00:00:30"; // the batch waits for the second receipt, not for its age
+        settings["Agent:BatchMaxAge"] = "00:05:00"; // the batch waits for the second receipt, not for its age
         _agent = await AgentProcess.StartAsync(_directory, settings, port: null, timeout);
 
         var rpc = _chain.Anvil.RpcUrl.ToString();
@@ -158,6 +158,7 @@ public sealed class OutsideClientCrossCheckTests
         Assert.That(stderr, Does.Contain("MISMATCH ethers: verifyReceipt: error: reverted BatchNotFound"));
         Assert.That(stderr, Does.Contain("MISMATCH cast: node record: cast: " + Signer() + " is not active (not registered)"));
         Assert.That(stderr, Does.Contain("MISMATCH cast: batch transaction: cast receipt to is"));
+        Assert.That(stderr, Does.Contain($"MISMATCH cast: verifyReceipt: error: cast call failed: reverted BatchNotFound({Signer()}, 0)"));
     }
 
     [Test]

@@ -301,9 +301,22 @@ function endpointProblem(endpoint) {
 // ---------------------------------------------------------------------------------------------------------------- cast
 
 class Cast {
-  constructor(binary, rpc) {
+  constructor(binary, rpc, contractInterface) {
     this.binary = binary;
     this.rpc = rpc;
+    this.contractInterface = contractInterface;
+  }
+
+  // cast prints a custom error as `custom error 0xSELECTOR: …, data: "0x…"`: name it from the ABI.
+  describeRevert(stderr) {
+    const data = /data: "(0x[0-9a-fA-F]*)"/.exec(stderr)?.[1];
+    if (!data) return null;
+    try {
+      const error = this.contractInterface.parseError(data);
+      return error ? `reverted ${error.name}(${error.args.join(', ')})` : null;
+    } catch {
+      return null;
+    }
   }
 
   async run(args, { rpc = false, allowFailure = false } = {}) {
@@ -315,7 +328,7 @@ class Cast {
       if (e.code === 'ENOENT') throw new UsageError(`cast not found at '${this.binary}' (npm ci in deploy/, or --cast PATH)`);
       const stderr = (e.stderr ?? '').toString().trim();
       if (allowFailure) return { ok: false, stdout: (e.stdout ?? '').toString().trim(), stderr };
-      throw new Error(`cast ${args[0]} failed: ${stderr.split('\n')[0] || e.message}`);
+      throw new Error(`cast ${args[0]} failed: ${this.describeRevert(stderr) ?? (stderr.split('\n')[0] || e.message)}`);
     }
   }
 
@@ -376,7 +389,7 @@ async function main() {
   request.timeout = 30_000;
   const provider = new ethers.JsonRpcProvider(request, undefined, { staticNetwork: ethers.Network.from(chainId), batchMaxCount: 1 });
   const registry = new ethers.Contract(options.registry, registryAbi, provider);
-  const cast = new Cast(options.cast, options.rpc);
+  const cast = new Cast(options.cast, options.rpc, registryAbi);
   const { receipt } = job;
   const signer = job.node;
   console.log(`checking job ${job.jobId} of node ${signer} on chain ${chainId}, registry ${options.registry}`);
