@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the devnet and the tests need, idempotently:
 #  - Debian's libsecp256k1-1 (the reference secp256k1 implementation, bound with [LibraryImport]);
-#  - anvil, solc-js and @phala/dcap-qvl from npm into the git-ignored deploy/node_modules (pinned by package-lock.json).
+#  - anvil, cast, ethers, solc-js and @phala/dcap-qvl from npm into the git-ignored deploy/node_modules (pinned by
+#    package-lock.json); cast and ethers are the outside client of deploy/devnet/crosscheck/verify-onchain.mjs.
 set -euo pipefail
 deploy="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -17,10 +18,18 @@ if ! "$ldconfig_bin" -p 2>/dev/null | grep 'libsecp256k1\.so\.1' >/dev/null; the
 fi
 
 stamp="$deploy/node_modules/.package-lock.json"
-if [ ! -x "$deploy/node_modules/.bin/anvil" ] || [ "$deploy/package-lock.json" -nt "$stamp" ]; then
+if [ ! -x "$deploy/node_modules/.bin/anvil" ] || [ ! -x "$deploy/node_modules/.bin/cast" ] \
+  || [ ! -f "$deploy/node_modules/ethers/package.json" ] || [ "$deploy/package-lock.json" -nt "$stamp" ]; then
   echo "installing npm packages into deploy/node_modules"
   (cd "$deploy" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# npm links a package's bin entries executable; check the binaries the tests run really start (a copy that lost its
+# mode bits, e.g. from an archive, is fixed rather than left to fail in a test).
+for tool in anvil cast; do
+  target="$(readlink -f "$deploy/node_modules/.bin/$tool")"
+  [ -x "$target" ] || chmod +x "$target"
+  "$target" --version >/dev/null || { echo "deploy/node_modules/.bin/$tool does not run" >&2; exit 1; }
+done
 
 # ptxas (CUDA 11.8, Debian non-free) for the PTX proof in Compute.Tests; ~25 s the first time, a no-op after.
 "$deploy/install-ptxas.sh"

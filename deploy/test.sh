@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (README "Tests"). On a fresh Debian 12 machine with the .NET 10 SDK,
-# node/npm, cmake and gcc it installs what the tests need (Debian's libsecp256k1-1; anvil, solc-js and
+# node/npm, cmake and gcc it installs what the tests need (Debian's libsecp256k1-1; anvil, cast, ethers, solc-js and
 # @phala/dcap-qvl into the git-ignored deploy/node_modules), builds the native shim and runs CTest,
 # builds the solution in Release (zero warnings), runs every NUnit project, and prints as its last line
 #   N passed, N failed, N skipped

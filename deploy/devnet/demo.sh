@@ -4,7 +4,8 @@
 #   builds (Release), starts anvil (or uses --rpc URL --key HEX), deploys the NodeRegistry, starts the agent
 #   (emulated TEE, CPU backend) as a real process, submits tiny_mlp with `phala-worker submit --out`, prints the decrypted
 #   output and a few lines on the verified receipt (job id, status, receipt digest, batch and inclusion, verified), checks
-#   the written receipt and proof again with `phala-worker result verify`, and lists the on-chain records. Its last line is one JSON object:
+#   the written receipt and proof again with `phala-worker result verify` and with an outside client
+#   (deploy/devnet/crosscheck/verify-onchain.mjs: ethers + cast), and lists the on-chain records. Its last line is one JSON object:
 #   {"jobId","node","registry","chainId","rpc","receipt","registerTx","resultTx","verified":true}
 # It stops everything it started on exit, on failure and on Ctrl-C.
 #
@@ -181,6 +182,11 @@ console.log('files    ' + o.out + ': ' + o.files.join(', '));" <"$work/submit.js
 step "phala-worker result verify (the written receipt and proof, checked again against the registry)"
 "${cli[@]}" result verify --rpc "$rpc" --registry "$registry" --receipt "$work/job/receipt.json" --proof "$work/job/proof.json" >"$work/verify.json"
 echo "result verify: verified $(json o.verified <"$work/verify.json"), signer $(json o.signer <"$work/verify.json"), batch $(json o.batchIndex <"$work/verify.json")"
+
+step "an outside client checks the same on chain (ethers + cast, from proto/README.md alone)"
+"${cli[@]}" attest --endpoint "$endpoint" --rpc "$rpc" --registry "$registry" --allow-emulated --json >"$work/attest.json"
+node "$repo/deploy/devnet/crosscheck/verify-onchain.mjs" --rpc "$rpc" --registry "$registry" --json "$work/submit.json" \
+  --attestation "$work/attest.json" --endpoint "$endpoint"
 
 step "on-chain records"
 "${cli[@]}" nodes list --rpc "$rpc" --registry "$registry"
