@@ -14,7 +14,7 @@ namespace PhalaWorker.FunctionalTests;
 /// another NodeRegistry, it must fail and say why, so its checks cannot pass vacuously.
 /// </summary>
 /// <remarks>
-/// Two jobs, so that their receipts share one batch of two (<c>Agent:BatchSize</c> 2): a one-leaf batch has an empty
+/// Two jobs, so that their receipts share one batch of two (<c>Registry:BatchSize</c> 2): a one-leaf batch has an empty
 /// proof, and the script's Merkle fold (sorted pairs, the 0x01 prefix) would go unchecked. The first job is submitted
 /// without waiting for its batch and fetched afterwards (the <c>result fetch --json</c> form), the second waits for it
 /// (the <c>submit --json</c> form).
@@ -56,8 +56,8 @@ public sealed class OutsideClientCrossCheckTests
         _chain = await ChainFixture.StartAsync(timeout);
         _directory = new TempDirectory("crosscheck");
         var settings = _chain.AgentSettings();
-        settings["Agent:BatchSize"] = "2";
-        settings["Agent:BatchMaxAge"] = "00:05:00"; // the batch waits for the second receipt, not for its age
+        settings["Registry:BatchSize"] = "2";
+        settings["Registry:BatchMaxAge"] = "00:05:00"; // the batch waits for the second receipt, not for its age
         _agent = await AgentProcess.StartAsync(_directory, settings, port: null, timeout);
 
         var rpc = _chain.Anvil.RpcUrl.ToString();
