@@ -3,7 +3,10 @@ namespace PhalaWorker.Chain.JsonRpc;
 /// <summary>Timeouts, retries and answer bounds of <see cref="EthJsonRpcClient"/>.</summary>
 public sealed record JsonRpcClientOptions
 {
-    /// <summary>Time allowed for one HTTP exchange.</summary>
+    /// <summary>
+    /// Time allowed for one HTTP exchange, the body included. Nethereum's static <c>ClientBase.ConnectionTimeout</c>
+    /// (20 s unless a host changes it) bounds every call too: a longer value here is capped by it.
+    /// </summary>
     /// <value>Default 10 s.</value>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

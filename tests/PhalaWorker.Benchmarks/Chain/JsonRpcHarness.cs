@@ -12,7 +12,7 @@ namespace PhalaWorker.Benchmarks.Chain;
 /// <see cref="EthJsonRpcClient"/>: N sequential <c>eth_chainId</c>, <c>eth_call</c> (the SHA-256 precompile, 64-byte input),
 /// <c>eth_getBlockByNumber</c> and batches of 16 <c>eth_call</c>s, after a warm-up. Prints one markdown row per method
 /// (mean, p50, p95 in µs, bytes allocated per call) with the load average. Uses only the client's public surface, so the
-/// same source measures an older build of the client side by side (see the README of the benchmarks).
+/// same source built against an older commit measures that client side by side (figures: src/PhalaWorker.Chain/README.md).
 /// </summary>
 public sealed class JsonRpcHarness : IHarness
 {
