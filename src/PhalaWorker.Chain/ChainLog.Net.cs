@@ -5,8 +5,12 @@ namespace PhalaWorker.Chain;
 /// <summary>Log messages of JSON-RPC, transactions and contracts (event ids 3500-3699).</summary>
 internal static partial class ChainLog
 {
-    [LoggerMessage(3500, LogLevel.Warning, "JSON-RPC {Method} failed transiently ({Kind}, attempt {Attempt}); retrying in {Delay}")]
-    public static partial void RpcRetry(ILogger logger, string method, JsonRpc.JsonRpcErrorKind kind, int attempt, TimeSpan delay, Exception exception);
+    // One line per retry while the node is down; the stack trace (always the same few frames) only at Debug.
+    [LoggerMessage(3500, LogLevel.Warning, "JSON-RPC {Method} failed transiently ({Kind}: {Reason}; attempt {Attempt}); retrying in {Delay}")]
+    public static partial void RpcRetry(ILogger logger, string method, JsonRpc.JsonRpcErrorKind kind, string reason, int attempt, TimeSpan delay);
+
+    [LoggerMessage(3501, LogLevel.Debug, "JSON-RPC {Method} transient failure in detail")]
+    public static partial void RpcRetryDetail(ILogger logger, string method, Exception exception);
 
     [LoggerMessage(3600, LogLevel.Information, "Sending transaction {Hash} nonce {Nonce} from {From} (maxFee {MaxFee}, tip {Tip})")]
     public static partial void TxSending(ILogger logger, string hash, ulong nonce, string from, System.Numerics.BigInteger maxFee, System.Numerics.BigInteger tip);

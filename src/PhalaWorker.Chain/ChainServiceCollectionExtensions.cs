@@ -23,7 +23,6 @@ public static class ChainServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ChainOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHttpClient(EthJsonRpcClient.HttpClientName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {
@@ -53,7 +52,9 @@ public static class ChainServiceCollectionExtensions
     public static IServiceCollection AddChainClients(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddHttpClient(EthJsonRpcClient.HttpClientName);
+        // The RPC URL can carry an API key (in its path or user info): the factory's request logging would write it out.
+        // Timeouts, size bounds and retries are EthJsonRpcClient's (JsonRpcHttpHandler), whatever client it is given.
+        services.AddHttpClient(EthJsonRpcClient.HttpClientName).RemoveAllLoggers();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ChainClientFactory(
             sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()));

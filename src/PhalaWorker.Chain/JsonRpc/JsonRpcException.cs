@@ -57,6 +57,14 @@ public sealed class JsonRpcException : ChainException
     /// <summary>The 4-byte selector of the revert data, if any.</summary>
     public uint? RevertSelector => RevertData is { Length: >= 4 } d ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(d) : null;
 
+    /// <summary>
+    /// At most <paramref name="maxLength"/> characters of <paramref name="message"/>: parsers quote the offending input
+    /// (Newtonsoft a whole over-long number) and nodes write what they like, and a hostile node must not grow our
+    /// messages and logs.
+    /// </summary>
+    internal static string Excerpt(string message, int maxLength = 200) =>
+        message.Length <= maxLength ? message : string.Concat(message.AsSpan(0, maxLength), "…");
+
     public override bool IsTransient => Kind switch
     {
         JsonRpcErrorKind.Transport or JsonRpcErrorKind.Timeout => true,

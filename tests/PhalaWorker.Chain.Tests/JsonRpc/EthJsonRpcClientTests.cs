@@ -6,7 +6,7 @@ using PhalaWorker.Chain.Primitives;
 
 namespace PhalaWorker.Chain.Tests.JsonRpc;
 
-public sealed class EthJsonRpcClientTests
+public sealed partial class EthJsonRpcClientTests
 {
     private static readonly Uri s_endpoint = new("http://127.0.0.1:9/");
 
