@@ -43,7 +43,6 @@ public sealed class RegistryCodecHarness : IHarness
             return 1;
         }
 
-        var dto = new GetNodeOutputDTO().DecodeOutput(Hex.Encode(output));
         var cases = new (string Name, Action Before, Action After)[]
         {
             ("getNode: encode call", () => StringKeyed.EncodeCall("getNode", node), () => NodeRegistryCodec.Encode(NodeRegistryClient.GetNode(node))),
@@ -52,7 +51,7 @@ public sealed class RegistryCodecHarness : IHarness
             ("of which: Nethereum's decode into the DTO (after) / DecodeDefaultData (before)", () => StringKeyed.DecodeDefault(output),
                 () => new GetNodeOutputDTO().DecodeOutput(Hex.Encode(output))),
             ("of which: the canonical re-encoding check (after only; before had none)", static () => { },
-                () => new ParametersEncoder().EncodeParametersFromTypeAttributes(typeof(GetNodeOutputDTO), dto)),
+                () => NodeRegistryCodec.RequireCanonicalOutput<GetNodeFunction>(output)),
             ("postBatch: encode call", () => StringKeyed.EncodeCall("postBatch", node, root, 1024u, signature),
                 () => NodeRegistryCodec.Encode(NodeRegistryClient.PostBatch(node, root, 1024, signature))),
         };
@@ -67,20 +66,29 @@ public sealed class RegistryCodecHarness : IHarness
             WarmUp(after);
         }
 
-        foreach (var (name, before, after) in cases)
+        // Two passes, the first one discarded: on a loaded machine tiered JIT finishes late and skews the first rows.
+        for (var pass = 0; pass < 2; pass++)
         {
-            var b = new List<(double Micros, long Bytes)>();
-            var a = new List<(double Micros, long Bytes)>();
-            for (var round = 0; round < rounds; round++)
+            foreach (var (name, before, after) in cases)
             {
-                b.Add(Measure(before, iterations));
-                a.Add(Measure(after, iterations));
-            }
+                var b = new List<(double Micros, long Bytes)>();
+                var a = new List<(double Micros, long Bytes)>();
+                for (var round = 0; round < rounds; round++)
+                {
+                    b.Add(Measure(before, iterations));
+                    a.Add(Measure(after, iterations));
+                }
 
-            var mb = Median(b.Select(x => x.Micros));
-            var ma = Median(a.Select(x => x.Micros));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {mb:0.0} µs | {ma:0.0} µs | {(mb > 0.05 ? (ma / mb).ToString("0.00", CultureInfo.InvariantCulture) : "—")} | {b[0].Bytes:N0} B / {a[0].Bytes:N0} B |"));
+                var mb = Median(b.Select(x => x.Micros));
+                var ma = Median(a.Select(x => x.Micros));
+                if (pass == 0)
+                {
+                    continue;
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {mb:0.0} µs | {ma:0.0} µs | {(mb > 0.05 ? (ma / mb).ToString("0.00", CultureInfo.InvariantCulture) : "—")} | {b[0].Bytes:N0} B / {a[0].Bytes:N0} B |"));
+            }
         }
 
         Console.WriteLine();

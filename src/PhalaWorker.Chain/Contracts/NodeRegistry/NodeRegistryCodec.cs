@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
 using System.Globalization;
+using Nethereum.ABI;
 using Nethereum.ABI.FunctionEncoding;
 using Nethereum.ABI.FunctionEncoding.Attributes;
 using Nethereum.ABI.Model;
@@ -18,7 +19,8 @@ namespace PhalaWorker.Chain.Contracts.NodeRegistry;
 /// Every decoding failure is a <see cref="ChainException"/> with <see cref="ChainErrorReason.InvalidAbi"/>. Nethereum's decoder
 /// reads what it needs and ignores the rest (truncated tails, trailing bytes, dirty padding decode without error), so what
 /// it decodes is encoded again and must give back the very bytes received: data from the RPC is either the canonical
-/// encoding a contract returns, or refused.
+/// encoding a contract returns, or refused. That check decodes once more into Nethereum's untyped values against a copy of
+/// the typed layout and encodes those: the attribute-driven encoder would cost as much again as the typed decode itself.
 /// </summary>
 internal static class NodeRegistryCodec
 {
@@ -90,7 +92,7 @@ internal static class NodeRegistryCodec
         return Decode(function.Signature, output, () =>
         {
             var value = new TOutput().DecodeOutput(Hex.Encode(output));
-            RequireCanonical(output, s_encoder.EncodeParametersFromTypeAttributes(typeof(TOutput), value));
+            RequireCanonicalOutput<TFunction>(output);
             return value;
         });
     }
@@ -133,7 +135,7 @@ internal static class NodeRegistryCodec
         try
         {
             var error = binding.Decode(Hex.Encode(revertData));
-            RequireCanonical(revertData[4..], s_encoder.EncodeParametersFromTypeAttributes(binding.Type, error));
+            RequireCanonical(binding.Layout, revertData[4..]);
             name = binding.Abi.Name;
             return error;
         }
@@ -147,6 +149,10 @@ internal static class NodeRegistryCodec
     public static string Describe(string name, NodeRegistryCustomError error) =>
         name + "(" + string.Join(", ", error.Arguments.Select(a => a is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : a?.ToString())) + ")";
 
+    /// <summary>Throws <see cref="FormatException"/> unless <paramref name="output"/> is the canonical encoding of <typeparamref name="TFunction"/>'s outputs.</summary>
+    internal static void RequireCanonicalOutput<TFunction>(byte[] output)
+        where TFunction : FunctionMessage => RequireCanonical(Layout<TFunction>.Outputs, output);
+
     private static void RequireCanonical(ReadOnlySpan<byte> received, byte[] reencoded)
     {
         if (!received.SequenceEqual(reencoded))
@@ -155,18 +161,46 @@ internal static class NodeRegistryCodec
         }
     }
 
-    // The data part (non-indexed parameters) and each static indexed topic must be what the decoded event encodes to.
-    private static void RequireCanonical<TEvent>(TEvent value, LogEntry log)
-        where TEvent : IEventDTO
+    // The data part (non-indexed parameters) and each static indexed topic must be canonical encodings.
+    private static void RequireCanonical(EventBinding binding, LogEntry log)
     {
-        var parameters = s_encoder.GetParameterAttributeValues(typeof(TEvent), value).OrderBy(p => p.ParameterAttribute.Order).ToList();
-        var data = parameters.Where(p => !p.ParameterAttribute.Parameter.Indexed).ToList();
-        RequireCanonical(log.Data, s_encoder.EncodeParameters([.. data.Select(p => p.ParameterAttribute.Parameter)], [.. data.Select(p => p.Value)]));
-        var indexed = parameters.Where(p => p.ParameterAttribute.Parameter.Indexed).ToList();
-        for (var i = 0; i < indexed.Count; i++)
+        RequireCanonical(binding.DataLayout, log.Data);
+        for (var i = 0; i < binding.TopicLayouts.Count; i++)
         {
-            RequireCanonical(log.Topics[i + 1].AsSpan(), s_encoder.EncodeParameters([indexed[i].ParameterAttribute.Parameter], indexed[i].Value));
+            if (binding.TopicLayouts[i] is { } topic)
+            {
+                RequireCanonical(topic, log.Topics[i + 1].AsSpan());
+            }
         }
+    }
+
+    private static void RequireCanonical(Parameter[] layout, ReadOnlySpan<byte> data)
+    {
+        var values = s_decoder.DecodeDefaultData(data.ToArray(), layout).OrderBy(o => o.Parameter.Order).Select(Encodable).ToArray();
+        RequireCanonical(data, s_encoder.EncodeParameters(layout, values));
+    }
+
+    private static object? Encodable(ParameterOutput output) => output.Parameter.ABIType is TupleType
+        ? ((List<ParameterOutput>)output.Result).OrderBy(o => o.Parameter.Order).Select(Encodable).ToArray()
+        : output.Result;
+
+    // A copy of a typed layout without the decoded types the attributes set, so Nethereum decodes it into its default values.
+    private static Parameter[] Untyped(IEnumerable<Parameter> parameters) => [.. parameters.Select(Untyped)];
+
+    private static Parameter Untyped(Parameter parameter)
+    {
+        if (parameter.ABIType is ArrayType { ElementType: TupleType })
+        {
+            throw new NotSupportedException($"{parameter.Name}: arrays of structs are not used by the registry's outputs, events or errors.");
+        }
+
+        var copy = new Parameter(parameter.ABIType is TupleType ? "tuple" : parameter.Type, parameter.Name, parameter.Order) { Indexed = parameter.Indexed };
+        if (parameter.ABIType is TupleType tuple)
+        {
+            ((TupleType)copy.ABIType).SetComponents(Untyped(tuple.Components));
+        }
+
+        return copy;
     }
 
     private static T Decode<T>(string what, byte[] data, Func<T> decode)
@@ -182,20 +216,28 @@ internal static class NodeRegistryCodec
     }
 
     private static EventBinding Event<TEvent>(Func<TEvent, LogEntry, NodeRegistryEvent> map)
-        where TEvent : IEventDTO, new() =>
-        new(typeof(TEvent), ABITypedRegistry.GetEvent<TEvent>(),
+        where TEvent : IEventDTO, new()
+    {
+        var abi = ABITypedRegistry.GetEvent<TEvent>();
+        var parameters = abi.InputParameters.OrderBy(p => p.Order).ToList();
+        EventBinding binding = null!;
+        binding = new(typeof(TEvent), abi,
+            Untyped(parameters.Where(p => !p.Indexed)),
+            [.. parameters.Where(p => p.Indexed).Select(p => p.ABIType.IsDynamic() ? null : Untyped([p]))],
             log =>
             {
                 var value = s_topicDecoder.DecodeTopics<TEvent>([.. log.Topics.Select(t => (object)t.ToString())], Hex.Encode(log.Data));
-                RequireCanonical(value, log);
+                RequireCanonical(binding, log);
                 return map(value, log);
             });
+        return binding;
+    }
 
     private static ErrorBinding Error<TError>()
         where TError : NodeRegistryCustomError, new()
     {
         var abi = ABITypedRegistry.GetError<TError>();
-        return new(typeof(TError), abi, hex => s_decoder.DecodeFunctionCustomError(new TError(), abi.Sha3Signature, hex));
+        return new(typeof(TError), abi, Untyped(abi.InputParameters), hex => s_decoder.DecodeFunctionCustomError(new TError(), abi.Sha3Signature, hex));
     }
 
     private static EthAddress A(string address) => EthAddress.Parse(address.ToLowerInvariant());
@@ -203,8 +245,14 @@ internal static class NodeRegistryCodec
     private static Hash32 H(byte[] value) => new(value);
 
     /// <summary>A typed event: its DTO type, the ABI Nethereum derives from it and its decoder to our record.</summary>
-    internal sealed record EventBinding(Type Type, EventABI Abi, Func<LogEntry, NodeRegistryEvent> Decode);
+    internal sealed record EventBinding(Type Type, EventABI Abi, Parameter[] DataLayout, IReadOnlyList<Parameter[]?> TopicLayouts, Func<LogEntry, NodeRegistryEvent> Decode);
 
     /// <summary>A typed custom error: its DTO type, the ABI Nethereum derives from it and its decoder.</summary>
-    internal sealed record ErrorBinding(Type Type, ErrorABI Abi, Func<string, NodeRegistryCustomError> Decode);
+    internal sealed record ErrorBinding(Type Type, ErrorABI Abi, Parameter[] Layout, Func<string, NodeRegistryCustomError> Decode);
+
+    private static class Layout<TFunction>
+        where TFunction : FunctionMessage
+    {
+        public static readonly Parameter[] Outputs = Untyped(ABITypedRegistry.GetFunctionABI<TFunction>().OutputParameters);
+    }
 }
