@@ -1,37 +1,25 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text;
+using Nethereum.Util;
 using PhalaWorker.Chain.Primitives;
 
 namespace PhalaWorker.Chain.Signing;
 
-/// <summary>EIP-191 version 0x45 (personal_sign): keccak256("\x19Ethereum Signed Message:\n" ‖ decimal length ‖ message).</summary>
+/// <summary>
+/// EIP-191 version 0x45 (personal_sign): keccak256("\x19Ethereum Signed Message:\n" ‖ decimal length ‖ message), hashed by
+/// Nethereum's <see cref="EthereumMessageHasher"/> (what <c>EthereumMessageSigner</c> hashes with). Signing stays on
+/// <see cref="EthSigner"/> (libsecp256k1): the key never enters Nethereum's <c>EthECKey</c>.
+/// </summary>
 public static class Eip191
 {
-    private const string Prefix = "\u0019Ethereum Signed Message:\n";
+    private static readonly EthereumMessageHasher s_hasher = new();
 
     /// <summary>The personal_sign hash of raw message bytes.</summary>
-    public static Hash32 HashMessage(ReadOnlySpan<byte> message)
-    {
-        var header = Encoding.ASCII.GetBytes(Prefix + message.Length.ToString(CultureInfo.InvariantCulture));
-        return Keccak256.Hash(header, message);
-    }
+    public static Hash32 HashMessage(ReadOnlySpan<byte> message) => new(s_hasher.HashPrefixedMessage(message.ToArray()));
 
     /// <summary>The personal_sign hash of a UTF-8 message.</summary>
     public static Hash32 HashMessage(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var length = Encoding.UTF8.GetByteCount(message);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var written = Encoding.UTF8.GetBytes(message, buffer);
-            return HashMessage(buffer.AsSpan(0, written));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return new(s_hasher.HashPrefixedMessage(message));
     }
 
     /// <summary>The address that personal_signed <paramref name="message"/>.</summary>

@@ -92,12 +92,10 @@ public sealed class RegistryHarness : IHarness
                     throw new InvalidOperationException("verifyReceipt returned false");
                 }
 
-                var calldata = NodeRegistryContract.EncodeCall("verifyReceipt", 
-                    NodeRegistryClient.VerifyReceiptArguments(node.Address, receipts[leafIndex], signature, batcher.Address, index, proof));
+                var calldata = NodeRegistryClient.VerifyReceiptCallData(node.Address, receipts[leafIndex], signature, batcher.Address, index, proof);
                 var verifyGas = await rpc.EstimateGasAsync(new CallRequest { To = registry.Address, Data = calldata }, cancellationToken: ct);
                 var ownSignature = JobReceiptTypedData.Sign(batcher, receipts[leafIndex], anvil.ChainId, registry.Address);
-                var ownCalldata = NodeRegistryContract.EncodeCall("verifyReceipt", 
-                    NodeRegistryClient.VerifyReceiptArguments(batcher.Address, receipts[leafIndex], ownSignature, batcher.Address, index, proof));
+                var ownCalldata = NodeRegistryClient.VerifyReceiptCallData(batcher.Address, receipts[leafIndex], ownSignature, batcher.Address, index, proof);
                 var ownGas = await rpc.EstimateGasAsync(new CallRequest { To = registry.Address, Data = ownCalldata }, cancellationToken: ct);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {n} | {build.TotalMilliseconds:0.###} ms | {relayed.Receipt.GasUsed} | {(double)relayed.Receipt.GasUsed / n:0.#} | {direct.Receipt.GasUsed} | {(double)direct.Receipt.GasUsed / n:0.#} | {proof.Count} | {ownGas} | {verifyGas} |"));

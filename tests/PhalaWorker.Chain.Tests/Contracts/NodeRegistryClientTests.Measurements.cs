@@ -1,4 +1,5 @@
 using PhalaWorker.Chain.Contracts.NodeRegistry;
+using PhalaWorker.Chain.Contracts.NodeRegistry.ContractDefinition;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 
@@ -108,17 +109,17 @@ public sealed partial class NodeRegistryClientTests
     public async Task MeasurementProfileId_MalformedTuple_RevertsNamingTheFieldAsync(string field)
     {
         // Sent as raw ABI, past the C# entry's own checks, to see the contract refuse it.
-        var good = Profile("malformed").ToAbiTuple();
-        var tuple = (object?[])good.Clone();
+        var tuple = Profile("malformed").ToStruct();
         switch (field)
         {
-            case "mrTd": tuple[1] = new byte[47]; break;
-            case "settingNames": tuple[6] = new object?[] { "b", "a" }; tuple[7] = new object?[] { "1", "2" }; break;
-            case "settingValues": tuple[7] = new object?[] { "only one" }; break;
-            default: tuple[5] = Hash32.Zero; break;
+            case "mrTd": tuple.MrTd = new byte[47]; break;
+            case "settingNames": tuple.SettingNames = ["b", "a"]; tuple.SettingValues = ["1", "2"]; break;
+            case "settingValues": tuple.SettingValues = ["only one"]; break;
+            default: tuple.AgentDigest = new byte[32]; break;
         }
 
-        var ex = Assert.ThrowsAsync<JsonRpcException>(() => _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = NodeRegistryContract.EncodeCall("measurementProfileId", (object?)tuple) }, cancellationToken: Timeout()));
+        var calldata = NodeRegistryCodec.Encode(new MeasurementProfileIdFunction { P = tuple });
+        var ex = Assert.ThrowsAsync<JsonRpcException>(() => _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout()));
         var decoded = NodeRegistryClient.TryDecodeError(ex!.RevertData!);
 
         Assert.That(decoded!.Error, Is.EqualTo(NodeRegistryError.InvalidMeasurement));

@@ -1,4 +1,5 @@
 using PhalaWorker.Chain.Contracts.NodeRegistry;
+using PhalaWorker.Chain.Contracts.NodeRegistry.ContractDefinition;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Merkle;
 using PhalaWorker.Chain.Primitives;
@@ -297,10 +298,10 @@ public sealed partial class NodeRegistryClientTests
         var tree = new ReceiptMerkleTree(leaves);
         for (var i = 0; i < size; i++)
         {
-            var calldata = NodeRegistryContract.EncodeCall("processProof", tree.GetProof(i).Select(p => (object?)p).ToArray(), leaves[i]);
+            var calldata = NodeRegistryCodec.Encode(new ProcessProofFunction { Proof = [.. tree.GetProof(i).Select(p => p.ToArray())], ReceiptDigest = leaves[i].ToArray() });
             // processProof takes the receipt digest and hashes it into its leaf itself
             var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout());
-            Assert.That(new Hash32((byte[])NodeRegistryContract.DecodeOutput("processProof", output)[0]!), Is.EqualTo(tree.Root), $"leaf {i}");
+            Assert.That(new Hash32(NodeRegistryCodec.DecodeReturn<ProcessProofFunction, byte[]>(output)), Is.EqualTo(tree.Root), $"leaf {i}");
         }
     }
 
@@ -311,10 +312,10 @@ public sealed partial class NodeRegistryClientTests
         var tree = new ReceiptMerkleTree(leaves);
         var inner = ReceiptMerkleTree.HashPair(ReceiptMerkleTree.LeafHash(leaves[0]), ReceiptMerkleTree.LeafHash(leaves[1]));
         var upper = tree.GetProof(0).Skip(1).ToList();
-        var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = NodeRegistryContract.EncodeCall("processProof", upper.Select(p => (object?)p).ToArray(), inner) }, cancellationToken: Timeout());
+        var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = NodeRegistryCodec.Encode(new ProcessProofFunction { Proof = [.. upper.Select(p => p.ToArray())], ReceiptDigest = inner.ToArray() }) }, cancellationToken: Timeout());
 
         Assert.That(ReceiptMerkleTree.HashPair(inner, upper[0]), Is.EqualTo(tree.Root), "the inner node does sit on the root path");
-        Assert.That(new Hash32((byte[])NodeRegistryContract.DecodeOutput("processProof", output)[0]!), Is.Not.EqualTo(tree.Root));
+        Assert.That(new Hash32(NodeRegistryCodec.DecodeReturn<ProcessProofFunction, byte[]>(output)), Is.Not.EqualTo(tree.Root));
     }
 
     [Test]
@@ -350,11 +351,11 @@ public sealed partial class NodeRegistryClientTests
         var registration = Registration(node.Address, "https://digest.example");
         using var predecessor = EthSigner.Generate();
         registration = registration with { Predecessor = predecessor.Address };
-        var calldata = NodeRegistryContract.EncodeCall("registrationDigest", new object?[] { node.Address, registration.HpkePublicKey, registration.Endpoint, 2, registration.QuoteHash, registration.MrtdHash, registration.RtmrDigest, registration.ReportDataHash, predecessor.Address }, _operator.Address, 5);
+        var calldata = NodeRegistryCodec.Encode(new RegistrationDigestFunction { R = registration.ToStruct(), Operator = _operator.Address.ToLowerHexString(), RegistrationNonce = 5 });
 
         var output = await _env.Rpc.CallAsync(new CallRequest { To = _registry.Address, Data = calldata }, cancellationToken: Timeout());
 
-        Assert.That(new Hash32((byte[])NodeRegistryContract.DecodeOutput("registrationDigest", output)[0]!), Is.EqualTo(NodeRegistryTypedData.RegistrationDigest(registration, _operator.Address, 5, _env.Anvil.ChainId, _registry.Address)));
+        Assert.That(new Hash32(NodeRegistryCodec.DecodeReturn<RegistrationDigestFunction, byte[]>(output)), Is.EqualTo(NodeRegistryTypedData.RegistrationDigest(registration, _operator.Address, 5, _env.Anvil.ChainId, _registry.Address)));
     }
 
     [Test]

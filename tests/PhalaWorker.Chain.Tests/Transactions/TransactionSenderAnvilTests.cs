@@ -1,5 +1,6 @@
 using System.Numerics;
 using PhalaWorker.Chain.Contracts.NodeRegistry;
+using PhalaWorker.Chain.Contracts.NodeRegistry.ContractDefinition;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
@@ -207,7 +208,7 @@ public sealed class TransactionSenderAnvilTests
         using var sender = env.Sender(key);
         var registry = await NodeRegistryClient.DeployAsync(sender, cancellationToken: Timeout());
         var nonceBefore = await env.Rpc.GetTransactionCountAsync(key.Address, BlockTag.Latest, Timeout());
-        var calldata = NodeRegistryContract.EncodeCall("deregister", Recipient("nobody"));
+        var calldata = NodeRegistryCodec.Encode(new DeregisterFunction { Node = Recipient("nobody").ToLowerHexString() });
 
         var ex = Assert.ThrowsAsync<TransactionRevertedException>(() => sender.SendAsync(registry.Address, calldata, BigInteger.Zero, Timeout()));
 
@@ -223,7 +224,7 @@ public sealed class TransactionSenderAnvilTests
         using var key = env.Signer(0);
         using var sender = env.Sender(key);
         var registry = await NodeRegistryClient.DeployAsync(sender, cancellationToken: Timeout());
-        var calldata = NodeRegistryContract.EncodeCall("deregister", Recipient("nobody"));
+        var calldata = NodeRegistryCodec.Encode(new DeregisterFunction { Node = Recipient("nobody").ToLowerHexString() });
 
         var ex = Assert.ThrowsAsync<TransactionRevertedException>(() =>
             sender.SendAsync(new TransactionRequest(registry.Address, calldata) { GasLimit = 100_000 }, Timeout()));

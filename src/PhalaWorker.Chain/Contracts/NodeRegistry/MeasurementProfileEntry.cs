@@ -1,4 +1,6 @@
 using System.Text;
+using Nethereum.Contracts;
+using PhalaWorker.Chain.Contracts.NodeRegistry.ContractDefinition;
 using PhalaWorker.Chain.Primitives;
 
 namespace PhalaWorker.Chain.Contracts.NodeRegistry;
@@ -53,7 +55,8 @@ public sealed class MeasurementProfileEntry
         Rtmr2 = rtmr2!;
         AgentDigest = agentDigest;
         Settings = sorted;
-        Id = Keccak256.Hash(NodeRegistryAbi.EncodeArgument("measurementProfileId", ToAbiTuple()));
+        // abi.encode(profile) is measurementProfileId's calldata after the selector (one tuple argument).
+        Id = Keccak256.Hash(new MeasurementProfileIdFunction { P = ToStruct() }.GetCallData().AsSpan(4));
     }
 
     public string Name { get; }
@@ -74,24 +77,28 @@ public sealed class MeasurementProfileEntry
     /// <summary>keccak256(abi.encode(profile)).</summary>
     public Hash32 Id { get; }
 
-    internal object?[] ToAbiTuple() =>
-    [
-        Name, MrTd, Rtmr0, Rtmr1, Rtmr2, AgentDigest,
-        Settings.Select(s => (object?)s.Key).ToArray(), Settings.Select(s => (object?)s.Value).ToArray(),
-    ];
-
-    internal static MeasurementProfileEntry FromAbiTuple(object?[] t)
+    internal MeasurementProfile ToStruct() => new()
     {
-        var names = (object?[])t[6]!;
-        var values = (object?[])t[7]!;
-        if (names.Length != values.Length)
+        Name = Name,
+        MrTd = MrTd,
+        Rtmr0 = Rtmr0,
+        Rtmr1 = Rtmr1,
+        Rtmr2 = Rtmr2,
+        AgentDigest = AgentDigest.ToArray(),
+        SettingNames = [.. Settings.Select(s => s.Key)],
+        SettingValues = [.. Settings.Select(s => s.Value)],
+    };
+
+    internal static MeasurementProfileEntry FromStruct(MeasurementProfile p)
+    {
+        if (p.SettingNames.Count != p.SettingValues.Count)
         {
             throw new ChainException(ChainErrorReason.InvalidAbi, "The registry returned a measurement profile with unpaired settings.");
         }
 
         return new MeasurementProfileEntry(
-            (string)t[0]!, (byte[])t[1]!, (byte[])t[2]!, (byte[])t[3]!, (byte[])t[4]!, t[5] is Hash32 h ? h : new Hash32((byte[])t[5]!),
-            names.Select((n, i) => new KeyValuePair<string, string>((string)n!, (string)values[i]!)));
+            p.Name, p.MrTd, p.Rtmr0, p.Rtmr1, p.Rtmr2, new Hash32(p.AgentDigest),
+            p.SettingNames.Select((n, i) => new KeyValuePair<string, string>(n, p.SettingValues[i])));
     }
 
     private static void Check(bool ok, string field)

@@ -1,3 +1,4 @@
+using PhalaWorker.Chain.Contracts.NodeRegistry.ContractDefinition;
 using PhalaWorker.Chain.Primitives;
 
 namespace PhalaWorker.Chain.Contracts.NodeRegistry;
@@ -20,6 +21,16 @@ public sealed record NodeRegistration(
     Hash32 ReportDataHash,
     EthAddress Predecessor = default)
 {
-    internal object?[] ToAbiTuple() =>
-        [Node, HpkePublicKey, Endpoint, (int)TeeType, QuoteHash, MrtdHash, RtmrDigest, ReportDataHash, Predecessor];
+    internal Registration ToStruct() => new()
+    {
+        Node = Node.ToLowerHexString(),
+        HpkePublicKey = HpkePublicKey.ToArray(),
+        Endpoint = Endpoint,
+        TeeType = TeeType,
+        QuoteHash = QuoteHash.ToArray(),
+        MrtdHash = MrtdHash.ToArray(),
+        RtmrDigest = RtmrDigest.ToArray(),
+        ReportDataHash = ReportDataHash.ToArray(),
+        Predecessor = Predecessor.ToLowerHexString(),
+    };
 }

@@ -1,4 +1,7 @@
 using System.Numerics;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
+using PhalaWorker.Chain.Contracts.NodeRegistry.ContractDefinition;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Receipts;
@@ -77,7 +80,7 @@ public sealed class NodeRegistryClient
     {
         ArgumentNullException.ThrowIfNull(registration);
         ArgumentNullException.ThrowIfNull(nodeSignature);
-        return SendAsync<NodeRegisteredEvent>("registerNode", [registration.ToAbiTuple(), nodeSignature], idempotencyKey, cancellationToken);
+        return SendAsync<RegisterNodeFunction, NodeRegisteredEvent>(new() { R = registration.ToStruct(), NodeSignature = nodeSignature }, idempotencyKey, cancellationToken);
     }
 
     /// <summary>
@@ -90,7 +93,7 @@ public sealed class NodeRegistryClient
         string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         var signature = SignIfRelayed(node, nodeSigner, () => NodeRegistryTypedData.HeartbeatDigest(node, epoch, attestationDigest, blockNumber, blockHash, ChainId, Address));
-        return SendAsync<NodeHeartbeatEvent>("heartbeat", [node, epoch, attestationDigest, blockNumber, blockHash, signature], idempotencyKey, cancellationToken);
+        return SendAsync<HeartbeatFunction, NodeHeartbeatEvent>(Heartbeat(node, epoch, attestationDigest, blockNumber, blockHash, signature), idempotencyKey, cancellationToken);
     }
 
     /// <summary>Sends a heartbeat with a signature made elsewhere over <see cref="NodeRegistryTypedData.HeartbeatDigest"/> (empty when the sender is the node).</summary>
@@ -99,7 +102,7 @@ public sealed class NodeRegistryClient
         string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(nodeSignature);
-        return SendAsync<NodeHeartbeatEvent>("heartbeat", [node, epoch, attestationDigest, blockNumber, blockHash, nodeSignature], idempotencyKey, cancellationToken);
+        return SendAsync<HeartbeatFunction, NodeHeartbeatEvent>(Heartbeat(node, epoch, attestationDigest, blockNumber, blockHash, nodeSignature), idempotencyKey, cancellationToken);
     }
 
     /// <summary>
@@ -133,29 +136,29 @@ public sealed class NodeRegistryClient
 
     /// <summary>Retires a node for good (sender = its operator or the node): it leaves; its batches stay verifiable.</summary>
     public Task<NodeRegistryTransaction<NodeRetiredEvent>> RetireNodeAsync(EthAddress node, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        SendAsync<NodeRetiredEvent>("retireNode", [node], idempotencyKey, cancellationToken);
+        SendAsync<RetireNodeFunction, NodeRetiredEvent>(new() { Node = node.ToLowerHexString() }, idempotencyKey, cancellationToken);
 
     /// <summary>Allow-lists a measurement profile (sender = the registry owner); the event carries its id.</summary>
     public Task<NodeRegistryTransaction<MeasurementsAllowedEvent>> AllowMeasurementsAsync(
         MeasurementProfileEntry profile, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        return SendAsync<MeasurementsAllowedEvent>("allowMeasurements", [profile.ToAbiTuple()], idempotencyKey, cancellationToken);
+        return SendAsync<AllowMeasurementsFunction, MeasurementsAllowedEvent>(new() { P = profile.ToStruct() }, idempotencyKey, cancellationToken);
     }
 
     /// <summary>Removes a measurement profile from the allow-list (sender = the registry owner).</summary>
     public Task<NodeRegistryTransaction<MeasurementsRevokedEvent>> RevokeMeasurementsAsync(
         Hash32 profileId, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        SendAsync<MeasurementsRevokedEvent>("revokeMeasurements", [profileId], idempotencyKey, cancellationToken);
+        SendAsync<RevokeMeasurementsFunction, MeasurementsRevokedEvent>(new() { ProfileId = profileId.ToArray() }, idempotencyKey, cancellationToken);
 
     /// <summary>Hands the allow-list to <paramref name="newOwner"/> (sender = the registry owner).</summary>
     public Task<NodeRegistryTransaction<OwnershipTransferredEvent>> TransferOwnershipAsync(
         EthAddress newOwner, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        SendAsync<OwnershipTransferredEvent>("transferOwnership", [newOwner], idempotencyKey, cancellationToken);
+        SendAsync<TransferOwnershipFunction, OwnershipTransferredEvent>(new() { NewOwner = newOwner.ToLowerHexString() }, idempotencyKey, cancellationToken);
 
     /// <summary>Deregisters a node (sender = its operator or the node).</summary>
     public Task<NodeRegistryTransaction<NodeDeregisteredEvent>> DeregisterAsync(EthAddress node, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        SendAsync<NodeDeregisteredEvent>("deregister", [node], idempotencyKey, cancellationToken);
+        SendAsync<DeregisterFunction, NodeDeregisteredEvent>(new() { Node = node.ToLowerHexString() }, idempotencyKey, cancellationToken);
 
     /// <summary>
     /// Posts a batch (Merkle root of <paramref name="count"/> receipt digests). When the sender is not the node,
@@ -172,14 +175,14 @@ public sealed class NodeRegistryClient
             if (idempotencyKey is not null && await sender.FindAsync(idempotencyKey, cancellationToken).ConfigureAwait(false) is not null)
             {
                 // Already journaled (e.g. before a restart): resume it rather than sign for a later index.
-                return await CompleteAsync<BatchPostedEvent>("postBatch", () => sender.WaitForReceiptAsync(idempotencyKey, cancellationToken)).ConfigureAwait(false);
+                return await CompleteAsync<BatchPostedEvent>(NodeRegistryCodec.Name<PostBatchFunction>(), () => sender.WaitForReceiptAsync(idempotencyKey, cancellationToken)).ConfigureAwait(false);
             }
 
             var index = await GetBatchCountAsync(node, cancellationToken).ConfigureAwait(false);
             signature = SignIfRelayed(node, nodeSigner, () => NodeRegistryTypedData.BatchDigest(node, index, root, count, ChainId, Address));
         }
 
-        return await SendAsync<BatchPostedEvent>("postBatch", [node, root, count, signature], idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return await SendAsync<PostBatchFunction, BatchPostedEvent>(PostBatch(node, root, count, signature), idempotencyKey, cancellationToken).ConfigureAwait(false);
     }
 
     // ------------------------------------------------------------------ reads
@@ -187,8 +190,8 @@ public sealed class NodeRegistryClient
     /// <summary>The node, or null when the address never registered.</summary>
     public async Task<NodeInfo?> GetNodeAsync(EthAddress node, CancellationToken cancellationToken = default)
     {
-        var values = await CallAsync("getNode", [node], cancellationToken).ConfigureAwait(false);
-        var info = ToNodeInfo(node, (object?[])values[0]!);
+        var output = await CallOutputAsync<GetNodeFunction, GetNodeOutputDTO>(GetNode(node), cancellationToken).ConfigureAwait(false);
+        var info = ToNodeInfo(node, output.ReturnValue1);
         return info.RegisteredAt == 0 ? null : info;
     }
 
@@ -197,14 +200,14 @@ public sealed class NodeRegistryClient
     {
         ArgumentNullException.ThrowIfNull(nodes);
         var calls = nodes.Select(n => new JsonRpcCall("eth_call", [
-            EthJsonRpcClient.Param(new CallRequest { To = Address, Data = NodeRegistryAbi.EncodeCall("getNode", n) }),
+            EthJsonRpcClient.Param(new CallRequest { To = Address, Data = NodeRegistryCodec.Encode(GetNode(n)) }),
             EthJsonRpcClient.Param(BlockTag.Latest)])).ToList();
         var results = await _rpc.BatchAsync(calls, cancellationToken).ConfigureAwait(false);
         var list = new List<NodeInfo>(nodes.Count);
         for (var i = 0; i < nodes.Count; i++)
         {
             var output = EthJsonRpcClient.ConvertResult("eth_call", results[i].GetResultOrThrow(), ChainJsonContext.Default.ByteArray);
-            var info = ToNodeInfo(nodes[i], (object?[])DecodeOutput("getNode", output)[0]!);
+            var info = ToNodeInfo(nodes[i], DecodeOutput<GetNodeFunction, GetNodeOutputDTO>(output).ReturnValue1);
             if (info.RegisteredAt != 0)
             {
                 list.Add(info);
@@ -215,31 +218,31 @@ public sealed class NodeRegistryClient
     }
 
     public async Task<bool> IsActiveAsync(EthAddress node, CancellationToken cancellationToken = default) =>
-        (bool)(await CallAsync("isActive", [node], cancellationToken).ConfigureAwait(false))[0]!;
+        await CallAsync<IsActiveFunction, bool>(new() { Node = node.ToLowerHexString() }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Distinct node addresses ever registered.</summary>
     public async Task<ulong> NodeCountAsync(CancellationToken cancellationToken = default) =>
-        (ulong)(BigInteger)(await CallAsync("nodeCount", [], cancellationToken).ConfigureAwait(false))[0]!;
+        await CallAsync<NodeCountFunction, ulong>(new(), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Node addresses in registration order: <paramref name="limit"/> from <paramref name="offset"/>.</summary>
     public async Task<IReadOnlyList<EthAddress>> ListNodesAsync(ulong offset, ulong limit, CancellationToken cancellationToken = default)
     {
-        var values = await CallAsync("listNodes", [offset, limit], cancellationToken).ConfigureAwait(false);
-        return [.. ((object?[])values[0]!).Select(v => (EthAddress)v!)];
+        var page = await CallAsync<ListNodesFunction, List<string>>(new() { Offset = offset, Limit = limit }, cancellationToken).ConfigureAwait(false);
+        return [.. page.Select(ParseAddress)];
     }
 
     public async Task<ulong> GetBatchCountAsync(EthAddress node, CancellationToken cancellationToken = default) =>
-        (ulong)(BigInteger)(await CallAsync("batchCount", [node], cancellationToken).ConfigureAwait(false))[0]!;
+        await CallAsync<BatchCountFunction, ulong>(new() { Node = node.ToLowerHexString() }, cancellationToken).ConfigureAwait(false);
 
     /// <exception cref="NodeRegistryException">Error <see cref="NodeRegistryError.BatchNotFound"/> for an unknown batch.</exception>
     public async Task<BatchInfo> GetBatchAsync(EthAddress node, ulong batchIndex, CancellationToken cancellationToken = default)
     {
-        var tuple = (object?[])(await CallAsync("getBatch", [node, batchIndex], cancellationToken).ConfigureAwait(false))[0]!;
-        return new BatchInfo(node, batchIndex, new Hash32((byte[])tuple[0]!), (uint)(BigInteger)tuple[1]!, (ulong)(BigInteger)tuple[2]!);
+        var batch = (await CallOutputAsync<GetBatchFunction, GetBatchOutputDTO>(new() { Node = node.ToLowerHexString(), BatchIndex = batchIndex }, cancellationToken).ConfigureAwait(false)).ReturnValue1;
+        return new BatchInfo(node, batchIndex, new Hash32(batch.Root), batch.Count, batch.PostedAt);
     }
 
     public async Task<BigInteger> GetRegistrationNonceAsync(EthAddress node, CancellationToken cancellationToken = default) =>
-        (BigInteger)(await CallAsync("registrationNonce", [node], cancellationToken).ConfigureAwait(false))[0]!;
+        await CallAsync<RegistrationNonceFunction, BigInteger>(new() { Node = node.ToLowerHexString() }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// The contract's view: <paramref name="signature"/> is <paramref name="node"/>'s over the EIP-712 digest of
@@ -253,25 +256,23 @@ public sealed class NodeRegistryClient
     {
         ArgumentNullException.ThrowIfNull(receipt);
         ArgumentNullException.ThrowIfNull(proof);
-        var values = await CallAsync("verifyReceipt", VerifyReceiptArguments(node, receipt, signature, batchNode, batchIndex, proof), cancellationToken).ConfigureAwait(false);
-        return (bool)values[0]!;
+        return await CallAsync<VerifyReceiptFunction, bool>(VerifyReceipt(node, receipt, signature, batchNode, batchIndex, proof), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The ABI arguments of <c>verifyReceipt</c> (for gas estimates and tools).</summary>
-    public static object?[] VerifyReceiptArguments(
+    /// <summary>The calldata of <c>verifyReceipt</c> (for gas estimates and tools).</summary>
+    public static byte[] VerifyReceiptCallData(
         EthAddress node, JobReceiptData receipt, ReadOnlyMemory<byte> signature, EthAddress batchNode, ulong batchIndex, IReadOnlyList<Hash32> proof)
     {
         ArgumentNullException.ThrowIfNull(receipt);
         ArgumentNullException.ThrowIfNull(proof);
-        return [node, ReceiptTuple(receipt), signature.ToArray(), new object?[] { batchNode, batchIndex, proof.Select(p => (object?)p).ToArray() }];
+        return NodeRegistryCodec.Encode(VerifyReceipt(node, receipt, signature, batchNode, batchIndex, proof));
     }
 
     /// <summary>The contract's EIP-712 JobReceipt digest (to cross-check an off-chain encoder).</summary>
     public async Task<Hash32> HashReceiptAsync(JobReceiptData receipt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(receipt);
-        var values = await CallAsync("hashReceipt", [ReceiptTuple(receipt)], cancellationToken).ConfigureAwait(false);
-        return new Hash32((byte[])values[0]!);
+        return new Hash32(await CallAsync<HashReceiptFunction, byte[]>(new() { R = ReceiptStruct(receipt) }, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The contract's EIP-712 JobReceipt digest of the given fields.</summary>
@@ -281,27 +282,27 @@ public sealed class NodeRegistryClient
 
     /// <summary>The account that manages the measurement allow-list.</summary>
     public async Task<EthAddress> OwnerAsync(CancellationToken cancellationToken = default) =>
-        (EthAddress)(await CallAsync("owner", [], cancellationToken).ConfigureAwait(false))[0]!;
+        ParseAddress(await CallAsync<OwnerFunction, string>(new(), cancellationToken).ConfigureAwait(false));
 
     /// <summary>Number of allow-listed measurement profiles.</summary>
     public async Task<ulong> MeasurementCountAsync(CancellationToken cancellationToken = default) =>
-        (ulong)(BigInteger)(await CallAsync("measurementCount", [], cancellationToken).ConfigureAwait(false))[0]!;
+        await CallAsync<MeasurementCountFunction, ulong>(new(), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Allowed profile ids: <paramref name="limit"/> from <paramref name="offset"/>.</summary>
     public async Task<IReadOnlyList<Hash32>> ListMeasurementIdsAsync(ulong offset, ulong limit, CancellationToken cancellationToken = default)
     {
-        var values = await CallAsync("listMeasurements", [offset, limit], cancellationToken).ConfigureAwait(false);
-        return [.. ((object?[])values[0]!).Select(H)];
+        var page = await CallAsync<ListMeasurementsFunction, List<byte[]>>(new() { Offset = offset, Limit = limit }, cancellationToken).ConfigureAwait(false);
+        return [.. page.Select(id => new Hash32(id))];
     }
 
     public async Task<bool> IsMeasurementAllowedAsync(Hash32 profileId, CancellationToken cancellationToken = default) =>
-        (bool)(await CallAsync("isMeasurementAllowed", [profileId], cancellationToken).ConfigureAwait(false))[0]!;
+        await CallAsync<IsMeasurementAllowedFunction, bool>(new() { ProfileId = profileId.ToArray() }, cancellationToken).ConfigureAwait(false);
 
     /// <exception cref="NodeRegistryException"><see cref="NodeRegistryError.MeasurementsNotAllowed"/> for an id not on the list.</exception>
     public async Task<MeasurementProfileEntry> GetMeasurementsAsync(Hash32 profileId, CancellationToken cancellationToken = default)
     {
-        var values = await CallAsync("getMeasurements", [profileId], cancellationToken).ConfigureAwait(false);
-        return MeasurementProfileEntry.FromAbiTuple((object?[])values[0]!);
+        var output = await CallOutputAsync<GetMeasurementsFunction, GetMeasurementsOutputDTO>(new() { ProfileId = profileId.ToArray() }, cancellationToken).ConfigureAwait(false);
+        return MeasurementProfileEntry.FromStruct(output.ReturnValue1);
     }
 
     /// <summary>Every allowed profile (ids paged by <paramref name="pageSize"/>, profiles read in one JSON-RPC batch per page).</summary>
@@ -318,13 +319,13 @@ public sealed class NodeRegistryClient
             }
 
             var calls = ids.Select(id => new JsonRpcCall("eth_call", [
-                EthJsonRpcClient.Param(new CallRequest { To = Address, Data = NodeRegistryAbi.EncodeCall("getMeasurements", id) }),
+                EthJsonRpcClient.Param(new CallRequest { To = Address, Data = NodeRegistryCodec.Encode(new GetMeasurementsFunction { ProfileId = id.ToArray() }) }),
                 EthJsonRpcClient.Param(BlockTag.Latest)])).ToList();
             var results = await _rpc.BatchAsync(calls, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < ids.Count; i++)
             {
                 var output = EthJsonRpcClient.ConvertResult("eth_call", results[i].GetResultOrThrow(), ChainJsonContext.Default.ByteArray);
-                var entry = MeasurementProfileEntry.FromAbiTuple((object?[])DecodeOutput("getMeasurements", output)[0]!);
+                var entry = MeasurementProfileEntry.FromStruct(DecodeOutput<GetMeasurementsFunction, GetMeasurementsOutputDTO>(output).ReturnValue1);
                 if (entry.Id != ids[i])
                 {
                     throw new ChainException(ChainErrorReason.InvalidAbi, $"The registry returned profile {entry.Id} for id {ids[i]}.");
@@ -344,11 +345,11 @@ public sealed class NodeRegistryClient
     public async Task<Hash32> MeasurementProfileIdAsync(MeasurementProfileEntry profile, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        return H((await CallAsync("measurementProfileId", [profile.ToAbiTuple()], cancellationToken).ConfigureAwait(false))[0]);
+        return new Hash32(await CallAsync<MeasurementProfileIdFunction, byte[]>(new() { P = profile.ToStruct() }, cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<Hash32> DomainSeparatorAsync(CancellationToken cancellationToken = default) =>
-        new((byte[])(await CallAsync("domainSeparator", [], cancellationToken).ConfigureAwait(false))[0]!);
+        new(await CallAsync<DomainSeparatorFunction, byte[]>(new(), cancellationToken).ConfigureAwait(false));
 
     // ------------------------------------------------------------------ events
 
@@ -360,76 +361,86 @@ public sealed class NodeRegistryClient
     }
 
     /// <summary>Decodes a registry log; null for a log of another event.</summary>
+    /// <exception cref="ChainException"><see cref="ChainErrorReason.InvalidAbi"/>: a registry event whose data does not decode.</exception>
     public static NodeRegistryEvent? DecodeEvent(LogEntry log)
     {
         ArgumentNullException.ThrowIfNull(log);
-        if (!NodeRegistryAbi.TryDecodeEvent(log.Topics, log.Data, out var name, out var v))
-        {
-            return null;
-        }
-
-        return name switch
-        {
-            "NodeRegistered" => new NodeRegisteredEvent(
-                (EthAddress)v[0]!, (EthAddress)v[1]!, H(v[2]), (string)v[3]!, (byte)(BigInteger)v[4]!, H(v[5]), H(v[6]), H(v[7]), H(v[8]), log),
-            "NodeHeartbeat" => new NodeHeartbeatEvent((EthAddress)v[0]!, (ulong)(BigInteger)v[1]!, H(v[2]), (ulong)(BigInteger)v[3]!, log),
-            "NodeDeregistered" => new NodeDeregisteredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, log),
-            "NodeRetired" => new NodeRetiredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, (EthAddress)v[2]!, log),
-            "MeasurementsAllowed" => new MeasurementsAllowedEvent(H(v[0]), (string)v[1]!, log),
-            "MeasurementsRevoked" => new MeasurementsRevokedEvent(H(v[0]), log),
-            "OwnershipTransferred" => new OwnershipTransferredEvent((EthAddress)v[0]!, (EthAddress)v[1]!, log),
-            "BatchPosted" => new BatchPostedEvent((EthAddress)v[0]!, (ulong)(BigInteger)v[1]!, H(v[2]), (uint)(BigInteger)v[3]!, log),
-            _ => null,
-        };
+        return NodeRegistryCodec.DecodeEvent(log);
     }
 
     /// <summary>Turns revert data of the registry into a <see cref="NodeRegistryException"/> (null when it is none of its errors).</summary>
     public static NodeRegistryException? TryDecodeError(ReadOnlySpan<byte> revertData, Exception? innerException = null)
     {
-        if (!NodeRegistryAbi.TryDecodeError(revertData, out var name, out var args))
-        {
-            return null;
-        }
-
-        var kind = Enum.TryParse<NodeRegistryError>(name, out var k) ? k : NodeRegistryError.Unknown;
-        return new NodeRegistryException(kind, args, $"NodeRegistry refused the call: {NodeRegistryAbi.DescribeRevert(revertData)}", innerException);
+        return NodeRegistryCodec.DecodeError(revertData, out var name) is { } error
+            ? new NodeRegistryException(error.Error, error.Arguments, $"NodeRegistry refused the call: {NodeRegistryCodec.Describe(name, error)}", innerException)
+            : null;
     }
 
     // ------------------------------------------------------------------ internals
 
-    private static Hash32 H(object? value) => value switch
+    private static EthAddress ParseAddress(string address) => EthAddress.Parse(address.ToLowerInvariant());
+
+    internal static NodeInfo ToNodeInfo(EthAddress node, Node n) => new(
+        node,
+        ParseAddress(n.Operator),
+        n.TeeType,
+        n.Active,
+        n.Retired,
+        n.RegisteredAt,
+        n.LastHeartbeat,
+        n.HeartbeatBlock,
+        n.BatchCount,
+        n.Epoch,
+        ParseAddress(n.Predecessor),
+        n.RetiredAt,
+        ParseAddress(n.Successor),
+        new Hash32(n.HpkePublicKey),
+        new Hash32(n.QuoteHash),
+        new Hash32(n.MrtdHash),
+        new Hash32(n.RtmrDigest),
+        new Hash32(n.ReportDataHash),
+        new Hash32(n.AttestationDigest),
+        n.Endpoint);
+
+    internal static GetNodeFunction GetNode(EthAddress node) => new() { Node = node.ToLowerHexString() };
+
+    private static HeartbeatFunction Heartbeat(EthAddress node, ulong epoch, Hash32 attestationDigest, ulong blockNumber, Hash32 blockHash, byte[] signature) => new()
     {
-        Hash32 h => h,
-        byte[] b => new Hash32(b),
-        _ => throw new ChainException(ChainErrorReason.InvalidAbi, "Expected bytes32."),
+        Node = node.ToLowerHexString(),
+        Epoch = epoch,
+        AttestationDigest = attestationDigest.ToArray(),
+        BlockNumber = blockNumber,
+        BlockHash = blockHash.ToArray(),
+        NodeSignature = signature,
     };
 
-    private static NodeInfo ToNodeInfo(EthAddress node, object?[] t) => new(
-        node,
-        (EthAddress)t[0]!,
-        (byte)(BigInteger)t[1]!,
-        (bool)t[2]!,
-        (bool)t[3]!,
-        U64(t[4]),
-        U64(t[5]),
-        U64(t[6]),
-        U64(t[7]),
-        U64(t[8]),
-        (EthAddress)t[9]!,
-        U64(t[10]),
-        (EthAddress)t[11]!,
-        H(t[12]),
-        H(t[13]),
-        H(t[14]),
-        H(t[15]),
-        H(t[16]),
-        H(t[17]),
-        (string)t[18]!);
+    internal static PostBatchFunction PostBatch(EthAddress node, Hash32 root, uint count, byte[] signature) => new()
+    {
+        Node = node.ToLowerHexString(),
+        Root = root.ToArray(),
+        Count = count,
+        NodeSignature = signature,
+    };
 
-    private static ulong U64(object? value) => (ulong)(BigInteger)value!;
+    private static VerifyReceiptFunction VerifyReceipt(
+        EthAddress node, JobReceiptData receipt, ReadOnlyMemory<byte> signature, EthAddress batchNode, ulong batchIndex, IReadOnlyList<Hash32> proof) => new()
+    {
+        Node = node.ToLowerHexString(),
+        Receipt = ReceiptStruct(receipt),
+        Signature = signature.ToArray(),
+        Inclusion = new Inclusion { BatchNode = batchNode.ToLowerHexString(), BatchIndex = batchIndex, Proof = [.. proof.Select(p => p.ToArray())] },
+    };
 
-    private static object?[] ReceiptTuple(JobReceiptData r) =>
-        [r.JobId, r.ModelHash, r.InputHash, r.OutputHash, r.QuoteHash, r.FinishedAt, r.Backend];
+    private static JobReceipt ReceiptStruct(JobReceiptData r) => new()
+    {
+        JobId = r.JobId.ToArray(),
+        ModelHash = r.ModelHash.ToArray(),
+        InputHash = r.InputHash.ToArray(),
+        OutputHash = r.OutputHash.ToArray(),
+        QuoteHash = r.QuoteHash.ToArray(),
+        FinishedAt = r.FinishedAt,
+        Backend = r.Backend,
+    };
 
     private TransactionSender RequireSender() =>
         _sender ?? throw new InvalidOperationException("This NodeRegistryClient is read-only: create it with a TransactionSender to send transactions.");
@@ -450,12 +461,13 @@ public sealed class NodeRegistryClient
         return NodeRegistryTypedData.Sign(nodeSigner, digest());
     }
 
-    private Task<NodeRegistryTransaction<TEvent>> SendAsync<TEvent>(string function, object?[] arguments, string? idempotencyKey, CancellationToken cancellationToken)
+    private Task<NodeRegistryTransaction<TEvent>> SendAsync<TFunction, TEvent>(TFunction message, string? idempotencyKey, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage
         where TEvent : NodeRegistryEvent
     {
         var sender = RequireSender();
-        var data = NodeRegistryAbi.EncodeCall(function, arguments);
-        return CompleteAsync<TEvent>(function, () => sender.SendAsync(new TransactionRequest(Address, data) { IdempotencyKey = idempotencyKey }, cancellationToken));
+        var data = NodeRegistryCodec.Encode(message);
+        return CompleteAsync<TEvent>(NodeRegistryCodec.Name<TFunction>(), () => sender.SendAsync(new TransactionRequest(Address, data) { IdempotencyKey = idempotencyKey }, cancellationToken));
     }
 
     private async Task<NodeRegistryTransaction<TEvent>> CompleteAsync<TEvent>(string function, Func<Task<TransactionReceipt>> send)
@@ -476,28 +488,41 @@ public sealed class NodeRegistryClient
         return new NodeRegistryTransaction<TEvent>(receipt, ev);
     }
 
-    private async Task<object?[]> CallAsync(string function, object?[] arguments, CancellationToken cancellationToken)
+    /// <summary>eth_call of a function declared with a single return type.</summary>
+    private async Task<TValue> CallAsync<TFunction, TValue>(TFunction message, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage =>
+        NodeRegistryCodec.DecodeReturn<TFunction, TValue>(await CallRawAsync(message, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>eth_call of a function whose output is a DTO.</summary>
+    private async Task<TOutput> CallOutputAsync<TFunction, TOutput>(TFunction message, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage
+        where TOutput : IFunctionOutputDTO, new() =>
+        DecodeOutput<TFunction, TOutput>(await CallRawAsync(message, cancellationToken).ConfigureAwait(false));
+
+    private async Task<byte[]> CallRawAsync<TFunction>(TFunction message, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage
     {
         byte[] output;
         try
         {
-            output = await _rpc.CallAsync(new CallRequest { To = Address, Data = NodeRegistryAbi.EncodeCall(function, arguments) }, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
+            output = await _rpc.CallAsync(new CallRequest { To = Address, Data = NodeRegistryCodec.Encode(message) }, BlockTag.Latest, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonRpcException ex) when (ex.Kind == JsonRpcErrorKind.Reverted && ex.RevertData is not null && TryDecodeError(ex.RevertData, ex) is { } decoded)
         {
             throw decoded;
         }
 
-        return DecodeOutput(function, output);
+        return RequireOutput<TFunction>(output);
     }
 
-    private object?[] DecodeOutput(string function, byte[] output)
-    {
-        if (output.Length == 0)
-        {
-            throw new ChainException(ChainErrorReason.InvalidAbi, $"{function} returned nothing: is there a NodeRegistry at {Address} on chain {ChainId}?");
-        }
+    private TOutput DecodeOutput<TFunction, TOutput>(byte[] output)
+        where TFunction : FunctionMessage
+        where TOutput : IFunctionOutputDTO, new() =>
+        NodeRegistryCodec.DecodeOutput<TFunction, TOutput>(RequireOutput<TFunction>(output));
 
-        return NodeRegistryAbi.DecodeOutput(function, output);
-    }
+    private byte[] RequireOutput<TFunction>(byte[] output)
+        where TFunction : FunctionMessage =>
+        output.Length != 0
+            ? output
+            : throw new ChainException(ChainErrorReason.InvalidAbi, $"{NodeRegistryCodec.Name<TFunction>()} returned nothing: is there a NodeRegistry at {Address} on chain {ChainId}?");
 }

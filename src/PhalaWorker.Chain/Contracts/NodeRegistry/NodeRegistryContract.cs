@@ -11,15 +11,6 @@ public static class NodeRegistryContract
     /// <summary>The solc ABI JSON as committed.</summary>
     public static string AbiJson => s_abiJson.Value;
 
-    /// <summary>The custom error names the ABI declares.</summary>
-    public static IReadOnlyList<string> ErrorNames => [.. NodeRegistryAbi.Contract.Errors.Select(e => e.Name)];
-
-    /// <summary>Calldata of <paramref name="function"/> (Nethereum's encoder; our value forms: EthAddress, Hash32, object?[] tuples).</summary>
-    public static byte[] EncodeCall(string function, params object?[] arguments) => NodeRegistryAbi.EncodeCall(function, arguments);
-
-    /// <summary>Decoded outputs of <paramref name="function"/>.</summary>
-    public static object?[] DecodeOutput(string function, byte[] output) => NodeRegistryAbi.DecodeOutput(function, output);
-
     /// <summary>Creation bytecode (constructor takes no arguments).</summary>
     public static ReadOnlyMemory<byte> Bytecode => s_bytecode.Value;
 
