@@ -111,13 +111,15 @@ internal static class AgentServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddAgentTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var builder = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("phala-worker-agent", serviceVersion: new AgentOptions().AgentVersion))
             // Every library's ActivitySource and Meter is named PhalaWorker.<Project> (CONVENTIONS.md 18).
-            .WithTracing(tracing => tracing.AddSource(AgentTelemetry.Name, "PhalaWorker.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics.AddMeter(AgentTelemetry.Name, "PhalaWorker.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddPrometheusExporter());
-        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (otlp)
         {
+            // Traces only go out over OTLP: without it, recording an activity per call would be spent for nothing.
+            builder.WithTracing(tracing => tracing.AddSource(AgentTelemetry.Name, "PhalaWorker.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
             builder.UseOtlpExporter();
         }
 

@@ -14,7 +14,8 @@ namespace PhalaWorker.Client;
 
 /// <summary>
 /// Runs one job on a verified node: seals the <see cref="JobRequest"/> to the node's attested HPKE key (AAD binding the job
-/// id and the node address), submits it, watches it, fetches the result, opens it with a fresh result key, verifies the
+/// id and the node address), submits it, waits for its end (GetResult with <c>wait_for_end</c>, or WatchJob when progress is
+/// asked for or the node answers before the end), opens the result with a fresh result key, verifies the
 /// receipt (against the identity that signed it), and verifies the receipt's Merkle inclusion off chain and, with a
 /// registry, on chain. Each job carries a fresh 32-byte job secret: it salts the receipt hashes and derives the access
 /// token that GetResult/WatchJob require. When the node refuses a job with <c>NODE_KEY_CHANGED</c> (it restarted with new
@@ -133,12 +134,27 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
             accepted = await SubmitByReferenceAsync(node, jobId, request, spec, cancellationToken).ConfigureAwait(false);
         }
 
-        await foreach (var change in client.WatchJobAsync(jobId, accessToken, cancellationToken).ConfigureAwait(false))
+        JobResult? result = null;
+        if (progress is null)
         {
-            progress?.Report(change);
+            // One call that answers at the job's end (wait_for_end); a node that answers before (at its watcher limits, or
+            // from before the field) is watched as below.
+            result = await client.GetResultAsync(jobId, accessToken, waitForEnd: true, cancellationToken).ConfigureAwait(false);
+            if (result.State is not (JobState.Succeeded or JobState.Failed))
+            {
+                result = null;
+            }
         }
 
-        var result = await client.GetResultAsync(jobId, accessToken, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            await foreach (var change in client.WatchJobAsync(jobId, accessToken, cancellationToken).ConfigureAwait(false))
+            {
+                progress?.Report(change);
+            }
+
+            result = await client.GetResultAsync(jobId, accessToken, cancellationToken).ConfigureAwait(false);
+        }
         if (result.State == JobState.Failed)
         {
             throw JobFailed(result, resultKey, jobId, node);

@@ -115,10 +115,19 @@ public sealed class WorkerClient : IDisposable
 
     /// <summary>The job's state and result; <paramref name="accessToken"/> is <c>JobSecrets.AccessToken(job_secret)</c>.</summary>
     public Task<JobResult> GetResultAsync(ReadOnlyMemory<byte> jobId, ReadOnlyMemory<byte> accessToken, CancellationToken cancellationToken = default) =>
-        CallAsync(() => Jobs.GetResultAsync(new GetResultRequest { JobId = ByteString.CopyFrom(jobId.Span), AccessToken = ByteString.CopyFrom(accessToken.Span) },
+        GetResultAsync(jobId, accessToken, waitForEnd: false, cancellationToken);
+
+    /// <summary>
+    /// The job's result; with <paramref name="waitForEnd"/> the node answers once the job has ended (<c>wait_for_end</c>):
+    /// one call instead of <see cref="WatchJobAsync"/> then GetResult. A node at its watcher limits, or one from before the
+    /// field, answers at once: a state that is not terminal then means "watch or poll".
+    /// </summary>
+    public Task<JobResult> GetResultAsync(ReadOnlyMemory<byte> jobId, ReadOnlyMemory<byte> accessToken, bool waitForEnd, CancellationToken cancellationToken = default) =>
+        CallAsync(() => Jobs.GetResultAsync(
+            new GetResultRequest { JobId = ByteString.CopyFrom(jobId.Span), AccessToken = ByteString.CopyFrom(accessToken.Span), WaitForEnd = waitForEnd },
             cancellationToken: cancellationToken).ResponseAsync);
 
-    /// <summary>Streams the job's state changes until a terminal state; <paramref name="accessToken"/> as for <see cref="GetResultAsync"/>.</summary>
+    /// <summary>Streams the job's state changes until a terminal state; <paramref name="accessToken"/> as for <see cref="GetResultAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/>.</summary>
     public async IAsyncEnumerable<JobEvent> WatchJobAsync(ReadOnlyMemory<byte> jobId, ReadOnlyMemory<byte> accessToken,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -206,7 +215,9 @@ public sealed class WorkerClient : IDisposable
                 RemoteCertificateValidationCallback = pin.Validate,
                 ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http2],
             },
-            EnableMultipleHttp2Connections = false,
+            // Past the server's 100 concurrent streams per connection (Kestrel's default), more connections are opened
+            // instead of queueing calls; each one's handshake goes through the same pin (refused unless the pinned key).
+            EnableMultipleHttp2Connections = true,
         };
         options.DisposeHttpClient = true;
         return (GrpcChannel.ForAddress(endpoint, options), pin);

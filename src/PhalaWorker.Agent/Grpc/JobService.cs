@@ -13,7 +13,8 @@ using PhalaWorker.Protocol.Wire;
 namespace PhalaWorker.Agent.Grpc;
 
 /// <summary>
-/// SubmitJob (idempotent on job id), WatchJob (stream of state changes), GetResult and UploadModel. SubmitJob first answers
+/// SubmitJob (idempotent on job id), WatchJob (stream of state changes), GetResult (at once, or with <c>wait_for_end</c> once
+/// the job ended) and UploadModel. SubmitJob first answers
 /// a job id the journal knows from the journal (a job sealed to a previous node identity gets <c>NODE_KEY_CHANGED</c>), then
 /// opens the envelope — once, on the bounded <see cref="JobIntake"/> — to refuse tampered, misaddressed or malformed jobs
 /// and jobs naming a model the node does not hold at once with a clear status; the opened job is kept in memory for the
@@ -194,9 +195,37 @@ internal sealed class JobService(
     public override async Task<JobResult> GetResult(GetResultRequest request, ServerCallContext context)
     {
         var jobId = ValidateJobId(request.JobId);
-        var record = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
-        CheckAccess(record, request.AccessToken, "GetResult");
-        var result = new JobResult { JobId = request.JobId, State = record.State };
+        if (!request.WaitForEnd)
+        {
+            var record = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
+            CheckAccess(record, request.AccessToken, "GetResult");
+            return ToResult(request.JobId, record);
+        }
+
+        // wait_for_end: subscribed before the journal is read, so an end between the read and the wait is not missed; the
+        // waiting call counts against the WatchJob limits, and a node at them answers at once (the client watches or polls).
+        using var subscription = events.TrySubscribe(jobId, out _);
+        var current = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
+        CheckAccess(current, request.AccessToken, "GetResult");
+        if (subscription is not null)
+        {
+            while (!current.IsTerminal)
+            {
+                var next = await subscription.Reader.ReadAsync(context.CancellationToken);
+                if (IsTerminal(next.State))
+                {
+                    // The runner publishes the end after the journal committed it: the record now holds the result.
+                    current = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
+                }
+            }
+        }
+
+        return ToResult(request.JobId, current);
+    }
+
+    private static JobResult ToResult(ByteString jobId, JobRecord record)
+    {
+        var result = new JobResult { JobId = jobId, State = record.State };
         if (record.State == JobState.Failed)
         {
             result.Error = record.Detail ?? "";

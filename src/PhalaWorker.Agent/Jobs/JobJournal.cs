@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using PhalaWorker.Protocol.V1;
@@ -22,11 +23,18 @@ internal sealed class JobJournal : IAsyncDisposable
     /// <summary>Most writes committed in one transaction.</summary>
     internal const int MaxGroup = 512;
 
+    /// <summary>Idle read connections kept open (each with its lookup statement prepared).</summary>
+    private const int MaxPooledLookups = 16;
+
     private readonly string _connectionString;
     private readonly TimeProvider _timeProvider;
     private readonly SqliteConnection _writer;
     private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly Task _writerLoop;
+    private readonly ConcurrentBag<RecordLookup> _lookups = [];
+    private readonly Dictionary<string, SqliteCommand> _writerCommands = new(StringComparer.Ordinal);
+    private SqliteTransaction? _transaction;
+    private volatile bool _disposed;
     private long _commits;
     private long _writesCommitted;
 
@@ -136,11 +144,10 @@ internal sealed class JobJournal : IAsyncDisposable
         var now = NowMs;
         return WriteAsync(connection =>
         {
-            using (var select = connection.CreateCommand())
+            var select = WriterCommand(connection, "SELECT envelope_digest, state FROM jobs WHERE job_id = $id");
+            select.Parameters.AddWithValue("$id", jobId);
+            using (var reader = select.ExecuteReader())
             {
-                select.CommandText = "SELECT envelope_digest, state FROM jobs WHERE job_id = $id";
-                select.Parameters.AddWithValue("$id", jobId);
-                using var reader = select.ExecuteReader();
                 if (reader.Read())
                 {
                     var existing = (byte[])reader[0];
@@ -151,23 +158,20 @@ internal sealed class JobJournal : IAsyncDisposable
                 }
             }
 
-            using (var insert = connection.CreateCommand())
-            {
-                // jobs.envelope stays empty (kept for journals written before envelopes had their own table).
-                insert.CommandText = """
-                    INSERT INTO jobs (job_id, envelope_digest, envelope, state, created_ms, updated_ms, node_address, access_hash)
-                    VALUES ($id, $digest, X'', $state, $now, $now, $node, $access);
-                    INSERT INTO job_envelopes (job_id, envelope) VALUES ($id, $envelope);
-                    """;
-                insert.Parameters.AddWithValue("$node", nodeAddress);
-                insert.Parameters.AddWithValue("$access", accessTokenHash);
-                insert.Parameters.AddWithValue("$id", jobId);
-                insert.Parameters.AddWithValue("$digest", envelopeDigest);
-                insert.Parameters.AddWithValue("$envelope", envelope);
-                insert.Parameters.AddWithValue("$state", (int)JobState.Queued);
-                insert.Parameters.AddWithValue("$now", now);
-                insert.ExecuteNonQuery();
-            }
+            // jobs.envelope stays empty (kept for journals written before envelopes had their own table).
+            var insert = WriterCommand(connection, """
+                INSERT INTO jobs (job_id, envelope_digest, envelope, state, created_ms, updated_ms, node_address, access_hash)
+                VALUES ($id, $digest, X'', $state, $now, $now, $node, $access);
+                INSERT INTO job_envelopes (job_id, envelope) VALUES ($id, $envelope);
+                """);
+            insert.Parameters.AddWithValue("$node", nodeAddress);
+            insert.Parameters.AddWithValue("$access", accessTokenHash);
+            insert.Parameters.AddWithValue("$id", jobId);
+            insert.Parameters.AddWithValue("$digest", envelopeDigest);
+            insert.Parameters.AddWithValue("$envelope", envelope);
+            insert.Parameters.AddWithValue("$state", (int)JobState.Queued);
+            insert.Parameters.AddWithValue("$now", now);
+            insert.ExecuteNonQuery();
 
             return new SubmitOutcome(SubmitDisposition.Added, JobState.Queued);
         }, cancellationToken);
@@ -178,22 +182,28 @@ internal sealed class JobJournal : IAsyncDisposable
         ExecuteAsync("DELETE FROM jobs WHERE job_id = $id AND state = 1", cancellationToken, ("$id", jobId));
 
     /// <summary>The job's row, without its envelope (<see cref="GetEnvelopeAsync"/>).</summary>
-    public async Task<JobRecord?> GetAsync(byte[] jobId, CancellationToken cancellationToken)
+    public Task<JobRecord?> GetAsync(byte[] jobId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT job_id, envelope_digest, state, updated_ms, detail, sealed_output, receipt, receipt_digest, inclusion, node_address, access_hash
-            FROM jobs WHERE job_id = $id
-            """;
-        command.Parameters.AddWithValue("$id", jobId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        // Three lookups per job (SubmitJob, GetResult twice): a pooled connection with the statement prepared once, not a
+        // connection opened and the SQL parsed per call. Microsoft.Data.Sqlite reads synchronously whatever the API.
+        var lookup = _lookups.TryTake(out var pooled) ? pooled : new RecordLookup(_connectionString);
+        try
         {
-            return null;
+            return Task.FromResult(lookup.Read(jobId));
         }
-
-        return ReadRecord(reader);
+        finally
+        {
+            if (_disposed || _lookups.Count >= MaxPooledLookups)
+            {
+                lookup.Dispose();
+            }
+            else
+            {
+                _lookups.Add(lookup);
+            }
+        }
     }
 
     // Microsoft.Data.Sqlite reads synchronously whatever the API; one call per column is enough.
@@ -323,10 +333,21 @@ internal sealed class JobJournal : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         _writes.Writer.TryComplete();
 #pragma warning disable VSTHRD003 // the writer loop was started by this instance; waiting for it to commit what is queued
         await _writerLoop;
 #pragma warning restore VSTHRD003
+        while (_lookups.TryTake(out var lookup))
+        {
+            lookup.Dispose();
+        }
+
+        foreach (var command in _writerCommands.Values)
+        {
+            await command.DisposeAsync();
+        }
+
         await _writer.DisposeAsync();
         SqliteConnection.ClearAllPools();
     }
@@ -350,12 +371,14 @@ internal sealed class JobJournal : IAsyncDisposable
     /// <summary>Runs <paramref name="sql"/> through the writer (tests).</summary>
     internal Task ExecuteForTestAsync(string sql) => ExecuteAsync(sql, CancellationToken.None);
 
-    /// <summary>One statement (or several, separated by ';') through the writer.</summary>
+    /// <summary>
+    /// One statement (or several, separated by ';') through the writer. The writer keeps one command per SQL text, so
+    /// SQLite parses each statement once, not at every write (only the writer's loop runs these, one at a time).
+    /// </summary>
     private Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
         WriteAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
+            var command = WriterCommand(connection, sql);
             foreach (var (name, value) in parameters)
             {
                 command.Parameters.AddWithValue(name, value);
@@ -363,6 +386,21 @@ internal sealed class JobJournal : IAsyncDisposable
 
             return command.ExecuteNonQuery();
         }, cancellationToken);
+
+    /// <summary>The writer's command for <paramref name="sql"/>, parameters cleared, in the group's transaction (writer loop only).</summary>
+    private SqliteCommand WriterCommand(SqliteConnection connection, string sql)
+    {
+        if (!_writerCommands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            _writerCommands.Add(sql, command);
+        }
+
+        command.Transaction = _transaction;
+        command.Parameters.Clear();
+        return command;
+    }
 
     /// <summary>
     /// Queues a write for the writer; completes once the transaction holding it is committed. Cancellation stops the wait,
@@ -404,6 +442,7 @@ internal sealed class JobJournal : IAsyncDisposable
         try
         {
             using var transaction = _writer.BeginTransaction(deferred: false);
+            _transaction = transaction;
             for (var i = 0; i < group.Count; i++)
             {
                 transaction.Save("w");
@@ -424,6 +463,7 @@ internal sealed class JobJournal : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            _transaction = null;
             foreach (var op in group)
             {
                 op.Done.TrySetException(ex);
@@ -432,6 +472,7 @@ internal sealed class JobJournal : IAsyncDisposable
             return;
         }
 
+        _transaction = null;
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _writesCommitted, group.Count);
         for (var i = 0; i < group.Count; i++)
@@ -444,6 +485,40 @@ internal sealed class JobJournal : IAsyncDisposable
             {
                 group[i].Done.TrySetResult(results[i]);
             }
+        }
+    }
+
+    /// <summary>A read connection with the job-row lookup prepared once (used by one caller at a time).</summary>
+    private sealed class RecordLookup : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _command;
+        private readonly SqliteParameter _id;
+
+        public RecordLookup(string connectionString)
+        {
+            _connection = new SqliteConnection(connectionString);
+            _connection.Open();
+            _command = _connection.CreateCommand();
+            _command.CommandText = """
+                SELECT job_id, envelope_digest, state, updated_ms, detail, sealed_output, receipt, receipt_digest, inclusion, node_address, access_hash
+                FROM jobs WHERE job_id = $id
+                """;
+            _id = _command.Parameters.Add("$id", SqliteType.Blob);
+            _command.Prepare();
+        }
+
+        public JobRecord? Read(byte[] jobId)
+        {
+            _id.Value = jobId;
+            using var reader = _command.ExecuteReader();
+            return reader.Read() ? ReadRecord(reader) : null;
+        }
+
+        public void Dispose()
+        {
+            _command.Dispose();
+            _connection.Dispose();
         }
     }
 

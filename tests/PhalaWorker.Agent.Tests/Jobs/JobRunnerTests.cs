@@ -176,6 +176,68 @@ public sealed class JobRunnerTests
     }
 
     [Test]
+    public async Task GetResult_WaitForEnd_AnswersOnlyOnceTheJobEndedWithItsResultAsync()
+    {
+        await using var agent = Start();
+        var (_, node) = await agent.SubmitterAsync();
+        var jobId = RandomNumberGenerator.GetBytes(32);
+        var jobSecret = RandomNumberGenerator.GetBytes(JobSecrets.Length);
+        var accessToken = JobSecrets.AccessToken(jobSecret);
+        using var resultKey = Crypto.Keys.X25519KeyPair.Generate();
+        var request = new JobRequest
+        {
+            Model = ByteString.CopyFrom(TinyMlp.Model),
+            ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey),
+            JobSecret = ByteString.CopyFrom(jobSecret),
+        };
+        request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(TinyMlp.Input) });
+        using var client = agent.CreateWorkerClient();
+        await client.SubmitJobAsync(JobSubmitter.Seal(node, jobId, request, Spec())).DefaultTimeout();
+        await agent.Backend.WaitEnteredAsync(1);
+
+        var waiting = client.GetResultAsync(jobId, accessToken, waitForEnd: true);
+        var now = await client.GetResultAsync(jobId, accessToken).DefaultTimeout();
+        await Task.Delay(200);
+        Assert.That(waiting.IsCompleted, Is.False, "wait_for_end holds the call while the job runs");
+        Assert.That(now.State, Is.AnyOf(JobState.Queued, JobState.Running), "without wait_for_end GetResult answers at once (RUNNING is journaled without waiting)");
+        agent.Backend.Open();
+        var result = await waiting.DefaultTimeout();
+        var again = await client.GetResultAsync(jobId, accessToken, waitForEnd: true).DefaultTimeout();
+
+        Assert.That(result.State, Is.EqualTo(JobState.Succeeded));
+        var output = JobSubmitter.OpenOutput(result.SealedOutput, resultKey, jobId, node);
+        Assert.That(ReceiptVerifier.Verify(result.Receipt, node, jobId, request, output).Data.JobId.AsSpan().ToArray(), Is.EqualTo(jobId));
+        Assert.That(again, Is.EqualTo(result), "a job that has ended is answered at once, the same");
+        LogAssert.VerifyNoErrors(agent.Logs);
+    }
+
+    [Test]
+    public async Task GetResult_WaitForEndWithWrongAccessToken_IsDeniedAtOnceAsync()
+    {
+        await using var agent = Start();
+        var (_, node) = await agent.SubmitterAsync();
+        var jobId = RandomNumberGenerator.GetBytes(32);
+        using var resultKey = Crypto.Keys.X25519KeyPair.Generate();
+        var request = new JobRequest
+        {
+            Model = ByteString.CopyFrom(TinyMlp.Model),
+            ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey),
+            JobSecret = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(JobSecrets.Length)),
+        };
+        request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(TinyMlp.Input) });
+        using var client = agent.CreateWorkerClient();
+        await client.SubmitJobAsync(JobSubmitter.Seal(node, jobId, request, Spec())).DefaultTimeout();
+        await agent.Backend.WaitEnteredAsync(1);
+
+        var denied = Assert.ThrowsAsync<WorkerClientException>(() => client.GetResultAsync(jobId, new byte[32], waitForEnd: true).DefaultTimeout());
+        var missing = Assert.ThrowsAsync<WorkerClientException>(() => client.GetResultAsync(jobId, ReadOnlyMemory<byte>.Empty, waitForEnd: true).DefaultTimeout());
+        agent.Backend.Open();
+
+        Assert.That(denied!.RpcReason, Is.EqualTo("ACCESS_DENIED"), "refused while the job still runs, not after it ended");
+        Assert.That(missing!.RpcReason, Is.EqualTo("ACCESS_TOKEN_MISSING"));
+    }
+
+    [Test]
     public async Task ByReference_ModelEvicted_SdkUploadsAgainTransparentlyAsync()
     {
         await using var agent = Start(new() { ["Agent:MaxCachedModels"] = "1" });
