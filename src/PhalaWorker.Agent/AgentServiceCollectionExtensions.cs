@@ -135,7 +135,8 @@ internal static class AgentServiceCollectionExtensions
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             var options = context.Configuration.GetSection(AgentOptions.SectionName).Get<AgentOptions>() ?? new AgentOptions();
-            kestrel.Limits.MaxRequestBodySize = options.MaxMessageBytes;
+            // One whole message and its 5-byte gRPC frame header: a larger message is refused by gRPC's own limit (MESSAGE_TOO_LARGE), not by Kestrel mid-read.
+            kestrel.Limits.MaxRequestBodySize = (long)options.MaxMessageBytes + 5;
             var grpc = ListenAddress.Parse("Agent:Listen", options.Listen, options.IsPlaintext ? "http://127.0.0.1:7080" : "https://127.0.0.1:7080");
             if (grpc.Https == options.IsPlaintext)
             {
@@ -174,6 +175,7 @@ internal static class AgentServiceCollectionExtensions
     public static WebApplication MapAgent(this WebApplication app)
     {
         app.UseRateLimiter();
+        app.UseMiddleware<GrpcFramingRefusals>(); // reasons for grpc-dotnet's own refusals of a request it cannot read
         app.MapGrpcService<AttestationService>();
         app.MapGrpcService<JobService>();
         app.MapGrpcHealthChecksService();
