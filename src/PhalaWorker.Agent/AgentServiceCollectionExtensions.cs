@@ -60,6 +60,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<IReadinessReporter, ReadinessSignals>();
         services.TryAddSingleton<AgentFault>();
         services.TryAddSingleton<AgentMetrics>();
+        services.TryAddSingleton<LargeBodyGate>();
 
         // Hosted services start in this order: attest, then register, then run and post.
         services.AddHostedService<AttestationBootstrapper>();
@@ -176,6 +177,7 @@ internal static class AgentServiceCollectionExtensions
     {
         app.UseRateLimiter();
         app.UseMiddleware<GrpcFramingRefusals>(); // reasons for grpc-dotnet's own refusals of a request it cannot read
+        app.UseMiddleware<LargeBodyLimiter>(); // at most Agent:Limits:MaxLargeBodies large messages held at once
         app.MapGrpcService<AttestationService>();
         app.MapGrpcService<JobService>();
         app.MapGrpcHealthChecksService();

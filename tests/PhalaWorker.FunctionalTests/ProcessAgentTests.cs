@@ -32,6 +32,10 @@ public sealed class ProcessAgentTests
     [OneTimeTearDown]
     public async Task OneTimeTearDownAsync() => await _chain.DisposeAsync();
 
+    /// <summary>An Error in the log of an agent process this test started fails this test.</summary>
+    [TearDown]
+    public void VerifyAgentLogs() => AgentProcess.VerifyNoErrorsInCurrentTest();
+
     [Test]
     public async Task CliSubmit_RealAgent_PrintsVerifiedResultAsync()
     {

@@ -26,6 +26,10 @@ public sealed class RestartSuccessionTests
     [OneTimeTearDown]
     public async Task OneTimeTearDownAsync() => await _chain.DisposeAsync();
 
+    /// <summary>An Error in the log of an agent process this test started fails this test.</summary>
+    [TearDown]
+    public void VerifyAgentLogs() => AgentProcess.VerifyNoErrorsInCurrentTest();
+
     [Test]
     public async Task KillBeforeBatch_RestartWithNewKey_OldReceiptPostedBySuccessorVerifiesAsync()
     {

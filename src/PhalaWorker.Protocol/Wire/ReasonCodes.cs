@@ -145,7 +145,7 @@ public static class ReasonCodes
         new(ConcurrencyLimited, StatusCode.ResourceExhausted, "this client has as many calls in flight as it may (open `WatchJob` streams count); `phala-retry-after-ms` is a hint (250)"),
         new(WatchLimitPerJob, StatusCode.ResourceExhausted, "WatchJob: the job has as many `WatchJob` streams open as it may; close one or poll `GetResult`"),
         new(WatchLimitTotal, StatusCode.ResourceExhausted, "WatchJob: the node has as many `WatchJob` streams open as it may; close one or poll `GetResult`"),
-        new(IntakeBusy, StatusCode.ResourceExhausted, "SubmitJob/UploadModel: every envelope-opening slot stayed busy for `Agent:QueueWait`; retry later"),
+        new(IntakeBusy, StatusCode.ResourceExhausted, "SubmitJob/UploadModel: every envelope-opening slot stayed busy for `Agent:QueueWait`, or every large-message slot (`Agent:Limits:MaxLargeBodies`) for `Agent:Limits:LargeBodyWait`; retry later"),
         new(NodeKeyChanged, StatusCode.FailedPrecondition, "SubmitJob: the job id is journaled under the node's previous identity (it restarted); verify the node again and submit a new job"),
         new(ModelNotCached, StatusCode.FailedPrecondition, "SubmitJob: the job's `model_ref` names a model the node does not hold (never uploaded, evicted, or the node restarted): `UploadModel` it and submit again"),
         new(QuoteFormat, StatusCode.FailedPrecondition, "GetAttestation: the node's own quote does not parse (a fault of the node's TEE, not of the caller)"),
