@@ -138,6 +138,11 @@ internal static class AgentServiceCollectionExtensions
             var options = context.Configuration.GetSection(AgentOptions.SectionName).Get<AgentOptions>() ?? new AgentOptions();
             // One whole message and its 5-byte gRPC frame header: a larger message is refused by gRPC's own limit (MESSAGE_TOO_LARGE), not by Kestrel mid-read.
             kestrel.Limits.MaxRequestBodySize = (long)options.MaxMessageBytes + 5;
+            // A large body waiting for its slot (Limits/LargeBodyLimiter) leaves up to one stream window of data unread, and
+            // unread data holds the connection's window too: with a window for every stream, waiting streams never starve the
+            // ones being read on the same connection (the default 1 MiB is two waiting streams).
+            kestrel.Limits.Http2.InitialConnectionWindowSize = Math.Max(kestrel.Limits.Http2.InitialConnectionWindowSize,
+                kestrel.Limits.Http2.MaxStreamsPerConnection * kestrel.Limits.Http2.InitialStreamWindowSize);
             var grpc = ListenAddress.Parse("Agent:Listen", options.Listen, options.IsPlaintext ? "http://127.0.0.1:7080" : "https://127.0.0.1:7080");
             if (grpc.Https == options.IsPlaintext)
             {

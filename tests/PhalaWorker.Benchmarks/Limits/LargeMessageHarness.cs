@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using PhalaWorker.Client;
 using PhalaWorker.Crypto.Envelopes;
 using PhalaWorker.Protocol.V1;
@@ -55,7 +57,14 @@ public sealed class LargeMessageHarness : IHarness
         await using var agent = await AgentUnderLoad.StartAsync(agentDll, directory, settings);
         using var client = WorkerClient.Connect(agent.Endpoint);
         var node = await new NodeVerifier(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, TrustAnyMeasurement = true }).VerifyAsync();
-        var bodies = Bodies(client, node, mib);
+        // Below the SDK for the call over the limit (the SDK's own send limit would refuse it before it leaves).
+        using var raw = GrpcChannel.ForAddress(agent.Endpoint, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true } },
+            DisposeHttpClient = true,
+            MaxSendMessageSize = null,
+        });
+        var bodies = Bodies(client, new PhalaWorker.Protocol.V1.Jobs.JobsClient(raw), node, mib);
         Console.WriteLine($"large-messages: {rounds} rounds of {calls} concurrent calls of ~{mib} MiB (+ one kind over 64 MiB); agent {agentDll}");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}; settings: {string.Join(' ', settings.Select(s => $"{s.Key}={s.Value}"))}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RSS before: {agent.RssMiB():F0} MiB"));
@@ -88,10 +97,14 @@ public sealed class LargeMessageHarness : IHarness
         {
             return ex.RpcReason ?? $"{ex.StatusCode} (no reason)";
         }
+        catch (RpcException ex)
+        {
+            return ex.Trailers.GetValue(ReasonCodes.Trailer) ?? $"{ex.StatusCode} (no reason)";
+        }
     }
 
     /// <summary>The four kinds of large call, each a fresh id per call (the bodies are built once).</summary>
-    private static Func<Task>[] Bodies(WorkerClient client, VerifiedNode node, int mib)
+    private static Func<Task>[] Bodies(WorkerClient client, PhalaWorker.Protocol.V1.Jobs.JobsClient raw, VerifiedNode node, int mib)
     {
         var model = new byte[mib << 20];
         RandomNumberGenerator.Fill(model);
@@ -114,7 +127,7 @@ public sealed class LargeMessageHarness : IHarness
             () => client.SubmitJobAsync(opened),
             () => client.SubmitJobAsync(tampered),
             () => client.UploadModelAsync(uploadRequest),
-            () => client.SubmitJobAsync(tooLarge),
+            () => raw.SubmitJobAsync(tooLarge).ResponseAsync,
         ];
     }
 
