@@ -58,6 +58,7 @@ internal static class AgentServiceCollectionExtensions
         services.TryAddSingleton<IReadinessReporter, ReadinessSignals>();
         services.TryAddSingleton<AgentFault>();
         services.TryAddSingleton<AgentMetrics>();
+        services.TryAddSingleton<LargeBodyGate>();
 
         // Hosted services start in this order: attest, then register, then run and post.
         services.AddHostedService<AttestationBootstrapper>();
@@ -135,7 +136,13 @@ internal static class AgentServiceCollectionExtensions
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             var options = context.Configuration.GetSection(AgentOptions.SectionName).Get<AgentOptions>() ?? new AgentOptions();
-            kestrel.Limits.MaxRequestBodySize = options.MaxMessageBytes;
+            // One whole message and its 5-byte gRPC frame header: a larger message is refused by gRPC's own limit (MESSAGE_TOO_LARGE), not by Kestrel mid-read.
+            kestrel.Limits.MaxRequestBodySize = (long)options.MaxMessageBytes + 5;
+            // A large body waiting for its slot (Limits/LargeBodyLimiter) leaves up to one stream window of data unread, and
+            // unread data holds the connection's window too: with a window for every stream, waiting streams never starve the
+            // ones being read on the same connection (the default 1 MiB is two waiting streams).
+            kestrel.Limits.Http2.InitialConnectionWindowSize = Math.Max(kestrel.Limits.Http2.InitialConnectionWindowSize,
+                kestrel.Limits.Http2.MaxStreamsPerConnection * kestrel.Limits.Http2.InitialStreamWindowSize);
             var grpc = ListenAddress.Parse("Agent:Listen", options.Listen, options.IsPlaintext ? "http://127.0.0.1:7080" : "https://127.0.0.1:7080");
             if (grpc.Https == options.IsPlaintext)
             {
@@ -174,6 +181,8 @@ internal static class AgentServiceCollectionExtensions
     public static WebApplication MapAgent(this WebApplication app)
     {
         app.UseRateLimiter();
+        app.UseMiddleware<GrpcFramingRefusals>(); // reasons for grpc-dotnet's own refusals of a request it cannot read
+        app.UseMiddleware<LargeBodyLimiter>(); // at most Agent:Limits:MaxLargeBodies large messages held at once
         app.MapGrpcService<AttestationService>();
         app.MapGrpcService<JobService>();
         app.MapGrpcHealthChecksService();

@@ -22,6 +22,7 @@ public sealed class ComputeEngine
     private readonly IComputeBackend _backend;
     private readonly ILogger _logger;
     private readonly ModelCache _models;
+    private readonly IntraOpThreadBudget _threads;
 
     public ComputeEngine(ComputeOptions options, IComputeBackend backend)
         : this(options, backend, null)
@@ -36,6 +37,7 @@ public sealed class ComputeEngine
         _backend = backend;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _models = new ModelCache(options.ModelCacheEntries, options.ModelCacheMaxBytes);
+        _threads = new IntraOpThreadBudget(options.EffectiveThreadBudget);
         Backends.Cpu.Sgemm.SelectIsa(options.CpuIsa);
     }
 
@@ -46,6 +48,9 @@ public sealed class ComputeEngine
     public string BackendName => _backend.Name;
 
     public ComputeOptions Options => _options;
+
+    /// <summary>The kernel threads this engine's concurrent jobs share (<see cref="ComputeOptions.ThreadBudget"/>).</summary>
+    internal IntraOpThreadBudget ThreadBudget => _threads;
 
     /// <summary>
     /// Validates and plans a model; <see cref="ComputeException"/> names what is wrong or over a limit. A model whose bytes
@@ -146,6 +151,9 @@ public sealed class ComputeEngine
         var outcome = "failed";
         var graph = model.Graph;
         var plan = model.Plan;
+        // Held to the end, past the buffers' clearing (ClearThreads): the job's share of the cores (ComputeOptions.ThreadBudget).
+        using var lease = _threads.Acquire(_options.EffectiveThreads);
+        var threads = lease.Threads;
         var state = plan.Rent(graph, _options.MaxTensorElements, Math.Max(1, _options.MaxPlannedMemoryBytes - graph.ConstantBytes), model.Buffers, _options.PoisonUninitializedBuffers);
         try
         {
@@ -157,10 +165,9 @@ public sealed class ComputeEngine
             }
 
             var allocator = state.Allocator;
-            allocator.ClearThreads = _options.EffectiveThreads;
+            allocator.ClearThreads = threads;
             using (_backend.BeginJob())
             {
-                var threads = _options.EffectiveThreads;
                 var kernels = model.Kernels;
                 for (var n = 0; n < kernels.Length; n++)
                 {

@@ -38,10 +38,22 @@ public sealed class ComputeOptions
     [RegularExpression("^(cpu|ilgpu-cpu|cuda)$")]
     public string Backend { get; set; } = "cpu";
 
-    /// <summary>Threads the CPU kernels use; 0 means <see cref="Environment.ProcessorCount"/>.</summary>
+    /// <summary>
+    /// Most threads the CPU kernels of one job use; 0 means <see cref="Environment.ProcessorCount"/>. A job gets fewer
+    /// while other jobs hold the <see cref="ThreadBudget"/>.
+    /// </summary>
     /// <value>Default 0.</value>
     [Range(0, 1024)]
     public int Threads { get; set; }
+
+    /// <summary>
+    /// Kernel threads all jobs running at once share (several job workers, <c>Agent:MaxConcurrentJobs</c>): each job leases
+    /// up to <see cref="Threads"/> of them when it starts, at least one, and returns them when it ends, so N workers on N
+    /// cores run about N kernel threads together rather than N × N. 0 means <see cref="Environment.ProcessorCount"/>.
+    /// </summary>
+    /// <value>Default 0.</value>
+    [Range(0, 4096)]
+    public int ThreadBudget { get; set; }
 
     /// <summary>
     /// The CPU backend's SIMD path: "auto" (the widest the CPU and the .NET JIT offer: AVX-512 micro-kernels where
@@ -97,6 +109,9 @@ public sealed class ComputeOptions
     /// </summary>
     internal bool PoisonUninitializedBuffers { get; init; }
 
-    /// <summary>Resolved thread count (≥ 1).</summary>
+    /// <summary>Resolved thread count of one job (≥ 1).</summary>
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+
+    /// <summary>Resolved <see cref="ThreadBudget"/> (≥ 1).</summary>
+    public int EffectiveThreadBudget => ThreadBudget > 0 ? ThreadBudget : Environment.ProcessorCount;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -11,9 +12,13 @@ namespace PhalaWorker.FunctionalTests;
 /// <summary>
 /// The agent as a real process (<c>dotnet PhalaWorker.Agent.dll</c> from its own build output) on a free loopback port,
 /// with its output captured; started and awaited until gRPC health says SERVING; killed hard to simulate a crash, or stopped with SIGTERM.
+/// Each agent is remembered under the test that started it: that test's <c>[TearDown]</c> calls
+/// <see cref="VerifyNoErrorsInCurrentTest"/>, so an Error in an agent's log fails the test that ran it.
 /// </summary>
 internal sealed class AgentProcess : IAsyncDisposable
 {
+    private static readonly ConcurrentDictionary<string, ConcurrentQueue<AgentProcess>> StartedByTest = new(StringComparer.Ordinal);
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -83,6 +88,7 @@ internal sealed class AgentProcess : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var agent = new AgentProcess(process, endpoint);
+        StartedByTest.GetOrAdd(TestContext.CurrentContext.Test.ID, _ => new ConcurrentQueue<AgentProcess>()).Enqueue(agent);
         try
         {
             await agent.WaitServingAsync(cancellationToken);
@@ -92,6 +98,25 @@ internal sealed class AgentProcess : IAsyncDisposable
         {
             await agent.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// For a fixture's <c>[TearDown]</c>: fails the current test when an agent it started logged an Error (or worse) that
+    /// <paramref name="expected"/> does not accept (<see cref="ProcessLogAssert"/>), and forgets those agents.
+    /// </summary>
+    public static void VerifyNoErrorsInCurrentTest(Func<ProcessLogRecord, bool>? expected = null)
+    {
+        if (!StartedByTest.TryRemove(TestContext.CurrentContext.Test.ID, out var agents))
+        {
+            return;
+        }
+
+        var number = 0;
+        foreach (var agent in agents)
+        {
+            number++;
+            ProcessLogAssert.VerifyNoErrors(agent.Output, expected, $"agent process #{number} of this test");
         }
     }
 

@@ -13,54 +13,17 @@ namespace PhalaWorker.FunctionalTests;
 /// Each bad input of issue 2 against the in-process agent (emulated TEE, CPU backend, no chain): a clear gRPC status with a
 /// reason or a typed SDK error, and the server logs no unexpected Error.
 /// </summary>
-public sealed class BadInputTests
+public sealed class BadInputTests() : InProcessAgentTests("bad-input", new Dictionary<string, string?> { ["Compute:MaxModelBytes"] = "600000" })
 {
-    private TempDirectory _directory = null!;
-    private AgentFactory _factory = null!;
-    private WorkerClient _client = null!;
-    private VerifiedNode _node = null!;
-
-    [OneTimeSetUp]
-    public async Task OneTimeSetUpAsync()
-    {
-        _directory = new TempDirectory("bad-input");
-        _factory = new AgentFactory(_directory, new Dictionary<string, string?> { ["Compute:MaxModelBytes"] = "600000" });
-        _client = _factory.CreateWorkerClient();
-        _node = await new NodeVerifier(_client, _factory.VerifierOptions())
-            .VerifyAsync().DefaultTimeout();
-    }
-
-    /// <summary>Each test answers for what the server logged while it ran (a failure in OneTimeTearDown would count for no test).</summary>
-    [TearDown]
-    public void VerifyNoServerErrors()
-    {
-        try
-        {
-            LogAssert.VerifyNoErrors(_factory.Logs);
-        }
-        finally
-        {
-            _factory.Logs.Clear();
-        }
-    }
-
-    [OneTimeTearDown]
-    public async Task OneTimeTearDownAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Test]
     public async Task SubmitJob_TamperedEnvelope_InvalidArgumentDecryptionFailedAsync()
     {
-        var request = Seal(_node, NewJobId(), Request());
+        var request = Seal(Node, NewJobId(), Request());
         var ciphertext = request.Envelope.Ciphertext.ToByteArray();
         ciphertext[ciphertext.Length / 2] ^= 0x01;
         request.Envelope.Ciphertext = ByteString.CopyFrom(ciphertext);
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(request).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(request).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
         Assert.That(ex.RpcReason, Does.StartWith("ENVELOPE_"));
@@ -69,12 +32,12 @@ public sealed class BadInputTests
     [Test]
     public async Task SubmitJob_TamperedEnc_InvalidArgumentAsync()
     {
-        var request = Seal(_node, NewJobId(), Request());
+        var request = Seal(Node, NewJobId(), Request());
         var enc = request.Envelope.Enc.ToByteArray();
         enc[0] ^= 0x80;
         request.Envelope.Enc = ByteString.CopyFrom(enc);
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(request).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(request).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
         Assert.That(ex.RpcReason, Does.StartWith("ENVELOPE_"));
@@ -84,9 +47,9 @@ public sealed class BadInputTests
     public async Task SubmitJob_SealedToAnotherKey_InvalidArgumentAsync()
     {
         using var otherKey = X25519KeyPair.Generate();
-        var impostor = _node with { HpkePublicKey = otherKey.PublicKey };
+        var impostor = Node with { HpkePublicKey = otherKey.PublicKey };
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(Seal(impostor, NewJobId(), Request())).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(Seal(impostor, NewJobId(), Request())).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
         Assert.That(ex.RpcReason, Does.StartWith("ENVELOPE_"));
@@ -95,10 +58,10 @@ public sealed class BadInputTests
     [Test]
     public async Task SubmitJob_EnvelopeBoundToAnotherJobId_InvalidArgumentAsync()
     {
-        var request = Seal(_node, NewJobId(), Request());
+        var request = Seal(Node, NewJobId(), Request());
         request.JobId = ByteString.CopyFrom(NewJobId());
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(request).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(request).DefaultTimeout());
 
         Assert.That(ex!.RpcReason, Does.StartWith("ENVELOPE_"));
     }
@@ -107,11 +70,11 @@ public sealed class BadInputTests
     public async Task SubmitJob_ReplayedJobIdWithAnotherEnvelope_AlreadyExistsAsync()
     {
         var jobId = NewJobId();
-        var first = Seal(_node, jobId, Request());
-        await _client.SubmitJobAsync(first).DefaultTimeout();
+        var first = Seal(Node, jobId, Request());
+        await Client.SubmitJobAsync(first).DefaultTimeout();
 
-        var again = await _client.SubmitJobAsync(first).DefaultTimeout();
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(Seal(_node, jobId, Request())).DefaultTimeout());
+        var again = await Client.SubmitJobAsync(first).DefaultTimeout();
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(Seal(Node, jobId, Request())).DefaultTimeout());
 
         Assert.That(again.Duplicate, Is.True);
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.AlreadyExists));
@@ -124,7 +87,7 @@ public sealed class BadInputTests
         var request = Request();
         request.Model = ByteString.CopyFrom(new byte[700_000]);
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(Seal(_node, NewJobId(), request)).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(Seal(Node, NewJobId(), request)).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
         Assert.That(ex.RpcReason, Is.EqualTo("MODEL_LIMIT_EXCEEDED"));
@@ -139,7 +102,7 @@ public sealed class BadInputTests
         var request = Request();
         request.Model = model.ToByteString();
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(Seal(_node, NewJobId(), request)).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(Seal(Node, NewJobId(), request)).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
         Assert.That(ex.RpcReason, Does.StartWith("MODEL_"));
@@ -152,7 +115,7 @@ public sealed class BadInputTests
         var request = Request();
         request.Model = ByteString.CopyFrom(0x0a, 0xff, 0xff, 0x01);
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(Seal(_node, NewJobId(), request)).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(Seal(Node, NewJobId(), request)).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
         Assert.That(ex.RpcReason, Does.StartWith("MODEL_").Or.EqualTo("MALFORMED_PROTOBUF"));
@@ -163,7 +126,7 @@ public sealed class BadInputTests
     {
         var jobId = NewJobId();
         byte[] garbage = [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01];
-        var sealedJob = JobEnvelope.Seal(_node.HpkePublicKey, jobId, _node.Address.AsSpan(), garbage);
+        var sealedJob = JobEnvelope.Seal(Node.HpkePublicKey, jobId, Node.Address.AsSpan(), garbage);
         var request = new SubmitJobRequest
         {
             JobId = ByteString.CopyFrom(jobId),
@@ -176,7 +139,7 @@ public sealed class BadInputTests
             },
         };
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(request).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(request).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
         Assert.That(ex.RpcReason, Is.EqualTo("MALFORMED_PROTOBUF"));
@@ -185,10 +148,10 @@ public sealed class BadInputTests
     [Test]
     public async Task SubmitJob_UnsupportedSuite_InvalidArgumentAsync()
     {
-        var request = Seal(_node, NewJobId(), Request());
+        var request = Seal(Node, NewJobId(), Request());
         request.Envelope.Suite.KemId = 0x0010;
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(request).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(request).DefaultTimeout());
 
         Assert.That(ex!.RpcReason, Is.EqualTo("ENVELOPE_SUITE"));
     }
@@ -196,10 +159,10 @@ public sealed class BadInputTests
     [Test]
     public async Task SubmitJob_ShortJobId_InvalidArgumentAsync()
     {
-        var request = Seal(_node, NewJobId(), Request());
+        var request = Seal(Node, NewJobId(), Request());
         request.JobId = ByteString.CopyFrom(1, 2, 3);
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.SubmitJobAsync(request).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.SubmitJobAsync(request).DefaultTimeout());
 
         Assert.That(ex!.RpcReason, Is.EqualTo("JOB_ID_LENGTH"));
     }
@@ -207,7 +170,7 @@ public sealed class BadInputTests
     [Test]
     public void GetResult_UnknownJob_NotFound()
     {
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.GetResultAsync(NewJobId(), new byte[32]).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.GetResultAsync(NewJobId(), new byte[32]).DefaultTimeout());
 
         Assert.That(ex!.StatusCode, Is.EqualTo(StatusCode.NotFound));
         Assert.That(ex.RpcReason, Is.EqualTo("JOB_NOT_FOUND"));
@@ -216,7 +179,7 @@ public sealed class BadInputTests
     [Test]
     public void GetAttestation_ShortNonce_InvalidArgument()
     {
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => _client.GetAttestationAsync(new byte[8]).DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => Client.GetAttestationAsync(new byte[8]).DefaultTimeout());
 
         Assert.That(ex!.RpcReason, Is.EqualTo("NONCE_LENGTH"));
     }
@@ -224,7 +187,7 @@ public sealed class BadInputTests
     [Test]
     public void Verify_EmulatedWithoutAllowEmulated_Refused()
     {
-        var verifier = new NodeVerifier(_client, new NodeVerifierOptions { RequireRegistration = false });
+        var verifier = new NodeVerifier(Client, new NodeVerifierOptions { RequireRegistration = false });
 
         var ex = Assert.ThrowsAsync<WorkerClientException>(() => verifier.VerifyAsync().DefaultTimeout());
 
@@ -236,10 +199,10 @@ public sealed class BadInputTests
     public async Task VerifyBundle_TamperedQuoteReportData_BindingMismatchAsync()
     {
         var nonce = RandomNumberGenerator.GetBytes(32);
-        var bundle = await _client.GetAttestationAsync(nonce).DefaultTimeout();
+        var bundle = await Client.GetAttestationAsync(nonce).DefaultTimeout();
         var otherKey = RandomNumberGenerator.GetBytes(32);
         bundle.HpkePublicKey = ByteString.CopyFrom(otherKey);
-        var verifier = new NodeVerifier(_client, _factory.VerifierOptions());
+        var verifier = new NodeVerifier(Client, Factory.VerifierOptions());
 
         var ex = Assert.Throws<WorkerClientException>(() => verifier.VerifyBundle(bundle, nonce));
 
@@ -249,8 +212,8 @@ public sealed class BadInputTests
     [Test]
     public async Task VerifyBundle_OtherNonce_NonceSignatureInvalidAsync()
     {
-        var bundle = await _client.GetAttestationAsync(RandomNumberGenerator.GetBytes(32)).DefaultTimeout();
-        var verifier = new NodeVerifier(_client, _factory.VerifierOptions());
+        var bundle = await Client.GetAttestationAsync(RandomNumberGenerator.GetBytes(32)).DefaultTimeout();
+        var verifier = new NodeVerifier(Client, Factory.VerifierOptions());
 
         var ex = Assert.Throws<WorkerClientException>(() => verifier.VerifyBundle(bundle, RandomNumberGenerator.GetBytes(32)));
 
@@ -261,8 +224,8 @@ public sealed class BadInputTests
     public async Task VerifyBundle_TamperedQuoteSignature_QuoteRejectedAsync()
     {
         var nonce = RandomNumberGenerator.GetBytes(32);
-        var bundle = await _client.GetAttestationAsync(nonce).DefaultTimeout();
-        var verifier = new NodeVerifier(_client, _factory.VerifierOptions());
+        var bundle = await Client.GetAttestationAsync(nonce).DefaultTimeout();
+        var verifier = new NodeVerifier(Client, Factory.VerifierOptions());
         var quote = bundle.Quote.ToByteArray();
         quote[48 + 584 + 4 + 10] ^= 0x01; // inside the ECDSA quote signature, after header, TD report body and the signature length
 
@@ -276,8 +239,8 @@ public sealed class BadInputTests
     [Test]
     public async Task Run_TamperedReceipt_ReceiptInvalidAsync()
     {
-        var outcome = await new JobSubmitter(_client).RunAsync(_node, TinyMlp.Spec()).DefaultTimeout();
-        var result = await _client.GetResultAsync(outcome.JobId, Chain.Receipts.JobSecrets.AccessToken(outcome.JobSecret)).DefaultTimeout();
+        var outcome = await new JobSubmitter(Client).RunAsync(Node, TinyMlp.Spec()).DefaultTimeout();
+        var result = await Client.GetResultAsync(outcome.JobId, Chain.Receipts.JobSecrets.AccessToken(outcome.JobSecret)).DefaultTimeout();
         var request = new JobRequest { Model = ByteString.CopyFrom(TinyMlp.Model), JobSecret = ByteString.CopyFrom(outcome.JobSecret) };
         request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(TinyMlp.Input) });
 
@@ -290,10 +253,10 @@ public sealed class BadInputTests
         var laterTime = result.Receipt.Clone();
         laterTime.FinishedAt += 1;
 
-        Assert.That(ReceiptVerifier.Verify(result.Receipt, _node, outcome.JobId, request, outcome.Output).Signer, Is.EqualTo(_node.Address));
+        Assert.That(ReceiptVerifier.Verify(result.Receipt, Node, outcome.JobId, request, outcome.Output).Signer, Is.EqualTo(Node.Address));
         foreach (var tampered in new[] { wrongOutput, wrongSignature, laterTime })
         {
-            var ex = Assert.Throws<WorkerClientException>(() => ReceiptVerifier.Verify(tampered, _node, outcome.JobId, request, outcome.Output));
+            var ex = Assert.Throws<WorkerClientException>(() => ReceiptVerifier.Verify(tampered, Node, outcome.JobId, request, outcome.Output));
             Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.ReceiptInvalid));
         }
     }
@@ -303,12 +266,12 @@ public sealed class BadInputTests
     {
         var events = new List<JobState>();
 
-        var outcome = await new JobSubmitter(_client).RunAsync(_node, TinyMlp.Spec(), new SyncProgress(e => events.Add(e.State))).DefaultTimeout();
+        var outcome = await new JobSubmitter(Client).RunAsync(Node, TinyMlp.Spec(), new SyncProgress(e => events.Add(e.State))).DefaultTimeout();
 
         Assert.That(outcome.Output.Outputs, Has.Count.EqualTo(1));
         TinyMlp.AssertMatchesExpected(outcome.Output.Outputs[0].Tensor.Span);
         Assert.That(events.Last(), Is.EqualTo(JobState.Succeeded));
-        Assert.That(outcome.Receipt.Signer, Is.EqualTo(_node.Address));
+        Assert.That(outcome.Receipt.Signer, Is.EqualTo(Node.Address));
         Assert.That(outcome.Inclusion, Is.Null);
     }
 

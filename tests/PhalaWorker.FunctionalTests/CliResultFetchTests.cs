@@ -12,24 +12,16 @@ namespace PhalaWorker.FunctionalTests;
 /// </summary>
 [Category("Anvil")]
 [NonParallelizable]
-public sealed class CliResultFetchTests
+public sealed class CliResultFetchTests : ProcessAgentChainTests
 {
-    private ChainFixture _chain = null!;
-
-    [OneTimeSetUp]
-    public async Task OneTimeSetUpAsync() => _chain = await ChainFixture.StartAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
-
-    [OneTimeTearDown]
-    public async Task OneTimeTearDownAsync() => await _chain.DisposeAsync();
-
     [Test]
     public async Task SubmitOut_ResultFetch_ResultVerify_AllVerifiedAsync()
     {
         using var directory = new TempDirectory("cli-fetch");
         var measurements = await ReferenceProfileAsync(directory);
-        await using var agent = await AgentProcess.StartAsync(directory, _chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
-        var rpc = _chain.Anvil.RpcUrl.ToString();
-        var registry = _chain.Registry.Address.ToChecksumString();
+        await using var agent = await AgentProcess.StartAsync(directory, Chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
+        var rpc = Chain.Anvil.RpcUrl.ToString();
+        var registry = Chain.Registry.Address.ToChecksumString();
         var jobDirectory = directory.File("job");
 
         // Arrange: a job submitted without waiting for its batch; what it wrote.
@@ -81,9 +73,9 @@ public sealed class CliResultFetchTests
     {
         using var directory = new TempDirectory("cli-submit-verify");
         var measurements = await ReferenceProfileAsync(directory);
-        await using var agent = await AgentProcess.StartAsync(directory, _chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
-        var rpc = _chain.Anvil.RpcUrl.ToString();
-        var registry = _chain.Registry.Address.ToChecksumString();
+        await using var agent = await AgentProcess.StartAsync(directory, Chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
+        var rpc = Chain.Anvil.RpcUrl.ToString();
+        var registry = Chain.Registry.Address.ToChecksumString();
 
         var (submitExit, submitOut, submitErr) = await RunCliAsync(
             "submit", "--endpoint", agent.Endpoint.ToString(), "--rpc", rpc, "--registry", registry, "--model", TinyMlp.ModelPath, "--input", "x=" + TinyMlp.InputPath,

@@ -19,44 +19,15 @@ namespace PhalaWorker.FunctionalTests;
 /// reaching FAILED with the reason first in GetResult's error and in WatchJob's last event: <see cref="AssertRefusedAsync"/>
 /// accepts either, and nothing else.
 /// </summary>
-public sealed class JobServiceRefusalTests
+public sealed class JobServiceRefusalTests() : InProcessAgentTests("refusals")
 {
-    private TempDirectory _directory = null!;
-    private AgentFactory _factory = null!;
-    private WorkerClient _client = null!;
-    private VerifiedNode _node = null!;
-
-    [OneTimeSetUp]
-    public async Task OneTimeSetUpAsync()
-    {
-        _directory = new TempDirectory("refusals");
-        _factory = new AgentFactory(_directory);
-        _client = _factory.CreateWorkerClient();
-        _node = await new NodeVerifier(_client, _factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        LogAssert.VerifyNoErrors(_factory.Logs);
-        _factory.Logs.Clear();
-    }
-
-    [OneTimeTearDown]
-    public async Task OneTimeTearDownAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Test]
     public async Task SubmitJob_ShortResultKey_ResultKeyLengthAsync()
     {
         var request = Request();
         request.ResultPublicKey = ByteString.CopyFrom(new byte[31]);
 
-        await AssertRefusedAsync(_client, _node, request, StatusCode.InvalidArgument, "RESULT_KEY_LENGTH");
+        await AssertRefusedAsync(Client, Node, request, StatusCode.InvalidArgument, "RESULT_KEY_LENGTH");
     }
 
     [Test]
@@ -65,7 +36,7 @@ public sealed class JobServiceRefusalTests
         var request = Request();
         request.Model = ByteString.Empty;
 
-        await AssertRefusedAsync(_client, _node, request, StatusCode.InvalidArgument, "MODEL_MISSING");
+        await AssertRefusedAsync(Client, Node, request, StatusCode.InvalidArgument, "MODEL_MISSING");
     }
 
     [Test]
@@ -74,7 +45,7 @@ public sealed class JobServiceRefusalTests
         var request = Request();
         request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(TinyMlp.Input) });
 
-        await AssertRefusedAsync(_client, _node, request, StatusCode.InvalidArgument, "INPUT_DUPLICATE");
+        await AssertRefusedAsync(Client, Node, request, StatusCode.InvalidArgument, "INPUT_DUPLICATE");
     }
 
     [Test]

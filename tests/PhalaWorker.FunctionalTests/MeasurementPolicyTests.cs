@@ -14,46 +14,12 @@ namespace PhalaWorker.FunctionalTests;
 /// The client's default measurement policy against the in-process agent: a node is accepted only when its MRTD/RTMR0–2 and
 /// replayed RTMR3 log match an accepted profile; the refusal names what differs. Also: keys only the TD knows.
 /// </summary>
-public sealed class MeasurementPolicyTests
+public sealed class MeasurementPolicyTests() : InProcessAgentTests("measurement-policy", verifyNode: false)
 {
-    private TempDirectory _directory = null!;
-    private AgentFactory _factory = null!;
-    private WorkerClient _client = null!;
-
-    [OneTimeSetUp]
-    public void OneTimeSetUp()
-    {
-        _directory = new TempDirectory("measurement-policy");
-        _factory = new AgentFactory(_directory);
-        _client = _factory.CreateWorkerClient();
-    }
-
-    /// <summary>Each test answers for what the server logged while it ran (a failure in OneTimeTearDown would count for no test).</summary>
-    [TearDown]
-    public void VerifyNoServerErrors()
-    {
-        try
-        {
-            LogAssert.VerifyNoErrors(_factory.Logs);
-        }
-        finally
-        {
-            _factory.Logs.Clear();
-        }
-    }
-
-    [OneTimeTearDown]
-    public async Task OneTimeTearDownAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Test]
     public async Task Verify_ReferenceProfile_AcceptedWithThatProfileAsync()
     {
-        var node = await new NodeVerifier(_client, _factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
+        var node = await new NodeVerifier(Client, Factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
 
         Assert.That(node.AcceptedProfile!.Name, Is.EqualTo("in-process test agent"));
         Assert.That(node.MeasurementTrustedWithoutProfile, Is.False);
@@ -65,7 +31,7 @@ public sealed class MeasurementPolicyTests
     [Test]
     public void Verify_NoProfileAccepted_RefusedByDefault()
     {
-        var verifier = new NodeVerifier(_client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false });
+        var verifier = new NodeVerifier(Client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false });
 
         var ex = Assert.ThrowsAsync<WorkerClientException>(() => verifier.VerifyAsync().DefaultTimeout());
 
@@ -78,7 +44,7 @@ public sealed class MeasurementPolicyTests
     {
         var options = new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, TrustAnyMeasurement = true };
 
-        var node = await new NodeVerifier(_client, options).VerifyAsync().DefaultTimeout();
+        var node = await new NodeVerifier(Client, options).VerifyAsync().DefaultTimeout();
 
         Assert.That(node.AcceptedProfile, Is.Null);
         Assert.That(node.MeasurementTrustedWithoutProfile, Is.True);
@@ -88,12 +54,12 @@ public sealed class MeasurementPolicyTests
     public async Task Verify_ProfileSource_RefusedUntilListedThenRefusedOnceRemovedAsync()
     {
         var source = new ListProfileSource();
-        var verifier = new NodeVerifier(_client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false }, measurements: source);
-        var other = _factory.Profile("other build") with { MrTd = SHA384.HashData("another image"u8) };
+        var verifier = new NodeVerifier(Client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false }, measurements: source);
+        var other = Factory.Profile("other build") with { MrTd = SHA384.HashData("another image"u8) };
         source.Profiles = [other];
 
         var notListed = Assert.ThrowsAsync<WorkerClientException>(() => verifier.VerifyAsync().DefaultTimeout());
-        source.Profiles = [other, _factory.Profile("listed")];
+        source.Profiles = [other, Factory.Profile("listed")];
         var listed = await verifier.VerifyAsync().DefaultTimeout();
         source.Profiles = [other];
         var removed = Assert.ThrowsAsync<WorkerClientException>(() => verifier.VerifyAsync().DefaultTimeout());
@@ -111,7 +77,7 @@ public sealed class MeasurementPolicyTests
         await using var modified = new AgentFactory(directory, new Dictionary<string, string?> { ["Compute:ModelCacheEntries"] = "0" });
         using var client = modified.CreateWorkerClient();
 
-        var ex = Assert.ThrowsAsync<WorkerClientException>(() => new NodeVerifier(client, _factory.VerifierOptions()).VerifyAsync().DefaultTimeout());
+        var ex = Assert.ThrowsAsync<WorkerClientException>(() => new NodeVerifier(client, Factory.VerifierOptions()).VerifyAsync().DefaultTimeout());
 
         Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.MeasurementRejected));
         Assert.That(ex.Message, Does.Contain("setting compute.model-cache-entries expected '4', actual '0'"));
@@ -121,10 +87,10 @@ public sealed class MeasurementPolicyTests
     public async Task VerifyBundle_EventLogMissing_RefusedAsync()
     {
         var nonce = RandomNumberGenerator.GetBytes(32);
-        var bundle = await _client.GetAttestationAsync(nonce).DefaultTimeout();
+        var bundle = await Client.GetAttestationAsync(nonce).DefaultTimeout();
         bundle.EventLog.Clear();
 
-        var ex = Assert.Throws<WorkerClientException>(() => new NodeVerifier(_client, _factory.VerifierOptions()).VerifyBundle(bundle, nonce));
+        var ex = Assert.Throws<WorkerClientException>(() => new NodeVerifier(Client, Factory.VerifierOptions()).VerifyBundle(bundle, nonce));
 
         Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.MeasurementRejected));
         Assert.That(ex.Message, Does.Contain("no RTMR3 event log"));
@@ -134,13 +100,13 @@ public sealed class MeasurementPolicyTests
     public async Task VerifyBundle_SettingEventRewritten_RefusedAsReplayMismatchAsync()
     {
         var nonce = RandomNumberGenerator.GetBytes(32);
-        var bundle = await _client.GetAttestationAsync(nonce).DefaultTimeout();
+        var bundle = await Client.GetAttestationAsync(nonce).DefaultTimeout();
         var setting = bundle.EventLog.First(e => e.EventType == RtmrEvent.SettingType && e.EventData.ToStringUtf8().StartsWith("logging.min-level=", StringComparison.Ordinal));
         // A host hiding a verbose log level: the rewritten event is self-consistent but no longer replays to the quoted RTMR3.
         setting.EventData = ByteString.CopyFromUtf8("logging.min-level=Warning");
         setting.Digest = ByteString.CopyFrom(SHA384.HashData(setting.EventData.Span));
 
-        var ex = Assert.Throws<WorkerClientException>(() => new NodeVerifier(_client, _factory.VerifierOptions()).VerifyBundle(bundle, nonce));
+        var ex = Assert.Throws<WorkerClientException>(() => new NodeVerifier(Client, Factory.VerifierOptions()).VerifyBundle(bundle, nonce));
 
         Assert.That(ex!.Reason, Is.EqualTo(WorkerClientErrorReason.QuoteRejected));
         Assert.That(ex.Message, Does.Contain("does not replay to the quote's RTMR3"));
@@ -161,7 +127,7 @@ public sealed class MeasurementPolicyTests
         using var client = factory.CreateWorkerClient();
 
         var node = await new NodeVerifier(client, factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
-        var other = await new NodeVerifier(_client, _factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
+        var other = await new NodeVerifier(Client, Factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
 
         Assert.That(node.Address, Is.Not.EqualTo(plantedSigner.Address));
         Assert.That(node.HpkePublicKey, Is.Not.EqualTo(plantedHpke.PublicKey));

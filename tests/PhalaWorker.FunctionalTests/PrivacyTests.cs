@@ -16,53 +16,18 @@ namespace PhalaWorker.FunctionalTests;
 /// Metadata privacy against the in-process agent: receipt hashes salted with the job secret, results and job events
 /// readable only with the job's access token, and nothing from inside an encrypted job in logs, journal or error details.
 /// </summary>
-public sealed class PrivacyTests
+public sealed class PrivacyTests() : InProcessAgentTests("privacy")
 {
     private const string SecretName = "secret_patient_name";
 
-    private TempDirectory _directory = null!;
-    private AgentFactory _factory = null!;
-    private WorkerClient _client = null!;
-    private VerifiedNode _node = null!;
-
-    [OneTimeSetUp]
-    public async Task OneTimeSetUpAsync()
-    {
-        _directory = new TempDirectory("privacy");
-        _factory = new AgentFactory(_directory);
-        _client = _factory.CreateWorkerClient();
-        _node = await new NodeVerifier(_client, _factory.VerifierOptions()).VerifyAsync().DefaultTimeout();
-    }
-
-    /// <summary>Each test answers for what the server logged while it ran (a failure in OneTimeTearDown would count for no test).</summary>
-    [TearDown]
-    public void VerifyNoServerErrors()
-    {
-        try
-        {
-            LogAssert.VerifyNoErrors(_factory.Logs);
-        }
-        finally
-        {
-            _factory.Logs.Clear();
-        }
-    }
-
-    [OneTimeTearDown]
-    public async Task OneTimeTearDownAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        _directory.Dispose();
-    }
 
     [Test]
     public async Task Receipt_Hashes_SaltedWithTheJobSecretAsync()
     {
-        var submitter = new JobSubmitter(_client);
+        var submitter = new JobSubmitter(Client);
 
-        var first = await submitter.RunAsync(_node, TinyMlp.Spec()).DefaultTimeout();
-        var second = await submitter.RunAsync(_node, TinyMlp.Spec()).DefaultTimeout();
+        var first = await submitter.RunAsync(Node, TinyMlp.Spec()).DefaultTimeout();
+        var second = await submitter.RunAsync(Node, TinyMlp.Spec()).DefaultTimeout();
 
         var salt = JobSecrets.ReceiptSalt(first.JobSecret);
         Assert.That(first.Receipt.Data.ModelHash, Is.EqualTo(JobReceiptHashes.Model(salt.AsSpan(), TinyMlp.Model)), "agent and SDK share one definition");
@@ -74,8 +39,8 @@ public sealed class PrivacyTests
     [Test]
     public async Task GetResultAndWatchJob_AnotherClient_RefusedAsync()
     {
-        var outcome = await new JobSubmitter(_client).RunAsync(_node, TinyMlp.Spec()).DefaultTimeout();
-        using var other = _factory.CreateWorkerClient();
+        var outcome = await new JobSubmitter(Client).RunAsync(Node, TinyMlp.Spec()).DefaultTimeout();
+        using var other = Factory.CreateWorkerClient();
         var wrongToken = RandomNumberGenerator.GetBytes(32);
 
         var missing = Assert.ThrowsAsync<WorkerClientException>(() => other.GetResultAsync(outcome.JobId, ReadOnlyMemory<byte>.Empty).DefaultTimeout());
@@ -86,7 +51,7 @@ public sealed class PrivacyTests
             {
             }
         });
-        var owner = await _client.GetResultAsync(outcome.JobId, JobSecrets.AccessToken(outcome.JobSecret)).DefaultTimeout();
+        var owner = await Client.GetResultAsync(outcome.JobId, JobSecrets.AccessToken(outcome.JobSecret)).DefaultTimeout();
 
         Assert.That(missing!.StatusCode, Is.EqualTo(StatusCode.PermissionDenied));
         Assert.That(missing.RpcReason, Is.EqualTo("ACCESS_TOKEN_MISSING"));

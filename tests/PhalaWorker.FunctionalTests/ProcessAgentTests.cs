@@ -22,24 +22,16 @@ namespace PhalaWorker.FunctionalTests;
 /// </summary>
 [Category("Anvil")]
 [NonParallelizable]
-public sealed class ProcessAgentTests
+public sealed class ProcessAgentTests : ProcessAgentChainTests
 {
-    private ChainFixture _chain = null!;
-
-    [OneTimeSetUp]
-    public async Task OneTimeSetUpAsync() => _chain = await ChainFixture.StartAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
-
-    [OneTimeTearDown]
-    public async Task OneTimeTearDownAsync() => await _chain.DisposeAsync();
-
     [Test]
     public async Task CliSubmit_RealAgent_PrintsVerifiedResultAsync()
     {
         using var directory = new TempDirectory("cli-submit");
         await ReferenceProfileAsync(directory, Path.GetDirectoryName(AgentProcess.AgentDll)!);
-        await using var agent = await AgentProcess.StartAsync(directory, _chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
+        await using var agent = await AgentProcess.StartAsync(directory, Chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
         var (exit, stdout, stderr) = await RunCliAsync(
-            "submit", "--endpoint", agent.Endpoint.ToString(), "--rpc", _chain.Anvil.RpcUrl.ToString(), "--registry", _chain.Registry.Address.ToChecksumString(),
+            "submit", "--endpoint", agent.Endpoint.ToString(), "--rpc", Chain.Anvil.RpcUrl.ToString(), "--registry", Chain.Registry.Address.ToChecksumString(),
             "--model", TinyMlp.ModelPath, "--input", "x=" + TinyMlp.InputPath, "--allow-emulated", "--json", "--timeout", "60",
             "--measurements", directory.File("measurements.json"));
 
@@ -56,15 +48,15 @@ public sealed class ProcessAgentTests
     public async Task Cli_EmulatedWithoutAllowEmulatedOrWithoutProfile_ExitsOneAsync()
     {
         using var directory = new TempDirectory("cli-refuse");
-        await using var agent = await AgentProcess.StartAsync(directory, _chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
+        await using var agent = await AgentProcess.StartAsync(directory, Chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken());
 
         var (exit, _, stderr) = await RunCliAsync(
-            "submit", "--endpoint", agent.Endpoint.ToString(), "--rpc", _chain.Anvil.RpcUrl.ToString(), "--registry", _chain.Registry.Address.ToChecksumString(),
+            "submit", "--endpoint", agent.Endpoint.ToString(), "--rpc", Chain.Anvil.RpcUrl.ToString(), "--registry", Chain.Registry.Address.ToChecksumString(),
             "--model", TinyMlp.ModelPath, "--input", "x=" + TinyMlp.InputPath);
         var (noProfileExit, _, noProfileErr) = await RunCliAsync(
-            "attest", "--endpoint", agent.Endpoint.ToString(), "--rpc", _chain.Anvil.RpcUrl.ToString(), "--registry", _chain.Registry.Address.ToChecksumString(), "--allow-emulated", "--json");
+            "attest", "--endpoint", agent.Endpoint.ToString(), "--rpc", Chain.Anvil.RpcUrl.ToString(), "--registry", Chain.Registry.Address.ToChecksumString(), "--allow-emulated", "--json");
         var (trustExit, trustOut, trustErr) = await RunCliAsync(
-            "attest", "--endpoint", agent.Endpoint.ToString(), "--rpc", _chain.Anvil.RpcUrl.ToString(), "--registry", _chain.Registry.Address.ToChecksumString(), "--allow-emulated", "--json",
+            "attest", "--endpoint", agent.Endpoint.ToString(), "--rpc", Chain.Anvil.RpcUrl.ToString(), "--registry", Chain.Registry.Address.ToChecksumString(), "--allow-emulated", "--json",
             "--trust-any-measurement");
 
         Assert.That(exit, Is.EqualTo(1));
@@ -80,7 +72,7 @@ public sealed class ProcessAgentTests
     public async Task KillMidJob_Restart_NewIdentityAnswersOldJobsNodeKeyChangedAndSdkResubmitsAsync()
     {
         using var directory = new TempDirectory("crash");
-        var settings = _chain.AgentSettings();
+        var settings = Chain.AgentSettings();
         // One worker: while the first job runs, the other two are certainly still queued when the agent is killed (with a
         // worker per core a second job could finish before the kill, and a finished job rightly survives the restart).
         settings["Agent:MaxConcurrentJobs"] = "1";
@@ -165,7 +157,7 @@ public sealed class ProcessAgentTests
     {
         // Arrange: a batch would wait an hour for more receipts.
         using var directory = new TempDirectory("sigterm");
-        var settings = _chain.AgentSettings();
+        var settings = Chain.AgentSettings();
         settings["Registry:BatchSize"] = "16";
         settings["Registry:BatchMaxAge"] = "01:00:00";
         var profile = await ReferenceProfileAsync(directory, Path.GetDirectoryName(AgentProcess.AgentDll)!);
@@ -173,7 +165,7 @@ public sealed class ProcessAgentTests
         using var client = WorkerClient.Connect(agent.Endpoint);
         var node = await Verifier(client, profile).VerifyAsync().DefaultTimeout();
         var outcome = await new JobSubmitter(client, null, new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero }).RunAsync(node, TinyMlp.Spec()).DefaultTimeout();
-        var before = await _chain.Registry.GetNodeAsync(node.Address).DefaultTimeout();
+        var before = await Chain.Registry.GetNodeAsync(node.Address).DefaultTimeout();
         Assert.That(before!.BatchCount, Is.Zero, "the receipt waits for its batch");
 
         // Act
@@ -181,13 +173,13 @@ public sealed class ProcessAgentTests
 
         // Assert: the receipt's one-leaf batch is on chain and verifies there; the node is retired.
         Assert.That(exit, Is.EqualTo(0), agent.Output);
-        var after = await _chain.Registry.GetNodeAsync(node.Address).DefaultTimeout();
+        var after = await Chain.Registry.GetNodeAsync(node.Address).DefaultTimeout();
         Assert.That(after!.Retired, Is.True, agent.Output);
         Assert.That(after.BatchCount, Is.EqualTo(1UL), agent.Output);
-        var batch = await _chain.Registry.GetBatchAsync(node.Address, 0).DefaultTimeout();
+        var batch = await Chain.Registry.GetBatchAsync(node.Address, 0).DefaultTimeout();
         Assert.That(batch.Count, Is.EqualTo(1U));
         Assert.That(batch.Root, Is.EqualTo(new ReceiptMerkleTree([outcome.Receipt.Digest]).Root));
-        var accepted = await _chain.Registry.VerifyReceiptAsync(node.Address, outcome.Receipt.Data, outcome.Receipt.Signature, node.Address, 0, []).DefaultTimeout();
+        var accepted = await Chain.Registry.VerifyReceiptAsync(node.Address, outcome.Receipt.Data, outcome.Receipt.Signature, node.Address, 0, []).DefaultTimeout();
         Assert.That(accepted, Is.True);
         Assert.That(agent.Output, Does.Contain("1 receipt(s) posted in the final batch, left the registry: True"));
     }
@@ -247,7 +239,7 @@ public sealed class ProcessAgentTests
 
         // What a host would add to leak jobs: one more assembly next to the agent (here an inert file).
         await File.WriteAllTextAsync(Path.Combine(modified, "Leak.dll"), "not really an assembly");
-        await using var agent = await AgentProcess.StartAsync(directory, _chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken(),
+        await using var agent = await AgentProcess.StartAsync(directory, Chain.AgentSettings(), port: null, TaskTimeoutExtensions.DefaultTimeoutToken(),
             agentDll: Path.Combine(modified, "PhalaWorker.Agent.dll"));
         using var client = WorkerClient.Connect(agent.Endpoint);
 
@@ -270,7 +262,7 @@ public sealed class ProcessAgentTests
     }
 
     private NodeVerifier Verifier(WorkerClient client, MeasurementProfile profile) =>
-        new(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, ExpectedRegistry = _chain.Registry.Address, AcceptedMeasurements = [profile] });
+        new(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, ExpectedRegistry = Chain.Registry.Address, AcceptedMeasurements = [profile] });
 
     private static async Task<(int Exit, string Stdout, string Stderr)> RunCliAsync(params string[] args)
     {

@@ -16,21 +16,13 @@ namespace PhalaWorker.FunctionalTests;
 /// </summary>
 [Category("Anvil")]
 [NonParallelizable]
-public sealed class RestartSuccessionTests
+public sealed class RestartSuccessionTests : ProcessAgentChainTests
 {
-    private ChainFixture _chain = null!;
-
-    [OneTimeSetUp]
-    public async Task OneTimeSetUpAsync() => _chain = await ChainFixture.StartAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
-
-    [OneTimeTearDown]
-    public async Task OneTimeTearDownAsync() => await _chain.DisposeAsync();
-
     [Test]
     public async Task KillBeforeBatch_RestartWithNewKey_OldReceiptPostedBySuccessorVerifiesAsync()
     {
         using var directory = new TempDirectory("succession");
-        var first = _chain.AgentSettings();
+        var first = Chain.AgentSettings();
         first["Registry:BatchMaxAge"] = "01:00:00"; // the receipt waits for a batch that never comes before the kill
         first["Registry:BatchSize"] = "16";
         var model = await File.ReadAllBytesAsync(TinyMlp.ModelPath);
@@ -58,7 +50,7 @@ public sealed class RestartSuccessionTests
             await agent.KillAsync();
         }
 
-        var second = _chain.AgentSettings();
+        var second = Chain.AgentSettings();
         // A restart is a new identity: node keys are generated in memory at every start.
         await using var restarted = await AgentProcess.StartAsync(directory, second, port, TaskTimeoutExtensions.DefaultTimeoutToken());
         using var resumed = WorkerClient.Connect(restarted.Endpoint);
@@ -72,7 +64,7 @@ public sealed class RestartSuccessionTests
             }
         }
 
-        using var reader = await RegistryReader.ConnectAsync(_chain.Anvil.RpcUrl, _chain.Registry.Address, TaskTimeoutExtensions.DefaultTimeoutToken());
+        using var reader = await RegistryReader.ConnectAsync(Chain.Anvil.RpcUrl, Chain.Registry.Address, TaskTimeoutExtensions.DefaultTimeoutToken());
         var output = JobSubmitter.OpenOutput(result.SealedOutput, resultKey, jobId, oldNode);
         var receipt = ReceiptVerifier.Verify(result.Receipt, oldNode, jobId, request, output);
         ReceiptVerifier.VerifyInclusion(receipt, result.Inclusion);
@@ -93,5 +85,5 @@ public sealed class RestartSuccessionTests
     // What is under test is the succession of identities, not the measurement policy (MeasurementPolicyTests and
     // ProcessAgentTests check that): both identities run the same build, so any measurement is accepted here.
     private NodeVerifier Verifier(WorkerClient client) =>
-        new(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, ExpectedRegistry = _chain.Registry.Address, TrustAnyMeasurement = true });
+        new(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, ExpectedRegistry = Chain.Registry.Address, TrustAnyMeasurement = true });
 }

@@ -16,6 +16,7 @@ namespace PhalaWorker.Agent.Grpc;
 /// evidence provider, fresh GPU evidence for the <see cref="GpuEvidenceBinding"/> nonce with its collateral, signed by the
 /// node key. GPUs that do not answer make the call fail with UNAVAILABLE (<c>GPU_EVIDENCE_UNAVAILABLE</c>), never a stale answer.
 /// </summary>
+[global::Grpc.Core.BindServiceMethod(typeof(Hosting.ReasonedServiceBinder), nameof(Hosting.ReasonedServiceBinder.BindAttestation))] // unparsable requests: MALFORMED_PROTOBUF
 internal sealed class AttestationService(NodeContext node, Registry.ChainBinding chain, GpuAttestor gpu, ILogger<AttestationService> logger)
     : Protocol.V1.Attestation.AttestationBase
 {

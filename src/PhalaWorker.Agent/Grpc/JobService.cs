@@ -21,6 +21,7 @@ namespace PhalaWorker.Agent.Grpc;
 /// <see cref="JobRunner"/> and its id goes through the bounded <see cref="JobQueue"/>. WatchJob and GetResult answer only the
 /// holder of the job's access token (derived from the job secret inside the envelope; the journal keeps its hash).
 /// </summary>
+[global::Grpc.Core.BindServiceMethod(typeof(ReasonedServiceBinder), nameof(ReasonedServiceBinder.BindJobs))] // unparsable requests: MALFORMED_PROTOBUF
 internal sealed class JobService(
     NodeContext node,
     JobJournal journal,

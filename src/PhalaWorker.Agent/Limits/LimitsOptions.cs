@@ -73,6 +73,33 @@ public sealed class LimitsOptions
     public int WatcherBuffer { get; set; } = 8;
 
     /// <summary>
+    /// SubmitJob and UploadModel request bodies larger than <see cref="LargeBodyBytes"/> the node reads and holds at once
+    /// (a body near the 64 MiB message limit costs several times its size while it is parsed, opened and checked). A further
+    /// large body waits after its first <see cref="LargeBodyBytes"/>, its sender held by HTTP/2 flow control, for up to
+    /// <see cref="LargeBodyWait"/>, then is refused <c>INTAKE_BUSY</c>. Small bodies never wait.
+    /// </summary>
+    /// <value>Default 2.</value>
+    [Range(1, 4096)]
+    public int MaxLargeBodies { get; set; } = 2;
+
+    /// <summary>Size from which a request body counts against <see cref="MaxLargeBodies"/>.</summary>
+    /// <value>Default 1 MiB.</value>
+    [Range(4096, int.MaxValue)]
+    public int LargeBodyBytes { get; set; } = 1 << 20;
+
+    /// <summary>How long a large body waits for one of the <see cref="MaxLargeBodies"/> slots before it is refused.</summary>
+    /// <value>Default 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan LargeBodyWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// After the last large body, once none came for a second, make one compacting (aggressive) collection so that the
+    /// memory of the burst goes back to the system instead of staying committed until the next full collection.
+    /// </summary>
+    /// <value>Default <c>true</c>.</value>
+    public bool ReleaseMemoryAfterLargeBodies { get; set; } = true;
+
+    /// <summary>
     /// How long a finished job stays in the journal for GetResult: a failed job from when it failed, a succeeded one from when
     /// it finished, and only once its receipt is in a posted batch (without a chain, from when it finished). Then the row is deleted.
     /// </summary>

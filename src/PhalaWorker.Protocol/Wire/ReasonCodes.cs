@@ -92,6 +92,8 @@ public static class ReasonCodes
     public const string JobNotFound = "JOB_NOT_FOUND";
 
     // Any call
+    public const string MalformedFrame = "MALFORMED_FRAME";
+    public const string MessageTooLarge = "MESSAGE_TOO_LARGE";
     public const string ChainUnavailable = "CHAIN_UNAVAILABLE";
     public const string Cancelled = "CANCELLED";
 
@@ -121,6 +123,7 @@ public static class ReasonCodes
         new(EnvelopeMessageLimitReached, StatusCode.InvalidArgument, "SubmitJob: the HPKE sequence number would overflow" + CryptoUnreachable),
         new(EnvelopeExportLengthTooLarge, StatusCode.InvalidArgument, "SubmitJob: an HPKE export longer than 255 * 32 bytes" + CryptoUnreachable),
         new(MalformedProtobuf, StatusCode.InvalidArgument, "SubmitJob: the opened plaintext is not a JobRequest (or a message does not parse)"),
+        new(MalformedFrame, StatusCode.InvalidArgument, "any call: the request body is not one gRPC message frame (it ends inside the frame, or the frame is compressed without a supported grpc-encoding)"),
         new(ResultKeyLength, StatusCode.InvalidArgument, "SubmitJob: result_public_key is not 32 bytes"),
         new(JobSecretLength, StatusCode.InvalidArgument, "SubmitJob: job_secret is not 32 bytes"),
         new(ModelMissing, StatusCode.InvalidArgument, "SubmitJob: the JobRequest has no model"),
@@ -136,12 +139,13 @@ public static class ReasonCodes
         new(ModelExecutionFailed, StatusCode.InvalidArgument, "SubmitJob: an operator failed while the model was checked" + ModelWithheld),
         new(ModelDeviceFailed, StatusCode.InvalidArgument, "SubmitJob: the accelerator failed while the model was checked" + ModelWithheld),
         new(ModelLimitExceeded, StatusCode.ResourceExhausted, "SubmitJob: model bytes, tensor elements, planned memory or node count over the node's limits"),
+        new(MessageTooLarge, StatusCode.ResourceExhausted, "any call: the request message is larger than the node's limit (Agent:MaxMessageBytes, default 64 MiB)"),
         new(QueueFull, StatusCode.ResourceExhausted, "SubmitJob: the node's job queue is full; retry later or elsewhere"),
         new(RateLimited, StatusCode.ResourceExhausted, "this client (its peer address; IPv6 by /64) called faster than its token bucket allows (README *Limits*); trailer `phala-retry-after-ms` says when a call would pass"),
         new(ConcurrencyLimited, StatusCode.ResourceExhausted, "this client has as many calls in flight as it may (open `WatchJob` streams count); `phala-retry-after-ms` is a hint (250)"),
         new(WatchLimitPerJob, StatusCode.ResourceExhausted, "WatchJob: the job has as many `WatchJob` streams open as it may; close one or poll `GetResult`"),
         new(WatchLimitTotal, StatusCode.ResourceExhausted, "WatchJob: the node has as many `WatchJob` streams open as it may; close one or poll `GetResult`"),
-        new(IntakeBusy, StatusCode.ResourceExhausted, "SubmitJob/UploadModel: every envelope-opening slot stayed busy for `Agent:QueueWait`; retry later"),
+        new(IntakeBusy, StatusCode.ResourceExhausted, "SubmitJob/UploadModel: every envelope-opening slot stayed busy for `Agent:QueueWait`, or every large-message slot (`Agent:Limits:MaxLargeBodies`) for `Agent:Limits:LargeBodyWait`; retry later"),
         new(NodeKeyChanged, StatusCode.FailedPrecondition, "SubmitJob: the job id is journaled under the node's previous identity (it restarted); verify the node again and submit a new job"),
         new(ModelNotCached, StatusCode.FailedPrecondition, "SubmitJob: the job's `model_ref` names a model the node does not hold (never uploaded, evicted, or the node restarted): `UploadModel` it and submit again"),
         new(QuoteFormat, StatusCode.FailedPrecondition, "GetAttestation: the node's own quote does not parse (a fault of the node's TEE, not of the caller)"),

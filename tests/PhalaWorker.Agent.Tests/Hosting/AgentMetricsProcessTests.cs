@@ -20,6 +20,7 @@ public sealed class AgentMetricsProcessTests
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        string output;
         try
         {
             var ready = await WaitReadyAsync(http, process);
@@ -44,9 +45,12 @@ public sealed class AgentMetricsProcessTests
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            await TestContext.Out.WriteLineAsync(await stdout);
+            output = await stdout;
+            await TestContext.Out.WriteLineAsync(output);
             await TestContext.Out.WriteLineAsync(await stderr);
         }
+
+        ProcessLogAssert.VerifyNoErrors(output); // this test's own agent logged no Error
     }
 
     private static async Task<string> WaitReadyAsync(HttpClient http, Process process)

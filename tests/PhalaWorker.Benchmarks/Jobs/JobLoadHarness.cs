@@ -163,7 +163,7 @@ public sealed class JobLoadHarness : IHarness
     private sealed record LevelResult(int Jobs, int Failed, double JobsPerSecond, double P50Ms, double P99Ms, double AgentCpuPerJobMs, double ClientCpuPerJobMs, Dictionary<string, int> Errors);
 
     /// <summary>The agent as its own process (so that its CPU and memory are its own) on a free loopback port.</summary>
-    private sealed class AgentUnderLoad : IAsyncDisposable
+    internal sealed class AgentUnderLoad : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly StringBuilder _output = new();
