@@ -268,7 +268,19 @@ internal static class ConvOperators
                     }
                     else
                     {
-                        for (var ox = z1; ox < z2; ox++)
+                        var ox = z1;
+                        if (sw == 2 && Avx2.IsSupported)
+                        {
+                            // Stride 2 (e.g. a stem convolution): the even elements of 16 loaded floats, while all 16 lie
+                            // inside this input row.
+                            for (; ox + 8 <= z2 && ix0 + (2 * ox) + 15 < iw; ox += 8)
+                            {
+                                var even = Avx.Shuffle(Avx.LoadVector256(rowSrc + (2L * ox)), Avx.LoadVector256(rowSrc + (2L * ox) + 8), 0x88);
+                                Avx.Store(rowDst + ox, Avx2.Permute4x64(even.AsDouble(), 0xD8).AsSingle());
+                            }
+                        }
+
+                        for (; ox < z2; ox++)
                         {
                             rowDst[ox] = rowSrc[(long)ox * sw];
                         }
