@@ -250,7 +250,7 @@ internal static class ConvOperators
                     var rowDst = dst + ((long)oy * ow);
                     if (iy < 0 || iy >= ih)
                     {
-                        new Span<float>(rowDst + a, b - a).Clear();
+                        Zero(rowDst + a, b - a);
                         continue;
                     }
 
@@ -259,16 +259,28 @@ internal static class ConvOperators
                     var z2 = Math.Clamp(hi, a, b);
                     if (z1 > a)
                     {
-                        new Span<float>(rowDst + a, z1 - a).Clear();
+                        Zero(rowDst + a, z1 - a);
                     }
 
                     if (sw == 1)
                     {
-                        new ReadOnlySpan<float>(rowSrc + z1, z2 - z1).CopyTo(new Span<float>(rowDst + z1, z2 - z1));
+                        Copy(rowSrc + z1, rowDst + z1, z2 - z1);
                     }
                     else
                     {
-                        for (var ox = z1; ox < z2; ox++)
+                        var ox = z1;
+                        if (sw == 2 && Avx2.IsSupported)
+                        {
+                            // Stride 2 (e.g. a stem convolution): the even elements of 16 loaded floats, while all 16 lie
+                            // inside this input row.
+                            for (; ox + 8 <= z2 && ix0 + (2 * ox) + 15 < iw; ox += 8)
+                            {
+                                var even = Avx.Shuffle(Avx.LoadVector256(rowSrc + (2L * ox)), Avx.LoadVector256(rowSrc + (2L * ox) + 8), 0x88);
+                                Avx.Store(rowDst + ox, Avx2.Permute4x64(even.AsDouble(), 0xD8).AsSingle());
+                            }
+                        }
+
+                        for (; ox < z2; ox++)
                         {
                             rowDst[ox] = rowSrc[(long)ox * sw];
                         }
@@ -276,10 +288,50 @@ internal static class ConvOperators
 
                     if (b > z2)
                     {
-                        new Span<float>(rowDst + z2, b - z2).Clear();
+                        Zero(rowDst + z2, b - z2);
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Copies a short run (an output row's taps, tens of floats) inline: vector moves with the last one overlapping, no
+    /// call per run (memmove's call and dispatch cost as much as the copy at these lengths). The two do not overlap.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(float* src, float* dst, int length)
+    {
+        if (length >= 8)
+        {
+            for (var i = 0; i < length; i += 8)
+            {
+                var ii = Math.Min(i, length - 8);
+                Vector256.Store(Vector256.Load(src + ii), dst + ii);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < length; i++)
+        {
+            dst[i] = src[i];
+        }
+    }
+
+    /// <summary>Zeroes a short run (padding columns, usually one or two) inline; long runs through Span.Clear.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Zero(float* dst, int length)
+    {
+        if (length > 16)
+        {
+            new Span<float>(dst, length).Clear();
+            return;
+        }
+
+        for (var i = 0; i < length; i++)
+        {
+            dst[i] = 0f;
         }
     }
 

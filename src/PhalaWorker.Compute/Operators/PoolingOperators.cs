@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PhalaWorker.Compute.Backends;
 using PhalaWorker.Compute.Graph;
 using PhalaWorker.Compute.Internal;
@@ -96,7 +97,8 @@ internal static class PoolingOperators
     private static unsafe void MaxPoolPlane(float[] xs, float[] ys, int plane, int ih, int iw, int oh, int ow, int kh, int kw, int sh, int sw,
         int dh, int dw, int ph, int pw, int width, int span, int live)
     {
-        var scratch = RowScratch.Get(width + span);
+        // 32 floats of slack after the two rows: the stride-2 pass loads 16 floats from each tap's start.
+        var scratch = RowScratch.Get(width + span + 32);
         var rows = stackalloc nint[kh];
         fixed (float* px = xs, py = ys, ps = scratch)
         {
@@ -129,6 +131,12 @@ internal static class PoolingOperators
                 }
 
                 var dst = y + ((long)oy * ow);
+                if (sw == 2 && ow >= 8 && Avx2.IsSupported)
+                {
+                    MaxOfStride2(dst, ow, row, kw, dw);
+                    continue;
+                }
+
                 var hx = sw == 1 ? dst : h;
                 for (var kx = 0; kx < kw; kx++)
                 {
@@ -147,19 +155,51 @@ internal static class PoolingOperators
         }
     }
 
-    /// <summary>dst[i] = max over r of sources[r][i], i &lt; length (NaN-propagating, like MathF.Max).</summary>
+    /// <summary>
+    /// dst[o] = max over kx of row[2·o + kx·dw], o &lt; ow (ow ≥ 8): per 8 outputs, the even elements of 16 floats loaded
+    /// from each tap's start; the last 8 outputs overlap the previous ones rather than running a scalar tail. The row
+    /// must be readable 16 floats past the last tap (the caller's scratch has the slack; those lanes are dropped).
+    /// </summary>
+    private static unsafe void MaxOfStride2(float* dst, int ow, float* row, int kw, int dw)
+    {
+        for (var o = 0; o < ow; o += 8)
+        {
+            var oo = Math.Min(o, ow - 8);
+            var v = EvenOf(row + (2L * oo));
+            for (var kx = 1; kx < kw; kx++)
+            {
+                v = Vector256.Max(v, EvenOf(row + (2L * oo) + (kx * dw)));
+            }
+
+            Vector256.Store(v, dst + oo);
+        }
+    }
+
+    /// <summary>The 8 even-indexed floats of the 16 at <paramref name="p"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> EvenOf(float* p)
+    {
+        var even = Avx.Shuffle(Avx.LoadVector256(p), Avx.LoadVector256(p + 8), 0x88);
+        return Avx2.Permute4x64(even.AsDouble(), 0xD8).AsSingle();
+    }
+
+    /// <summary>
+    /// dst[i] = max over r of sources[r][i], i &lt; length (NaN-propagating, like MathF.Max). dst must not overlap the
+    /// sources: from 8 elements up, the last vector overlaps the previous one instead of a scalar tail.
+    /// </summary>
     private static unsafe void MaxOf(float* dst, int length, nint* sources, int count)
     {
         var i = 0;
-        for (; i + 8 <= length; i += 8)
+        for (; i < length && length >= 8; i += 8)
         {
-            var v = Vector256.Load((float*)sources[0] + i);
+            var ii = Math.Min(i, length - 8);
+            var v = Vector256.Load((float*)sources[0] + ii);
             for (var r = 1; r < count; r++)
             {
-                v = Vector256.Max(v, Vector256.Load((float*)sources[r] + i));
+                v = Vector256.Max(v, Vector256.Load((float*)sources[r] + ii));
             }
 
-            Vector256.Store(v, dst + i);
+            Vector256.Store(v, dst + ii);
         }
 
         for (; i < length; i++)
