@@ -22,7 +22,7 @@ namespace PhalaWorker.Client.Tests;
 public sealed class RegistryReaderTests
 {
     private AnvilNode _anvil = null!;
-    private SingleClientFactory _http = null!;
+    private TestHttpClientFactory _http = null!;
     private EthSigner _operator = null!;
     private TransactionSender _sender = null!;
     private NodeRegistryClient _registry = null!;
@@ -33,7 +33,7 @@ public sealed class RegistryReaderTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         _anvil = await AnvilNode.StartAsync(cancellationToken: cts.Token);
-        _http = new SingleClientFactory();
+        _http = new TestHttpClientFactory();
         var rpc = new EthJsonRpcClient(_http, _anvil.RpcUrl);
         _operator = EthSigner.FromHex(_anvil.PrivateKeys[0]);
         _sender = new TransactionSender(rpc, _operator, new InMemoryTransactionStore(),
@@ -192,12 +192,4 @@ public sealed class RegistryReaderTests
         return (receipt, node, jobId, request, output);
     }
 
-    private sealed class SingleClientFactory : IHttpClientFactory, IDisposable
-    {
-        private readonly HttpClient _client = new();
-
-        public HttpClient CreateClient(string name) => _client;
-
-        public void Dispose() => _client.Dispose();
-    }
 }

@@ -3,15 +3,16 @@ using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Chain.Transactions;
 using PhalaWorker.Testing.Anvil;
+using PhalaWorker.Testing;
 
 namespace PhalaWorker.FunctionalTests;
 
 /// <summary>anvil (chain-net's fixture) with a freshly deployed NodeRegistry. Key 0 deploys; key 1 operates nodes.</summary>
 internal sealed class ChainFixture : IAsyncDisposable
 {
-    private readonly HttpClient _http;
+    private readonly TestHttpClientFactory _http;
 
-    private ChainFixture(AnvilNode anvil, HttpClient http, NodeRegistryClient registry)
+    private ChainFixture(AnvilNode anvil, TestHttpClientFactory http, NodeRegistryClient registry)
     {
         Anvil = anvil;
         _http = http;
@@ -27,10 +28,10 @@ internal sealed class ChainFixture : IAsyncDisposable
     public static async Task<ChainFixture> StartAsync(CancellationToken cancellationToken)
     {
         var anvil = await AnvilNode.StartAsync(cancellationToken: cancellationToken);
-        var http = new HttpClient();
+        var http = new TestHttpClientFactory();
         try
         {
-            var rpc = new EthJsonRpcClient(new OneClientFactory(http), anvil.RpcUrl);
+            var rpc = new EthJsonRpcClient(http, anvil.RpcUrl);
             using var deployer = EthSigner.FromHex(anvil.PrivateKeys[0]);
             using var sender = new TransactionSender(rpc, deployer, new InMemoryTransactionStore(),
                 new TransactionSenderOptions { ChainId = anvil.ChainId, PollInterval = TimeSpan.FromMilliseconds(100) });
@@ -58,8 +59,4 @@ internal sealed class ChainFixture : IAsyncDisposable
         await Anvil.DisposeAsync();
     }
 
-    private sealed class OneClientFactory(HttpClient client) : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => client;
-    }
 }

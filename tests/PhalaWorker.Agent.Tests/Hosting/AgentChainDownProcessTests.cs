@@ -36,9 +36,9 @@ public sealed class AgentChainDownProcessTests
         await using var anvil = await AnvilNode.StartAsync(new AnvilOptions { PersistState = true }, TaskTimeoutExtensions.DefaultTimeoutToken());
         Assert.That(anvil.PrivateKeys[0], Is.EqualTo(DeployerKey).IgnoreCase);
         Assert.That(anvil.PrivateKeys[1], Is.EqualTo(OperatorKey).IgnoreCase);
-        using (var rpcHttp = new HttpClient())
+        using (var rpcHttp = new TestHttpClientFactory())
         {
-            var rpc = new EthJsonRpcClient(new OneClientFactory(rpcHttp), anvil.RpcUrl);
+            var rpc = new EthJsonRpcClient(rpcHttp, anvil.RpcUrl);
             using var deployer = EthSigner.FromHex(DeployerKey);
             using var sender = new TransactionSender(rpc, deployer, new InMemoryTransactionStore(),
                 new TransactionSenderOptions { ChainId = anvil.ChainId, PollInterval = TimeSpan.FromMilliseconds(100) });
@@ -147,8 +147,4 @@ public sealed class AgentChainDownProcessTests
         }
     }
 
-    private sealed class OneClientFactory(HttpClient client) : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => client;
-    }
 }

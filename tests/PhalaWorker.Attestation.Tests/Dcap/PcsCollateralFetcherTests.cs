@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using PhalaWorker.Attestation.Dcap;
 using PhalaWorker.Attestation.Policy;
+using PhalaWorker.Testing;
 
 namespace PhalaWorker.Attestation.Tests.Dcap;
 
@@ -62,10 +63,6 @@ public sealed class PcsCollateralFetcherTests
         }
     }
 
-    private sealed class FakeHttpClientFactory(HttpMessageHandler handler) : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
-    }
 
     /// <summary>A fetcher at the README's good time; <paramref name="maxAge"/> null (reuse until nextUpdate) unless a test sets it.</summary>
     private static (PcsCollateralFetcher Fetcher, FakePcsHandler Handler, FakeTimeProvider Time) Create(string? cacheDirectory = null, TimeSpan? maxAge = null)
@@ -73,7 +70,7 @@ public sealed class PcsCollateralFetcherTests
         var handler = new FakePcsHandler();
         var time = new FakeTimeProvider(AttestationTestData.GoodTime);
         var options = new CollateralFetcherOptions { BaseUrl = new Uri("https://pccs.example/"), CacheDirectory = cacheDirectory, MaxAge = maxAge };
-        return (new PcsCollateralFetcher(new FakeHttpClientFactory(handler), options, time), handler, time);
+        return (new PcsCollateralFetcher(new TestHttpClientFactory(handler), options, time), handler, time);
     }
 
     [Test]

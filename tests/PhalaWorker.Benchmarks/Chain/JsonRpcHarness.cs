@@ -4,6 +4,7 @@ using System.Reflection;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Testing.Anvil;
+using PhalaWorker.Testing;
 
 namespace PhalaWorker.Benchmarks.Chain;
 
@@ -28,7 +29,7 @@ public sealed class JsonRpcHarness : IHarness
         var ct = cts.Token;
 
         await using var anvil = await AnvilNode.StartAsync(cancellationToken: ct);
-        using var http = new BenchHttpClientFactory();
+        using var http = new TestHttpClientFactory();
         var rpc = new EthJsonRpcClient(http, anvil.RpcUrl);
         var call = new CallRequest { To = s_sha256Precompile, Data = new byte[64] };
         var batch = Enumerable.Range(0, 16)
@@ -103,12 +104,4 @@ public sealed class JsonRpcHarness : IHarness
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    private sealed class BenchHttpClientFactory : IHttpClientFactory, IDisposable
-    {
-        private readonly SocketsHttpHandler _handler = new();
-
-        public HttpClient CreateClient(string name) => new(_handler, disposeHandler: false);
-
-        public void Dispose() => _handler.Dispose();
-    }
 }

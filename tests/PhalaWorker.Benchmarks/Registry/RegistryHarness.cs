@@ -9,6 +9,7 @@ using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Chain.Signing;
 using PhalaWorker.Chain.Transactions;
 using PhalaWorker.Testing.Anvil;
+using PhalaWorker.Testing;
 
 namespace PhalaWorker.Benchmarks.Registry;
 
@@ -32,7 +33,7 @@ public sealed class RegistryHarness : IHarness
 
         await using (var anvil = await AnvilNode.StartAsync(cancellationToken: ct))
         {
-            using var http = new BenchHttpClientFactory();
+            using var http = new TestHttpClientFactory();
             var rpc = new EthJsonRpcClient(http, anvil.RpcUrl);
             using var operatorKey = EthSigner.FromHex(anvil.PrivateKeys[0]);
             using var sender = new TransactionSender(rpc, operatorKey, new InMemoryTransactionStore(), Options(anvil.ChainId));
@@ -130,7 +131,7 @@ public sealed class RegistryHarness : IHarness
 
         await using (var anvil = await AnvilNode.StartAsync(new AnvilOptions { BlockTime = TimeSpan.FromSeconds(1) }, ct))
         {
-            using var http = new BenchHttpClientFactory();
+            using var http = new TestHttpClientFactory();
             var rpc = new EthJsonRpcClient(http, anvil.RpcUrl);
             using var operatorKey = EthSigner.FromHex(anvil.PrivateKeys[0]);
             using var sender = new TransactionSender(rpc, operatorKey, new InMemoryTransactionStore(), Options(anvil.ChainId));
@@ -175,12 +176,4 @@ public sealed class RegistryHarness : IHarness
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) ? v : fallback;
     }
 
-    private sealed class BenchHttpClientFactory : IHttpClientFactory, IDisposable
-    {
-        private readonly SocketsHttpHandler _handler = new();
-
-        public HttpClient CreateClient(string name) => new(_handler, disposeHandler: false);
-
-        public void Dispose() => _handler.Dispose();
-    }
 }

@@ -1,8 +1,8 @@
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Signing;
-using PhalaWorker.Chain.Tests.JsonRpc;
 using PhalaWorker.Chain.Transactions;
 using PhalaWorker.Testing.Anvil;
+using PhalaWorker.Testing;
 
 namespace PhalaWorker.Chain.Tests.Contracts;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Testing;
 
 namespace PhalaWorker.Chain.Tests.JsonRpc;
 

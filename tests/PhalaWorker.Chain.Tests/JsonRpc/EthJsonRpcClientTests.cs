@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
+using PhalaWorker.Testing;
 
 namespace PhalaWorker.Chain.Tests.JsonRpc;
 

@@ -3,8 +3,8 @@ using System.Numerics;
 using PhalaWorker.Chain.JsonRpc;
 using PhalaWorker.Chain.Primitives;
 using PhalaWorker.Chain.Signing;
-using PhalaWorker.Chain.Tests.JsonRpc;
 using PhalaWorker.Chain.Transactions;
+using PhalaWorker.Testing;
 
 namespace PhalaWorker.Chain.Tests.Transactions;
 

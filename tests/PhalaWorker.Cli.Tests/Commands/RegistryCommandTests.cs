@@ -124,7 +124,7 @@ public sealed class RegistryCommandTests
     [Test]
     public async Task NodesList_ShowsTeeNamesAndRetiredStateAsync()
     {
-        using var http = new Factory();
+        using var http = new TestHttpClientFactory();
         var rpc = new EthJsonRpcClient(http, _anvil.RpcUrl);
         using var operatorKey = EthSigner.FromHex(_anvil.PrivateKeys[1]);
         using var sender = new TransactionSender(rpc, operatorKey, new InMemoryTransactionStore(), new TransactionSenderOptions { ChainId = _anvil.ChainId, PollInterval = TimeSpan.FromMilliseconds(50) });
@@ -158,12 +158,4 @@ public sealed class RegistryCommandTests
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    private sealed class Factory : IHttpClientFactory, IDisposable
-    {
-        private readonly HttpClient _client = new();
-
-        public HttpClient CreateClient(string name) => _client;
-
-        public void Dispose() => _client.Dispose();
-    }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Org.BouncyCastle.Ocsp;
 using PhalaWorker.Attestation.Gpu.Collateral;
 using PhalaWorker.Attestation.Gpu.Spdm;
+using PhalaWorker.Testing;
 
 namespace PhalaWorker.Attestation.Tests.Gpu.Collateral;
 
@@ -73,10 +74,6 @@ public sealed class GpuCollateralFetcherTests
         }
     }
 
-    private sealed class FakeHttpClientFactory(HttpMessageHandler handler) : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
-    }
 
     private static (GpuCollateralFetcher Fetcher, FakeNvidiaHandler Handler, FakeTimeProvider Time) Create(string? cacheDirectory = null, string? offlineDirectory = null)
     {
@@ -89,7 +86,7 @@ public sealed class GpuCollateralFetcherTests
             CacheDirectory = cacheDirectory,
             OfflineDirectory = offlineDirectory,
         };
-        return (new GpuCollateralFetcher(new FakeHttpClientFactory(handler), options, time), handler, time);
+        return (new GpuCollateralFetcher(new TestHttpClientFactory(handler), options, time), handler, time);
     }
 
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
