@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PhalaWorker.Compute.Backends.Cpu;
 using PhalaWorker.Compute.Internal;
 
@@ -112,14 +114,20 @@ internal static class Winograd3x3
             TransformOutput(m, tilesH, tilesW, (int)m0, (int)m1, maps, oh, ow, y, yOff, bias, relu));
     }
 
-    /// <summary>V[point][channel, tile] = (Bᵀ d B)[point] for channels [c0, c1), d the 4×4 input under the tile (0 in padding).</summary>
+    /// <summary>
+    /// V[point][channel, tile] = (Bᵀ d B)[point] for channels [c0, c1), d the 4×4 input under the tile (0 in padding).
+    /// Rows above or below the input read a zero row; 8 tiles whose 18 columns lie inside the row are transformed at once
+    /// (stride-2 deinterleave, one vector store per point), the others one by one with the same operations in the same
+    /// order, so a tile's bits do not depend on which path took it.
+    /// </summary>
     private static unsafe void TransformInput(float[] x, int xOff, int ih, int iw, int ph, int pw, int tilesH, int tilesW, int c0, int c1, int channels, float[] v)
     {
         var tiles = tilesH * tilesW;
         var plane = (long)channels * tiles;
-        var d = stackalloc float[16];
-        var t = stackalloc float[16];
-        fixed (float* px0 = x, pv0 = v)
+        var zeros = new float[iw];
+        var rows = stackalloc float*[4];
+        var vector = Avx2.IsSupported;
+        fixed (float* px0 = x, pv0 = v, pz = zeros)
         {
             for (var ch = c0; ch < c1; ch++)
             {
@@ -128,78 +136,138 @@ internal static class Winograd3x3
                 for (var ty = 0; ty < tilesH; ty++)
                 {
                     var iy0 = (2 * ty) - ph;
-                    var rowsInside = iy0 >= 0 && iy0 + 4 <= ih;
-                    for (var tx = 0; tx < tilesW; tx++)
+                    for (var i = 0; i < 4; i++)
+                    {
+                        var iy = iy0 + i;
+                        rows[i] = iy >= 0 && iy < ih ? px + ((long)iy * iw) : pz;
+                    }
+
+                    var tx = 0;
+                    while (tx < tilesW)
                     {
                         var ix0 = (2 * tx) - pw;
-                        float* s;
-                        long ls;
-                        if (rowsInside && ix0 >= 0 && ix0 + 4 <= iw)
-                        {
-                            s = px + ((long)iy0 * iw) + ix0;
-                            ls = iw;
-                        }
-                        else
-                        {
-                            for (var i = 0; i < 4; i++)
-                            {
-                                var iy = iy0 + i;
-                                for (var j = 0; j < 4; j++)
-                                {
-                                    var ix = ix0 + j;
-                                    d[(4 * i) + j] = iy >= 0 && iy < ih && ix >= 0 && ix < iw ? px[((long)iy * iw) + ix] : 0f;
-                                }
-                            }
-
-                            s = d;
-                            ls = 4;
-                        }
-
-                        // Bᵀ d: rows r0 − r2, r1 + r2, r2 − r1, r1 − r3 (per column).
-                        for (var j = 0; j < 4; j++)
-                        {
-                            float r0 = s[j], r1 = s[ls + j], r2 = s[(2 * ls) + j], r3 = s[(3 * ls) + j];
-                            t[j] = r0 - r2;
-                            t[4 + j] = r1 + r2;
-                            t[8 + j] = r2 - r1;
-                            t[12 + j] = r1 - r3;
-                        }
-
-                        // (Bᵀ d) B: the same on columns.
                         var tile = (ty * tilesW) + tx;
-                        for (var i = 0; i < 4; i++)
+                        if (vector && tx + 8 <= tilesW && ix0 >= 0 && ix0 + 18 <= iw)
                         {
-                            float a0 = t[4 * i], a1 = t[(4 * i) + 1], a2 = t[(4 * i) + 2], a3 = t[(4 * i) + 3];
-                            var o = pv + (plane * 4 * i) + tile;
-                            o[0] = a0 - a2;
-                            o[plane] = a1 + a2;
-                            o[2 * plane] = a2 - a1;
-                            o[3 * plane] = a1 - a3;
+                            InputVector8(rows, ix0, pv + tile, plane);
+                            tx += 8;
+                            continue;
                         }
+
+                        InputScalar(rows, ix0, iw, pv + tile, plane);
+                        tx++;
                     }
                 }
             }
         }
     }
 
-    /// <summary>y[map] 2×2 blocks = Aᵀ M A (+ bias, then Relu) for maps [m0, m1), clipped to oh × ow.</summary>
+    private static unsafe void InputScalar(float** rows, int ix0, int iw, float* o, long plane)
+    {
+        var t = stackalloc float[16];
+        for (var j = 0; j < 4; j++)
+        {
+            var ix = ix0 + j;
+            var inside = ix >= 0 && ix < iw;
+            float r0 = inside ? rows[0][ix] : 0f, r1 = inside ? rows[1][ix] : 0f, r2 = inside ? rows[2][ix] : 0f, r3 = inside ? rows[3][ix] : 0f;
+            // Bᵀ d: rows r0 − r2, r1 + r2, r2 − r1, r1 − r3 (per column).
+            t[j] = r0 - r2;
+            t[4 + j] = r1 + r2;
+            t[8 + j] = r2 - r1;
+            t[12 + j] = r1 - r3;
+        }
+
+        // (Bᵀ d) B: the same on columns.
+        for (var i = 0; i < 4; i++)
+        {
+            float a0 = t[4 * i], a1 = t[(4 * i) + 1], a2 = t[(4 * i) + 2], a3 = t[(4 * i) + 3];
+            var q = o + (plane * 4 * i);
+            q[0] = a0 - a2;
+            q[plane] = a1 + a2;
+            q[2 * plane] = a2 - a1;
+            q[3 * plane] = a1 - a3;
+        }
+    }
+
+    /// <summary>Eight tiles at input columns ix0 + 2k (k &lt; 8): column j of every tile is one deinterleaved vector.</summary>
+    private static unsafe void InputVector8(float** rows, int ix0, float* o, long plane)
+    {
+        // t[i][j] for the 8 tiles, i the row of Bᵀ d, j the column.
+        Vector256<float> t00, t01, t02, t03, t10, t11, t12, t13, t20, t21, t22, t23, t30, t31, t32, t33;
+        {
+            Columns(rows[0] + ix0, out var r00, out var r01, out var r02, out var r03);
+            Columns(rows[1] + ix0, out var r10, out var r11, out var r12, out var r13);
+            Columns(rows[2] + ix0, out var r20, out var r21, out var r22, out var r23);
+            Columns(rows[3] + ix0, out var r30, out var r31, out var r32, out var r33);
+            t00 = r00 - r20; t01 = r01 - r21; t02 = r02 - r22; t03 = r03 - r23;
+            t10 = r10 + r20; t11 = r11 + r21; t12 = r12 + r22; t13 = r13 + r23;
+            t20 = r20 - r10; t21 = r21 - r11; t22 = r22 - r12; t23 = r23 - r13;
+            t30 = r10 - r30; t31 = r11 - r31; t32 = r12 - r32; t33 = r13 - r33;
+        }
+
+        Row(t00, t01, t02, t03, o, plane);
+        Row(t10, t11, t12, t13, o + (4 * plane), plane);
+        Row(t20, t21, t22, t23, o + (8 * plane), plane);
+        Row(t30, t31, t32, t33, o + (12 * plane), plane);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Row(Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3, float* o, long plane)
+    {
+        Vector256.Store(a0 - a2, o);
+        Vector256.Store(a1 + a2, o + plane);
+        Vector256.Store(a2 - a1, o + (2 * plane));
+        Vector256.Store(a1 - a3, o + (3 * plane));
+    }
+
+    /// <summary>From 18 floats at p: c_j[k] = p[2k + j] for j &lt; 4, k &lt; 8.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Columns(float* p, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
+    {
+        var l0 = Avx.LoadVector256(p);
+        var l1 = Avx.LoadVector256(p + 8);
+        var m0 = Avx.LoadVector256(p + 2);
+        var m1 = Avx.LoadVector256(p + 10);
+        c0 = Avx2.Permute4x64(Avx.Shuffle(l0, l1, 0x88).AsDouble(), 0xD8).AsSingle();
+        c1 = Avx2.Permute4x64(Avx.Shuffle(l0, l1, 0xDD).AsDouble(), 0xD8).AsSingle();
+        c2 = Avx2.Permute4x64(Avx.Shuffle(m0, m1, 0x88).AsDouble(), 0xD8).AsSingle();
+        c3 = Avx2.Permute4x64(Avx.Shuffle(m0, m1, 0xDD).AsDouble(), 0xD8).AsSingle();
+    }
+
+    /// <summary>
+    /// y[map] 2×2 blocks = Aᵀ M A (+ bias, then Relu) for maps [m0, m1), clipped to oh × ow; 8 tiles whose 16 output
+    /// columns lie inside the row at once (the same operations in the same order as one tile alone).
+    /// </summary>
     private static unsafe void TransformOutput(float[] m, int tilesH, int tilesW, int m0, int m1, int maps, int oh, int ow,
         float[] y, int yOff, float[]? bias, bool relu)
     {
         var tiles = tilesH * tilesW;
         var plane = (long)maps * tiles;
+        var vector = Avx2.IsSupported;
+        var hasBias = bias is not null;
         fixed (float* pm0 = m, py0 = y)
         {
             for (var map = m0; map < m1; map++)
             {
                 var pm = pm0 + ((long)map * tiles);
                 var py = py0 + yOff + ((long)map * oh * ow);
-                var b = bias is null ? 0f : bias[map];
+                var b = hasBias ? bias![map] : 0f;
                 for (var ty = 0; ty < tilesH; ty++)
                 {
-                    for (var tx = 0; tx < tilesW; tx++)
+                    var oy = 2 * ty;
+                    var tx = 0;
+                    while (tx < tilesW)
                     {
                         var tile = (ty * tilesW) + tx;
+                        var ox = 2 * tx;
+                        var row = py + ((long)oy * ow) + ox;
+                        if (vector && tx + 8 <= tilesW && ox + 16 <= ow)
+                        {
+                            OutputVector8(pm + tile, plane, row, oy + 1 < oh ? row + ow : null, b, hasBias, relu);
+                            tx += 8;
+                            continue;
+                        }
+
                         // Aᵀ M: rows r0 + r1 + r2, r1 − r2 − r3 (per column).
                         float s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
                         for (var j = 0; j < 4; j++)
@@ -217,28 +285,96 @@ internal static class Winograd3x3
                             }
                         }
 
-                        var oy = 2 * ty;
-                        var ox = 2 * tx;
-                        var row = py + ((long)oy * ow) + ox;
-                        row[0] = Finish(s00 + s01 + s02, b, bias is not null, relu);
+                        row[0] = Finish(s00 + s01 + s02, b, hasBias, relu);
                         if (ox + 1 < ow)
                         {
-                            row[1] = Finish(s01 - s02 - s03, b, bias is not null, relu);
+                            row[1] = Finish(s01 - s02 - s03, b, hasBias, relu);
                         }
 
                         if (oy + 1 < oh)
                         {
                             row += ow;
-                            row[0] = Finish(s10 + s11 + s12, b, bias is not null, relu);
+                            row[0] = Finish(s10 + s11 + s12, b, hasBias, relu);
                             if (ox + 1 < ow)
                             {
-                                row[1] = Finish(s11 - s12 - s13, b, bias is not null, relu);
+                                row[1] = Finish(s11 - s12 - s13, b, hasBias, relu);
                             }
                         }
+
+                        tx++;
                     }
                 }
             }
         }
+    }
+
+    private static unsafe void OutputVector8(float* q, long plane, float* row0, float* row1, float bias, bool hasBias, bool relu)
+    {
+        Vector256<float> u0, u1, u2, u3, w0, w1, w2, w3;
+        {
+            var r0 = Vector256.Load(q);
+            var r1 = Vector256.Load(q + (4 * plane));
+            var r2 = Vector256.Load(q + (8 * plane));
+            var r3 = Vector256.Load(q + (12 * plane));
+            u0 = r0 + r1 + r2;
+            w0 = r1 - r2 - r3;
+        }
+
+        {
+            var r0 = Vector256.Load(q + plane);
+            var r1 = Vector256.Load(q + (5 * plane));
+            var r2 = Vector256.Load(q + (9 * plane));
+            var r3 = Vector256.Load(q + (13 * plane));
+            u1 = r0 + r1 + r2;
+            w1 = r1 - r2 - r3;
+        }
+
+        {
+            var r0 = Vector256.Load(q + (2 * plane));
+            var r1 = Vector256.Load(q + (6 * plane));
+            var r2 = Vector256.Load(q + (10 * plane));
+            var r3 = Vector256.Load(q + (14 * plane));
+            u2 = r0 + r1 + r2;
+            w2 = r1 - r2 - r3;
+        }
+
+        {
+            var r0 = Vector256.Load(q + (3 * plane));
+            var r1 = Vector256.Load(q + (7 * plane));
+            var r2 = Vector256.Load(q + (11 * plane));
+            var r3 = Vector256.Load(q + (15 * plane));
+            u3 = r0 + r1 + r2;
+            w3 = r1 - r2 - r3;
+        }
+
+        StorePairs(u0 + u1 + u2, u1 - u2 - u3, row0, bias, hasBias, relu);
+        if (row1 != null)
+        {
+            StorePairs(w0 + w1 + w2, w1 - w2 - w3, row1, bias, hasBias, relu);
+        }
+    }
+
+    /// <summary>dst[2k] = even[k], dst[2k + 1] = odd[k] (k &lt; 8), after bias and Relu.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StorePairs(Vector256<float> even, Vector256<float> odd, float* dst, float bias, bool hasBias, bool relu)
+    {
+        if (hasBias)
+        {
+            var vb = Vector256.Create(bias);
+            even += vb;
+            odd += vb;
+        }
+
+        if (relu)
+        {
+            even = Vector256.Max(even, Vector256<float>.Zero);
+            odd = Vector256.Max(odd, Vector256<float>.Zero);
+        }
+
+        var lo = Avx.UnpackLow(even, odd);
+        var hi = Avx.UnpackHigh(even, odd);
+        Vector256.Store(Avx.Permute2x128(lo, hi, 0x20), dst);
+        Vector256.Store(Avx.Permute2x128(lo, hi, 0x31), dst + 8);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
