@@ -101,17 +101,48 @@ internal static class Winograd3x3
         var maps = filter.Maps;
         var tilesH = (oh + 1) / 2;
         var tilesW = (ow + 1) / 2;
-        var tiles = tilesH * tilesW;
-        var inputWork = (long)channels * tiles * 16;
-        ParallelLoop.ForRange(channels, inputWork < 1 << 15 ? 1 : threads, 1, (c0, c1) =>
-            TransformInput(x, xOff, ih, iw, ph, pw, tilesH, tilesW, (int)c0, (int)c1, channels, v));
+        var rowsPerBlock = BlockRows(channels, maps, tilesH, tilesW);
+        var blocks = (tilesH + rowsPerBlock - 1) / rowsPerBlock;
+        void Block(int b, int inner)
+        {
+            var ty0 = b * rowsPerBlock;
+            var ty1 = Math.Min(tilesH, ty0 + rowsPerBlock);
+            var tiles = (ty1 - ty0) * tilesW;
+            var vOff = (long)Points * channels * ty0 * tilesW;
+            var mOff = (long)Points * maps * ty0 * tilesW;
+            var inputWork = (long)channels * tiles * 16;
+            ParallelLoop.ForRange(channels, inputWork < 1 << 15 ? 1 : inner, 1, (c0, c1) =>
+                TransformInput(x, xOff, ih, iw, ph, pw, ty0, ty1, tilesW, (int)c0, (int)c1, channels, v, vOff));
 
-        ParallelLoop.For(Points, threads, p =>
-            Sgemm.Multiply(false, false, maps, tiles, channels, 1f, filter.U, p * maps * channels, channels, v, p * channels * tiles, tiles,
-                0f, m, p * maps * tiles, tiles, 1, prepackedA: filter.Packed[p]));
+            ParallelLoop.For(Points, inner, p =>
+                Sgemm.Multiply(false, false, maps, tiles, channels, 1f, filter.U, p * maps * channels, channels, v, (int)(vOff + ((long)p * channels * tiles)), tiles,
+                    0f, m, (int)(mOff + ((long)p * maps * tiles)), tiles, 1, prepackedA: filter.Packed[p]));
 
-        ParallelLoop.ForRange(maps, (long)maps * tiles * 16 < 1 << 15 ? 1 : threads, 1, (m0, m1) =>
-            TransformOutput(m, tilesH, tilesW, (int)m0, (int)m1, maps, oh, ow, y, yOff, bias, relu));
+            ParallelLoop.ForRange(maps, (long)maps * tiles * 16 < 1 << 15 ? 1 : inner, 1, (m0, m1) =>
+                TransformOutput(m, mOff, ty0, ty1, tilesW, (int)m0, (int)m1, maps, oh, ow, y, yOff, bias, relu));
+        }
+
+        // Several blocks: each runs whole on one thread (its buffers stay in that core's L2); one block: its steps split.
+        // Either way the partition follows from the shape alone.
+        if (blocks >= 2)
+        {
+            ParallelLoop.For(blocks, threads, b => Block(b, 1));
+        }
+        else
+        {
+            Block(0, threads);
+        }
+    }
+
+    /// <summary>
+    /// Tile rows per block: about 128 Ki floats of transformed input and products together (half a typical L2), and at
+    /// least 64 tiles so each product is wide enough for the GEMM's 32-column panels.
+    /// </summary>
+    private static int BlockRows(int channels, int maps, int tilesH, int tilesW)
+    {
+        var byCache = (128 * 1024) / (Points * (channels + maps) * tilesW);
+        var byWidth = (64 + tilesW - 1) / tilesW;
+        return Math.Clamp(Math.Max(byCache, byWidth), 1, tilesH);
     }
 
     /// <summary>
@@ -120,9 +151,10 @@ internal static class Winograd3x3
     /// (stride-2 deinterleave, one vector store per point), the others one by one with the same operations in the same
     /// order, so a tile's bits do not depend on which path took it.
     /// </summary>
-    private static unsafe void TransformInput(float[] x, int xOff, int ih, int iw, int ph, int pw, int tilesH, int tilesW, int c0, int c1, int channels, float[] v)
+    private static unsafe void TransformInput(float[] x, int xOff, int ih, int iw, int ph, int pw, int ty0, int ty1, int tilesW, int c0, int c1, int channels,
+        float[] v, long vOff)
     {
-        var tiles = tilesH * tilesW;
+        var tiles = (ty1 - ty0) * tilesW;
         var plane = (long)channels * tiles;
         var zeros = new float[iw];
         var rows = stackalloc float*[4];
@@ -132,8 +164,8 @@ internal static class Winograd3x3
             for (var ch = c0; ch < c1; ch++)
             {
                 var px = px0 + xOff + ((long)ch * ih * iw);
-                var pv = pv0 + ((long)ch * tiles);
-                for (var ty = 0; ty < tilesH; ty++)
+                var pv = pv0 + vOff + ((long)ch * tiles);
+                for (var ty = ty0; ty < ty1; ty++)
                 {
                     var iy0 = (2 * ty) - ph;
                     for (var i = 0; i < 4; i++)
@@ -146,7 +178,7 @@ internal static class Winograd3x3
                     while (tx < tilesW)
                     {
                         var ix0 = (2 * tx) - pw;
-                        var tile = (ty * tilesW) + tx;
+                        var tile = ((ty - ty0) * tilesW) + tx;
                         if (vector && tx + 8 <= tilesW && ix0 >= 0 && ix0 + 18 <= iw)
                         {
                             InputVector8(rows, ix0, pv + tile, plane);
@@ -238,10 +270,10 @@ internal static class Winograd3x3
     /// y[map] 2×2 blocks = Aᵀ M A (+ bias, then Relu) for maps [m0, m1), clipped to oh × ow; 8 tiles whose 16 output
     /// columns lie inside the row at once (the same operations in the same order as one tile alone).
     /// </summary>
-    private static unsafe void TransformOutput(float[] m, int tilesH, int tilesW, int m0, int m1, int maps, int oh, int ow,
+    private static unsafe void TransformOutput(float[] m, long mOff, int ty0, int ty1, int tilesW, int m0, int m1, int maps, int oh, int ow,
         float[] y, int yOff, float[]? bias, bool relu)
     {
-        var tiles = tilesH * tilesW;
+        var tiles = (ty1 - ty0) * tilesW;
         var plane = (long)maps * tiles;
         var vector = Avx2.IsSupported;
         var hasBias = bias is not null;
@@ -249,16 +281,16 @@ internal static class Winograd3x3
         {
             for (var map = m0; map < m1; map++)
             {
-                var pm = pm0 + ((long)map * tiles);
+                var pm = pm0 + mOff + ((long)map * tiles);
                 var py = py0 + yOff + ((long)map * oh * ow);
                 var b = hasBias ? bias![map] : 0f;
-                for (var ty = 0; ty < tilesH; ty++)
+                for (var ty = ty0; ty < ty1; ty++)
                 {
                     var oy = 2 * ty;
                     var tx = 0;
                     while (tx < tilesW)
                     {
-                        var tile = (ty * tilesW) + tx;
+                        var tile = ((ty - ty0) * tilesW) + tx;
                         var ox = 2 * tx;
                         var row = py + ((long)oy * ow) + ox;
                         if (vector && tx + 8 <= tilesW && ox + 16 <= ow)
