@@ -11,7 +11,8 @@ namespace PhalaWorker.Compute.Operators;
 /// Conv (1-D/2-D/3-D, groups, dilations, auto_pad) as im2col + <see cref="Sgemm"/>: per image and group,
 /// Y[M/g, out] = W[M/g, C/g·k] × col[C/g·k, out]. A 1×1 stride-1 unpadded kernel uses the input as col directly; 2-D
 /// im2col runs per column slab inside the GEMM's tasks; narrow outputs (7×7, 13×13, 14×14) run transposed,
-/// Yᵀ = colᵀ × Wᵀ, so the odd size is the (live-row) row count rather than a mostly padded column tile.
+/// Yᵀ = colᵀ × Wᵀ, so the odd size is the (live-row) row count rather than a mostly padded column tile. 3×3 stride-1
+/// convolutions with constant weights and enough channels run as Winograd F(2,3) instead (<see cref="Winograd3x3"/>).
 /// </summary>
 internal static class ConvOperators
 {
@@ -20,6 +21,9 @@ internal static class ConvOperators
 
     /// <summary>Weights packed as the transposed product's B operand (Wᵀ), for convolutions that run transposed.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, float[]?[]> PackedWeightsT = [];
+
+    /// <summary>Winograd-transformed, packed filters per constant weight tensor (see <see cref="Winograd3x3"/>).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, Winograd3x3.PreparedFilter> WinogradFilters = [];
 
     public static void Register(Dictionary<string, Action<KernelContext>> table)
     {
@@ -75,6 +79,21 @@ internal static class ConvOperators
         var ys = (float[])y.Storage;
         var relu = c.Node.Domain == CpuKernels.FusedDomain && c.Attributes.GetString("activation") == "Relu";
         var biasArray = bias is null ? null : (float[])bias.Storage;
+        if (c.IsConstantInput(1) && y.Length > 0 && Winograd3x3.Applies(geo, group, channels, maps))
+        {
+            var filter = WinogradFilters.GetValue(w, weights => Winograd3x3.Prepare((float[])weights.Storage, 0, maps, channels));
+            int oh = geo.Output[0], ow = geo.Output[1];
+            var v = (float[])c.AllocateTemporary(DataType.Float, new TensorShape(Winograd3x3.InputBufferLength(channels, oh, ow))).Storage;
+            var m = (float[])c.AllocateTemporary(DataType.Float, new TensorShape(Winograd3x3.ProductBufferLength(maps, oh, ow))).Storage;
+            for (var n = 0; n < batch; n++)
+            {
+                Winograd3x3.Run(xs, n * channels * inSize, geo.Input[0], geo.Input[1], filter, geo.PadBegin[0], geo.PadBegin[1], oh, ow,
+                    ys, n * maps * outSize, biasArray, relu, v, m, c.MaxDegreeOfParallelism);
+            }
+
+            return;
+        }
+
         // Narrow outputs (few output positions, many maps, e.g. 7×7 or 14×14) waste most of the last NR-column tile; they
         // run transposed instead, Yᵀ[out, M/g] = colᵀ × Wᵀ, where the odd count is the rows (computed live-row only).
         // The choice depends on the shape alone, and each element is the same FMA chain either way.

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using PhalaWorker.Compute;
 using PhalaWorker.Compute.Backends.Cpu;
+using PhalaWorker.Compute.Operators;
 using PhalaWorker.Compute.Conformance;
 using PhalaWorker.Compute.Graph;
 using PhalaWorker.Compute.Onnx;
@@ -13,13 +14,15 @@ namespace PhalaWorker.Benchmarks.Compute;
 /// <summary>
 /// The CPU backend next to ONNX Runtime CPU on the bundled models and a 1024×1024 MatMul, at 1 and 2 threads, side by
 /// side in one run: <c>dotnet run -c Release --project tests/PhalaWorker.Benchmarks -- harness onnx-ort [--isa avx2]
-/// [--reps N] [--only NAME] [testdata/onnx/models] [minSeconds]</c>. After warming both up (≥ 1.5 s each, tiered JIT),
+/// [--reps N] [--only NAME] [--winograd on|off|ab] [testdata/onnx/models] [minSeconds]</c>. After warming both up (≥ 1.5 s each, tiered JIT),
 /// ours and ONNX Runtime run alternately, one run each, until each has had minSeconds, so load that comes and goes on a
 /// shared machine hits both alike; a cell is the median of its runs (and, a figure that holds better under load, the fastest run of each and their ratio), and with <c>--reps N</c> the table is measured N
 /// times and a summary gives each cell's median over the repetitions (ratio: median of the per-repetition ratios).
 /// <c>--isa avx2</c> runs our Vector256 kernels (<see cref="ComputeOptions.CpuIsa"/>) and, on a CPU with AVX-512,
 /// re-launches the harness with <c>DOTNET_EnableAVX512=0</c> so the JIT emits AVX2 code as on an AVX2-only CPU. ONNX
 /// Runtime picks its own kernels from CPUID whatever the flag (on an AVX-512 CPU it keeps its AVX-512 kernels).
+/// <c>--winograd off</c> runs 3×3 convolutions through im2col (<see cref="Winograd3x3.Enabled"/>); <c>--winograd ab</c>
+/// measures ours both ways and ORT, the three alternating run by run on the same loaded model, for the A/B.
 /// </summary>
 public sealed class OnnxRuntimeComparisonHarness : IHarness
 {
@@ -32,6 +35,7 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
         var isa = "auto";
         var reps = 1;
         string? only = null;
+        var winograd = "on";
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -45,6 +49,9 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
                     break;
                 case "--only" when i + 1 < args.Length:
                     only = args[++i];
+                    break;
+                case "--winograd" when i + 1 < args.Length:
+                    winograd = args[++i];
                     break;
                 default:
                     rest.Add(args[i]);
@@ -75,26 +82,33 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
 
         var options = new ComputeOptions { CpuIsa = isa };
         Sgemm.SelectIsa(isa);
-        Console.WriteLine($"CPU: {CpuModel()}, {Environment.ProcessorCount} cores; kernels: {Sgemm.IsaDescription}; ORT {typeof(InferenceSession).Assembly.GetName().Version}");
-        var results = new Dictionary<(string, int), List<(double Ours, double Ort)>>();
+        var ab = winograd == "ab";
+        Winograd3x3.Enabled = winograd != "off";
+        Console.WriteLine($"CPU: {CpuModel()}, {Environment.ProcessorCount} cores; kernels: {Sgemm.IsaDescription}; Winograd {winograd}; ORT {typeof(InferenceSession).Assembly.GetName().Version}");
+        var results = new Dictionary<(string, int), List<(double Ours, double Ort, double Im2Col)>>();
         for (var rep = 0; rep < reps; rep++)
         {
             Console.WriteLine($"repetition {rep + 1}/{reps}, load average at start {LoadAverage()}");
-            Console.WriteLine("| model | threads | PhalaWorker cpu (ms) | ONNX Runtime (ms) | ratio | fastest runs: ours / ORT = ratio |");
-            Console.WriteLine("|---|---|---|---|---|---|");
+            Console.WriteLine(ab
+                ? "| model | threads | ours im2col (ms) | ours Winograd (ms) | ONNX Runtime (ms) | im2col / ORT | Winograd / ORT |"
+                : "| model | threads | PhalaWorker cpu (ms) | ONNX Runtime (ms) | ratio | fastest runs: ours / ORT = ratio |");
+            Console.WriteLine(ab ? "|---|---|---|---|---|---|---|" : "|---|---|---|---|---|---|");
             foreach (var c in cases)
             {
                 foreach (var threads in new[] { 1, 2 })
                 {
-                    var (ours, ort, oursFastest, ortFastest) = MeasurePair(options, c.Model, c.Inputs, threads, minSeconds);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {c.Name} | {threads} | {ours:F3} | {ort:F3} | {ours / ort:F2}x | {oursFastest:F3} / {ortFastest:F3} = {oursFastest / ortFastest:F2}x |"));
+                    var (ours, ort, oursFastest, ortFastest, im2col) = MeasurePair(options, c.Model, c.Inputs, threads, minSeconds, ab);
+                    Console.WriteLine(ab
+                        ? string.Create(CultureInfo.InvariantCulture,
+                            $"| {c.Name} | {threads} | {im2col:F3} | {ours:F3} | {ort:F3} | {im2col / ort:F2}x | {ours / ort:F2}x |")
+                        : string.Create(CultureInfo.InvariantCulture,
+                            $"| {c.Name} | {threads} | {ours:F3} | {ort:F3} | {ours / ort:F2}x | {oursFastest:F3} / {ortFastest:F3} = {oursFastest / ortFastest:F2}x |"));
                     if (!results.TryGetValue((c.Name, threads), out var list))
                     {
                         results[(c.Name, threads)] = list = [];
                     }
 
-                    list.Add((ours, ort));
+                    list.Add((ours, ort, im2col));
                 }
             }
         }
@@ -102,13 +116,19 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
         if (reps > 1)
         {
             Console.WriteLine($"summary: median of {reps} repetitions (ratio range in brackets), load average at end {LoadAverage()}");
-            Console.WriteLine("| model | threads | PhalaWorker cpu (ms) | ONNX Runtime (ms) | ratio |");
-            Console.WriteLine("|---|---|---|---|---|");
+            Console.WriteLine(ab
+                ? "| model | threads | ours im2col (ms) | ours Winograd (ms) | ONNX Runtime (ms) | im2col / ORT | Winograd / ORT |"
+                : "| model | threads | PhalaWorker cpu (ms) | ONNX Runtime (ms) | ratio |");
+            Console.WriteLine(ab ? "|---|---|---|---|---|---|---|" : "|---|---|---|---|---|");
             foreach (var ((name, threads), list) in results)
             {
                 var ratios = list.Select(p => p.Ours / p.Ort).Order().ToList();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {threads} | {MedianOf(list.Select(p => p.Ours))} | {MedianOf(list.Select(p => p.Ort))} | {MedianOf(ratios)}x ({ratios[0]:F2}–{ratios[^1]:F2}) |"));
+                var im2colRatios = list.Select(p => p.Im2Col / p.Ort).Order().ToList();
+                Console.WriteLine(ab
+                    ? string.Create(CultureInfo.InvariantCulture,
+                        $"| {name} | {threads} | {MedianOf(list.Select(p => p.Im2Col))} | {MedianOf(list.Select(p => p.Ours))} | {MedianOf(list.Select(p => p.Ort))} | {MedianOf(im2colRatios)}x ({im2colRatios[0]:F2}–{im2colRatios[^1]:F2}) | {MedianOf(ratios)}x ({ratios[0]:F2}–{ratios[^1]:F2}) |")
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"| {name} | {threads} | {MedianOf(list.Select(p => p.Ours))} | {MedianOf(list.Select(p => p.Ort))} | {MedianOf(ratios)}x ({ratios[0]:F2}–{ratios[^1]:F2}) |"));
             }
         }
 
@@ -170,7 +190,7 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
         return median.ToString("F3", CultureInfo.InvariantCulture);
     }
 
-    private static (double Ours, double Ort, double OursFastest, double OrtFastest) MeasurePair(ComputeOptions baseOptions, byte[] model, List<(string Name, Tensor Tensor)> inputs, int threads, double minSeconds)
+    private static (double Ours, double Ort, double OursFastest, double OrtFastest, double Im2Col) MeasurePair(ComputeOptions baseOptions, byte[] model, List<(string Name, Tensor Tensor)> inputs, int threads, double minSeconds, bool ab)
     {
         var engine = new ComputeEngine(new ComputeOptions { Threads = threads, CpuIsa = baseOptions.CpuIsa }, new CpuBackend());
         var loaded = engine.Load(model);
@@ -197,10 +217,29 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
 
             // Warm up each for at least 3 runs and 1.5 s whatever the model's size, so .NET's tiered JIT has promoted the
             // kernels to optimized code (a cap on warm-up runs let tiny models be measured half in tier-0 code, ~4x slower).
+            void Im2Col()
+            {
+                Winograd3x3.Enabled = false;
+                try
+                {
+                    Ours();
+                }
+                finally
+                {
+                    Winograd3x3.Enabled = true;
+                }
+            }
+
             Warm(Ours);
+            if (ab)
+            {
+                Warm(Im2Col);
+            }
+
             Warm(Ort);
             var ours = new List<double>();
             var ort = new List<double>();
+            var im2col = new List<double>();
             double oursTotal = 0, ortTotal = 0;
             while (ours.Count < 5 || ((oursTotal < minSeconds * 1000 || ortTotal < minSeconds * 1000) && ours.Count < 20000))
             {
@@ -212,11 +251,18 @@ public sealed class OnnxRuntimeComparisonHarness : IHarness
                 Ort();
                 ort.Add(sw.Elapsed.TotalMilliseconds);
                 ortTotal += ort[^1];
+                if (ab)
+                {
+                    sw.Restart();
+                    Im2Col();
+                    im2col.Add(sw.Elapsed.TotalMilliseconds);
+                }
             }
 
             ours.Sort();
             ort.Sort();
-            return (ours[ours.Count / 2], ort[ort.Count / 2], ours[0], ort[0]);
+            im2col.Sort();
+            return (ours[ours.Count / 2], ort[ort.Count / 2], ours[0], ort[0], ab ? im2col[im2col.Count / 2] : double.NaN);
         }
         finally
         {

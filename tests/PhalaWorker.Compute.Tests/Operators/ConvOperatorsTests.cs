@@ -1,6 +1,7 @@
 using Onnx;
 using PhalaWorker.Compute.Backends.Cpu;
 using PhalaWorker.Compute.Graph;
+using PhalaWorker.Compute.Operators;
 using PhalaWorker.Compute.Tests.Onnx;
 
 namespace PhalaWorker.Compute.Tests.Operators;
@@ -9,9 +10,9 @@ namespace PhalaWorker.Compute.Tests.Operators;
 /// Conv (+ the fused Relu) on the CPU backend against the definition written out in double, over the shapes that pick
 /// each path: im2col at stride 1 and 2 (the vectorized stride-2 gather, with padding on either side and odd widths),
 /// pointwise, transposed narrow outputs, batch &gt; 1 and groups; and the column-chunked im2col gives the same bits as
-/// one whole im2col.
+/// one whole im2col. Winograd is off here (these are the im2col paths); <see cref="Winograd3x3Tests"/> covers it.
 /// </summary>
-[NonParallelizable] // changes Sgemm's process-wide chunk size
+[NonParallelizable] // changes Sgemm's process-wide chunk size and the Winograd switch
 public sealed class ConvOperatorsTests
 {
     private int _chunk;
@@ -22,6 +23,7 @@ public sealed class ConvOperatorsTests
     {
         _chunk = Sgemm.ProducedChunkFloats;
         _threshold = Sgemm.ParallelThreshold;
+        Winograd3x3.Enabled = false;
     }
 
     [TearDown]
@@ -29,6 +31,7 @@ public sealed class ConvOperatorsTests
     {
         Sgemm.ProducedChunkFloats = _chunk;
         Sgemm.ParallelThreshold = _threshold;
+        Winograd3x3.Enabled = true;
     }
 
     private static AttributeProto Ints(string name, params long[] v)
