@@ -201,29 +201,16 @@ public sealed class OutsideClientCrossCheckTests
         return RunProcessAsync(_node, args);
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunProcessAsync(string executable, IEnumerable<string> args)
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunProcessAsync(string executable, IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(executable);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
         start.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException(executable + " did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{executable} {string.Join(' ', args)} did not finish in {TaskTimeoutExtensions.DefaultTimeoutSpan}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return ProcessRun.ToExitAsync(start, $"{executable} {string.Join(' ', start.ArgumentList)}");
     }
 
     private async Task<string> RunCliOkAsync(params string[] args)

@@ -52,23 +52,8 @@ internal static class AgentExecutable
     }
 
     /// <summary>Runs the agent to its exit (it is expected to exit by itself); kills it after the default timeout.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TempDirectory directory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        using var process = Process.Start(StartInfo(directory, args, environment)) ?? throw new InvalidOperationException("dotnet did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync(TaskTimeoutExtensions.DefaultTimeoutToken());
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the agent did not exit:\n{await stdout}\n{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TempDirectory directory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        ProcessRun.ToExitAsync(StartInfo(directory, args, environment), "the agent");
 
     public static int FreePort()
     {
