@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -45,46 +43,21 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
     }
 
-    public static string AgentDll
-    {
-        get
-        {
-            // tests/PhalaWorker.FunctionalTests/bin/<Configuration>/net10.0/ → src/PhalaWorker.Agent/bin/<Configuration>/net10.0/
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-            var path = Path.Combine(TestData.RepositoryRoot, "src", "PhalaWorker.Agent", "bin", configuration, "net10.0", "PhalaWorker.Agent.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException("build src/PhalaWorker.Agent first", path);
-        }
-    }
+    /// <summary>The agent build these tests run (<see cref="AgentBuild.AgentDll"/>).</summary>
+    public static string AgentDll => AgentBuild.AgentDll;
 
     public static async Task<AgentProcess> StartAsync(TempDirectory directory, IReadOnlyDictionary<string, string?> settings, int? port, CancellationToken cancellationToken, string? agentDll = null)
     {
-        var listenPort = port ?? FreePort();
+        var listenPort = port ?? AgentBuild.FreeLoopbackPort();
         // RA-TLS unless the settings choose plaintext h2c.
         var plaintext = settings.TryGetValue("Agent:TlsMode", out var mode) && mode == "plaintext";
         var endpoint = new Uri($"{(plaintext ? "http" : "https")}://127.0.0.1:{listenPort}");
-        var start = new ProcessStartInfo("dotnet")
+        var defaults = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = directory.Path,
+            ["Registry:BatchSize"] = "1",
+            ["Registry:BatchMaxAge"] = "00:00:00.200",
         };
-        start.ArgumentList.Add(agentDll ?? AgentDll);
-        start.ArgumentList.Add("--tee");
-        start.ArgumentList.Add("emulated");
-        start.ArgumentList.Add("--listen");
-        start.ArgumentList.Add(endpoint.ToString().TrimEnd('/'));
-        start.ArgumentList.Add("--journal");
-        start.ArgumentList.Add(directory.File("journal.db"));
-        start.Environment["Registry__BatchSize"] = "1";
-        start.Environment["Agent__MetricsListen"] = ""; // no /metrics port: parallel agents would share the default 9464
-        start.Environment["Registry__BatchMaxAge"] = "00:00:00.200";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
+        var start = AgentBuild.EmulatedAgentStartInfo(agentDll ?? AgentDll, directory, endpoint, defaults, settings);
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var agent = new AgentProcess(process, endpoint);
@@ -202,12 +175,5 @@ internal sealed class AgentProcess : IAsyncDisposable
                 _output.AppendLine(line);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using PhalaWorker.Testing;
 
@@ -12,16 +10,7 @@ namespace PhalaWorker.Agent.Tests.Hosting;
 /// </summary>
 internal static class AgentExecutable
 {
-    public static string AgentDll
-    {
-        get
-        {
-            // tests/PhalaWorker.Agent.Tests/bin/<Configuration>/net10.0/ → src/PhalaWorker.Agent/bin/<Configuration>/net10.0/
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-            var path = Path.Combine(TestData.RepositoryRoot, "src", "PhalaWorker.Agent", "bin", configuration, "net10.0", "PhalaWorker.Agent.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException("build src/PhalaWorker.Agent first", path);
-        }
-    }
+    public static string AgentDll => AgentBuild.AgentDll;
 
     public static ProcessStartInfo StartInfo(TempDirectory directory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -55,12 +44,7 @@ internal static class AgentExecutable
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TempDirectory directory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
         ProcessRun.ToExitAsync(StartInfo(directory, args, environment), "the agent");
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => AgentBuild.FreeLoopbackPort();
 
     /// <summary>Text that only a printed exception (stack frame or unhandled-exception banner) contains.</summary>
     public static bool HasStackTrace(string text) =>

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using PhalaWorker.Client;
 using PhalaWorker.Testing;
@@ -26,7 +24,7 @@ public sealed class JobLoadHarness : IHarness
 
     public async Task<int> RunAsync(string[] args)
     {
-        var agentDll = DefaultAgentDll();
+        var agentDll = AgentBuild.AgentDll;
         var inline = false;
         var oldReceipts = false;
         int[] levels = [1, 8, 32, 128];
@@ -154,12 +152,6 @@ public sealed class JobLoadHarness : IHarness
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static string DefaultAgentDll()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        return Path.Combine(TestData.RepositoryRoot, "src", "PhalaWorker.Agent", "bin", configuration, "net10.0", "PhalaWorker.Agent.dll");
-    }
-
     private sealed record LevelResult(int Jobs, int Failed, double JobsPerSecond, double P50Ms, double P99Ms, double AgentCpuPerJobMs, double ClientCpuPerJobMs, Dictionary<string, int> Errors);
 
     /// <summary>The agent as its own process (so that its CPU and memory are its own) on a free loopback port.</summary>
@@ -187,34 +179,15 @@ public sealed class JobLoadHarness : IHarness
                 throw new FileNotFoundException("build src/PhalaWorker.Agent -c Release first", agentDll);
             }
 
-            int port;
-            using (var listener = new TcpListener(IPAddress.Loopback, 0))
-            {
-                listener.Start();
-                port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            }
-
             // The agent's default transport (RA-TLS); --set Agent:TlsMode=plaintext is refused by the default verifier below.
-            var endpoint = new Uri($"https://127.0.0.1:{port}");
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory.Path };
-            start.ArgumentList.Add(agentDll);
-            start.ArgumentList.Add("--tee");
-            start.ArgumentList.Add("emulated");
-            start.ArgumentList.Add("--listen");
-            start.ArgumentList.Add(endpoint.ToString().TrimEnd('/'));
-            start.ArgumentList.Add("--journal");
-            start.ArgumentList.Add(directory.File("journal.db"));
-            start.Environment["Agent__MetricsListen"] = "";
-            start.Environment["Agent__MaxQueuedJobs"] = "1024";
-            start.Environment["Compute__Backend"] = "cpu";
-            start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            start.Environment["Logging__LogLevel__Default"] = "Warning";
-            foreach (var (key, value) in settings)
+            var endpoint = new Uri($"https://127.0.0.1:{AgentBuild.FreeLoopbackPort()}");
+            var defaults = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-            }
-
+                ["Agent:MaxQueuedJobs"] = "1024",
+                ["Compute:Backend"] = "cpu",
+                ["Logging:LogLevel:Default"] = "Warning",
+            };
+            var start = AgentBuild.EmulatedAgentStartInfo(agentDll, directory, endpoint, defaults, settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
             var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
             var agent = new AgentUnderLoad(process, endpoint);
             using var client = WorkerClient.Connect(endpoint);
