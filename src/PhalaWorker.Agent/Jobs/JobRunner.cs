@@ -24,6 +24,13 @@ namespace PhalaWorker.Agent.Jobs;
 /// what the journal holds unfinished; a job accepted by a previous node identity fails with <c>NODE_KEY_CHANGED</c> without
 /// being opened. A failure's public reason names no tensor, shape or operator; its detail is sealed to the submitter
 /// inside <c>JobOutput.error</c>.
+/// <para>
+/// A worker does not wait for its job's completion to be committed (at <see cref="JournalDurability.Strict"/> an fsync):
+/// once the output is sealed and the receipt signed it hands the journal write to the writer's next group commit and
+/// takes the next job. The job is published SUCCEEDED and its receipt handed to the poster only after that commit, so
+/// nothing a client or the chain sees is ahead of the journal; at most <see cref="MaxPendingCommits"/> completions wait
+/// for a commit at once, and <see cref="DrainAsync"/> waits for them as for running jobs.
+/// </para>
 /// </summary>
 internal sealed class JobRunner(
     NodeContext node,
@@ -42,7 +49,12 @@ internal sealed class JobRunner(
     private readonly CancellationTokenSource _intake = new();
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _running = [];
+    private readonly HashSet<Task> _committing = [];
+    private readonly SemaphoreSlim _commitSlots = new(MaxPendingCommits, MaxPendingCommits);
     private bool _draining;
+
+    /// <summary>Finished jobs at most waiting for their completion's commit at once (one writer group's worth).</summary>
+    internal const int MaxPendingCommits = JobJournal.MaxGroup;
 
     /// <summary>Workers running jobs.</summary>
     public int Concurrency { get; } = options.Value.EffectiveConcurrentJobs(engine.BackendName);
@@ -87,6 +99,15 @@ internal sealed class JobRunner(
         }
 
         await Task.WhenAll(workers);
+        await Task.WhenAll(Committing());
+    }
+
+    private Task[] Committing()
+    {
+        lock (_gate)
+        {
+            return [.. _committing];
+        }
     }
 
     private async Task WorkAsync(CancellationToken intake, CancellationToken stoppingToken)
@@ -95,33 +116,51 @@ internal sealed class JobRunner(
         {
             while (await queue.Reader.WaitToReadAsync(intake))
             {
-                Task running;
+                // A slot for this job's completion commit, taken before the job: the worker waits here, not with a signed
+                // result in hand, when MaxPendingCommits completions already wait for the writer.
+                await _commitSlots.WaitAsync(intake);
+                Task<Task> running;
                 lock (_gate)
                 {
                     // Checked under the lock so that a drain either sees this job as running or stops it from being taken.
-                    if (_draining)
+                    if (_draining || !queue.Reader.TryRead(out var jobId))
                     {
-                        return;
-                    }
+                        _commitSlots.Release();
+                        if (_draining)
+                        {
+                            return;
+                        }
 
-                    if (!queue.Reader.TryRead(out var jobId))
-                    {
                         continue;
                     }
 
-                    running = RunOneAsync(jobId, stoppingToken);
+                    running = StartOneAsync(jobId, stoppingToken);
                     _running.Add(running);
                 }
 
+                Task? committing = null;
                 try
                 {
-                    await running;
+                    committing = await running;
                 }
                 finally
                 {
                     lock (_gate)
                     {
                         _running.Remove(running);
+                        if (committing is { IsCompleted: false })
+                        {
+                            _committing.Add(committing);
+                        }
+                    }
+
+                    if (committing is { IsCompleted: false })
+                    {
+                        _ = committing.ContinueWith(EndCommit, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
+                    else
+                    {
+                        _commitSlots.Release();
                     }
                 }
             }
@@ -138,42 +177,72 @@ internal sealed class JobRunner(
     /// </summary>
     public async Task<bool> DrainAsync(TimeSpan timeout)
     {
-        Task running;
         lock (_gate)
         {
             _draining = true;
-            running = Task.WhenAll(_running);
         }
 
         await _intake.CancelAsync(); // wakes the workers waiting for the next job
+        using var limit = new CancellationTokenSource(timeout, timeProvider);
+        while (true)
+        {
+            // A job moves from _running to _committing under the lock, so a snapshot holds it in one or the other; with
+            // _draining set no job is added, so the loop ends once both are empty.
+            Task[] pending;
+            lock (_gate)
+            {
+                pending = [.. _running, .. _committing];
+            }
 
-        if (running.IsCompleted)
+            if (pending.Length == 0)
+            {
+                return true;
+            }
+
+            if (pending.All(static t => t.IsCompleted))
+            {
+                await Task.Yield(); // ended, not yet removed by its worker (a few instructions away)
+                continue;
+            }
+
+            try
+            {
+                await Task.WhenAll(pending).WaitAsync(limit.Token);
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception)
+            {
+                // the jobs' own outcomes are logged by StartOneAsync and CommitAsync
+            }
+        }
+    }
+
+    private void EndCommit(Task committing)
+    {
+        _ = committing.Exception; // observed: CommitAsync logged it
+        lock (_gate)
         {
-            return true;
+            _committing.Remove(committing);
         }
 
-        try
-        {
-            await running.WaitAsync(timeout, timeProvider);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-        catch (Exception) when (running.IsCompleted)
-        {
-            return true; // the jobs' own outcomes are logged by RunOneAsync
-        }
+        _commitSlots.Release();
     }
 
     public override void Dispose()
     {
         _intake.Dispose();
+        _commitSlots.Dispose();
         base.Dispose();
     }
 
-    internal async Task RunOneAsync(byte[] jobId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one job up to its journal write; the returned task is that write's commit and what follows it (published
+    /// SUCCEEDED, receipt to the poster), already completed for a job that failed or needed no write.
+    /// </summary>
+    internal async Task<Task> StartOneAsync(byte[] jobId, CancellationToken cancellationToken)
     {
         var jobHex = Convert.ToHexString(jobId).ToLowerInvariant();
         var attestation = node.Required;
@@ -185,13 +254,13 @@ internal sealed class JobRunner(
             var record = await journal.GetAsync(jobId, cancellationToken);
             if (record is null || record.IsTerminal)
             {
-                return;
+                return Task.CompletedTask;
             }
 
             if (record.NodeAddress is null || !record.NodeAddress.AsSpan().SequenceEqual(attestation.Address.AsSpan()))
             {
                 await FailAsync(jobId, jobHex, ReasonCodes.Format(ReasonCodes.NodeKeyChanged, "the job was sealed to the node's previous identity; the node restarted with new keys"), null);
-                return;
+                return Task.CompletedTask;
             }
         }
 
@@ -250,13 +319,8 @@ internal sealed class JobRunner(
             var receipt = ReceiptMessages.ToMessage(data, chain.ChainId, chain.Registry, attestation.Address, signature);
             var sealedMessage = SealedEnvelopes.Create(sealedOutput, job.Aead);
             var digestBytes = digest.AsSpan().ToArray();
-            await journal.CompleteAsync(jobId, sealedMessage.ToByteArray(), receipt.ToByteArray(), digestBytes, cancellationToken);
-            var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            AgentLog.JobSucceeded(logger, jobHex, elapsedMs, data.OutputHash.ToString(), digest.ToString());
-            AgentTelemetry.JobDuration.Record(elapsedMs / 1000.0);
-            AgentTelemetry.JobsFinished.Add(1, new KeyValuePair<string, object?>("state", "succeeded"));
-            Publish(jobId, JobState.Succeeded, "");
-            poster.Add(jobId, digestBytes, timeProvider.GetUtcNow());
+            // Queued for the writer's next group commit before this returns, not waited for here (committed even if the node stops).
+            return CommitAsync(jobId, sealedMessage.ToByteArray(), receipt.ToByteArray(), jobHex, started, data.OutputHash.ToString(), digest.ToString(), digestBytes);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -284,6 +348,34 @@ internal sealed class JobRunner(
                 await compute.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// After the completion's commit: the job is SUCCEEDED for clients and its receipt goes to the poster. A commit that
+    /// failed (the disk) fails the job, as a failed write in the worker did before.
+    /// </summary>
+    private async Task CommitAsync(byte[] jobId, byte[] sealedOutput, byte[] receipt, string jobHex, long started, string outputHash, string receiptDigest, byte[] digestBytes)
+    {
+        try
+        {
+            // The journal queues the write synchronously, before this method first yields.
+            await journal.CompleteAsync(jobId, sealedOutput, receipt, digestBytes, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            AgentLog.JobCrashed(logger, jobHex, ex.GetType().FullName ?? "Exception", Environment.NewLine, ex.StackTrace);
+            await FailAsync(jobId, jobHex, ReasonCodes.Format(ReasonCodes.Internal, "the node failed to journal the job's result"), null);
+            return;
+        }
+
+        var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        AgentLog.JobSucceeded(logger, jobHex, elapsedMs, outputHash, receiptDigest);
+        AgentTelemetry.JobDuration.Record(elapsedMs / 1000.0);
+        AgentTelemetry.JobsFinished.Add(1, new KeyValuePair<string, object?>("state", "succeeded"));
+        Publish(jobId, JobState.Succeeded, "");
+        poster.Add(jobId, digestBytes, timeProvider.GetUtcNow());
     }
 
     private async Task FailAsync(byte[] jobId, string jobHex, string reason, byte[]? sealedError)

@@ -108,6 +108,92 @@ public sealed class JobRunnerTests
     }
 
     [Test]
+    public async Task Run_CompletionCommitPending_WorkerTakesNextJobAndTheJobIsSucceededOnlyAfterTheCommitAsync()
+    {
+        await using var agent = Start(new() { ["Agent:MaxConcurrentJobs"] = "1" });
+        var (_, node) = await agent.SubmitterAsync();
+        using var client = agent.CreateWorkerClient();
+        var first = await SubmitAsync(client, node);
+        var second = await SubmitAsync(client, node);
+        await agent.Backend.WaitEnteredAsync(1);
+
+        await using (var writeLock = await JournalWriteLock.TakeAsync(_directory.File("journal.db")))
+        {
+            agent.Backend.Open();
+            // One worker: the second job starts only if the worker did not wait for the first job's (blocked) commit.
+            await agent.Backend.WaitEnteredAsync(2).DefaultTimeout();
+            var waiting = client.GetResultAsync(first.JobId, first.AccessToken, waitForEnd: true);
+            var now = await client.GetResultAsync(first.JobId, first.AccessToken).DefaultTimeout();
+            await Task.Delay(200);
+
+            Assert.That(now.State, Is.EqualTo(JobState.Running), "not SUCCEEDED before the completion is committed");
+            Assert.That(now.Receipt, Is.Null);
+            Assert.That(waiting.IsCompleted, Is.False, "wait_for_end answers only after the commit");
+            await writeLock.ReleaseAsync();
+            var result = await waiting.DefaultTimeout();
+            var output = JobSubmitter.OpenOutput(result.SealedOutput, first.ResultKey, first.JobId, node);
+            Assert.That(result.State, Is.EqualTo(JobState.Succeeded));
+            Assert.That(ReceiptVerifier.Verify(result.Receipt, node, first.JobId, first.Request, output).Data.JobId.AsSpan().ToArray(), Is.EqualTo(first.JobId));
+        }
+
+        var secondResult = await client.GetResultAsync(second.JobId, second.AccessToken, waitForEnd: true).DefaultTimeout();
+        Assert.That(secondResult.State, Is.EqualTo(JobState.Succeeded));
+        Assert.That(agent.Backend.MaxInside, Is.EqualTo(1), "the bound on running jobs holds; only commits overlap");
+        LogAssert.VerifyNoErrors(agent.Logs);
+    }
+
+    [Test]
+    public async Task Drain_CompletionCommitPending_WaitsForTheCommitAndItsReceiptAsync()
+    {
+        await using var agent = Start();
+        var (_, node) = await agent.SubmitterAsync();
+        using var client = agent.CreateWorkerClient();
+        var job = await SubmitAsync(client, node);
+        await agent.Backend.WaitEnteredAsync(1);
+        var runner = agent.Services.GetRequiredService<JobRunner>();
+        var journal = agent.Services.GetRequiredService<JobJournal>();
+
+        await using var writeLock = await JournalWriteLock.TakeAsync(_directory.File("journal.db"));
+        agent.Backend.Open();
+        await WaitUntilAsync(() => runner.Running == 0); // computed and signed; its completion waits for the writer
+        var drain = runner.DrainAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(200);
+        Assert.That(drain.IsCompleted, Is.False, "a drain waits for pending completion commits as for running jobs");
+
+        await writeLock.ReleaseAsync();
+        Assert.That(await drain.DefaultTimeout(), Is.True);
+        var record = await journal.GetAsync(job.JobId, CancellationToken.None).DefaultTimeout();
+        Assert.That(record!.State, Is.EqualTo(JobState.Succeeded));
+        Assert.That(record.ReceiptDigest, Is.Not.Null);
+        Assert.That((await journal.GetUnbatchedAsync(CancellationToken.None).DefaultTimeout()).Select(r => r.JobId), Has.One.EqualTo(job.JobId), "the receipt waits for the final batch");
+        LogAssert.VerifyNoErrors(agent.Logs);
+    }
+
+    [Test]
+    public async Task Drain_CompletionCommitStillBlockedAtTheDeadline_ReturnsFalseAndTheJobStillEndsSucceededAsync()
+    {
+        await using var agent = Start();
+        var (_, node) = await agent.SubmitterAsync();
+        using var client = agent.CreateWorkerClient();
+        var job = await SubmitAsync(client, node);
+        await agent.Backend.WaitEnteredAsync(1);
+        var runner = agent.Services.GetRequiredService<JobRunner>();
+
+        var writeLock = await JournalWriteLock.TakeAsync(_directory.File("journal.db"));
+        agent.Backend.Open();
+        await WaitUntilAsync(() => runner.Running == 0);
+        var drain = runner.DrainAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(100);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var drained = await drain.DefaultTimeout();
+        await writeLock.DisposeAsync();
+        var result = await client.GetResultAsync(job.JobId, job.AccessToken, waitForEnd: true).DefaultTimeout();
+
+        Assert.That(drained, Is.False, "the deadline passed with the commit pending");
+        Assert.That(result.State, Is.EqualTo(JobState.Succeeded), "the queued write is committed once the writer can");
+    }
+
+    [Test]
     public async Task Restart_QueuedJobOfPreviousIdentity_ResumesToFailedNodeKeyChangedAsync()
     {
         // A job accepted (QUEUED) by the node before a restart: the new process has new keys and cannot open it.
@@ -299,6 +385,75 @@ public sealed class JobRunnerTests
     }
 
     private static JobSpec Spec() => new(TinyMlp.Model, [("x", TinyMlp.Input)]);
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var timeout = TaskTimeoutExtensions.DefaultTimeoutToken();
+        while (!condition())
+        {
+            await Task.Delay(10, timeout);
+        }
+    }
+
+    /// <summary>A job sealed and submitted inline (SubmitJob returns once it is journaled QUEUED), with what opens its result.</summary>
+    private static async Task<SubmittedJob> SubmitAsync(WorkerClient client, VerifiedNode node)
+    {
+        var jobId = RandomNumberGenerator.GetBytes(32);
+        var jobSecret = RandomNumberGenerator.GetBytes(JobSecrets.Length);
+        var resultKey = Crypto.Keys.X25519KeyPair.Generate();
+        var request = new JobRequest
+        {
+            Model = ByteString.CopyFrom(TinyMlp.Model),
+            ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey),
+            JobSecret = ByteString.CopyFrom(jobSecret),
+        };
+        request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(TinyMlp.Input) });
+        await client.SubmitJobAsync(JobSubmitter.Seal(node, jobId, request, Spec())).DefaultTimeout();
+        return new SubmittedJob(jobId, JobSecrets.AccessToken(jobSecret), resultKey, request);
+    }
+
+    private sealed record SubmittedJob(byte[] JobId, byte[] AccessToken, Crypto.Keys.X25519KeyPair ResultKey, JobRequest Request);
+
+    /// <summary>
+    /// Another SQLite connection holding the journal's write lock (<c>BEGIN IMMEDIATE</c>): the agent's writer waits at its
+    /// next transaction (busy timeout) while readers go on (WAL), as when the disk stalls a commit.
+    /// </summary>
+    private sealed class JournalWriteLock : IAsyncDisposable
+    {
+        private readonly Microsoft.Data.Sqlite.SqliteConnection _connection;
+        private bool _released;
+
+        private JournalWriteLock(Microsoft.Data.Sqlite.SqliteConnection connection) => _connection = connection;
+
+        public static async Task<JournalWriteLock> TakeAsync(string path)
+        {
+            var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False;Default Timeout=30");
+            await connection.OpenAsync();
+            await using var begin = connection.CreateCommand();
+            begin.CommandText = "BEGIN IMMEDIATE";
+            await begin.ExecuteNonQueryAsync();
+            return new JournalWriteLock(connection);
+        }
+
+        public async Task ReleaseAsync()
+        {
+            if (_released)
+            {
+                return;
+            }
+
+            _released = true;
+            await using var rollback = _connection.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await ReleaseAsync();
+            await _connection.DisposeAsync();
+        }
+    }
 
     private Agent Start(Dictionary<string, string?>? settings = null)
     {
