@@ -99,7 +99,8 @@ internal static class AgentServiceCollectionExtensions
         services.AddGrpcReflection();
         // Per-client rate and concurrency limits, before the request body is read (Limits/RequestLimiter).
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<LimitsOptions>, ILoggerFactory>((limiter, limits, loggers) => RequestLimiter.Configure(limiter, limits.Value, loggers));
+        services.AddSingleton<SubmitRateLimiter>();
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<LimitsOptions>, SubmitRateLimiter, ILoggerFactory>((limiter, limits, submitRate, loggers) => RequestLimiter.Configure(limiter, limits.Value, submitRate, loggers));
         return services;
     }
 

@@ -41,6 +41,8 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
     public const string ModelNotCachedReason = ReasonCodes.ModelNotCached;
 
     private readonly JobSubmitterOptions _options = options ?? new JobSubmitterOptions();
+    private readonly Lock _streamGate = new();
+    private JobStream? _stream;
 
     // (node address, model id) -> the upload's model secret, once the node acknowledged the upload.
     private readonly ConcurrentDictionary<(EthAddress Node, Hash32 Model), Task<byte[]>> _uploads = new();
@@ -123,19 +125,21 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
         }
 
         EnsurePinned(node);
-        SubmitJobResponse accepted;
+        var streamed = _options.StreamJobs && progress is null;
+        Submitted submitted;
         if (spec.ModelTransfer == ModelTransfer.Inline)
         {
             request.Model = ByteString.CopyFrom(spec.Model);
-            accepted = await client.SubmitJobAsync(Seal(node, jobId, request, spec), cancellationToken).ConfigureAwait(false);
+            submitted = await SubmitAsync(Seal(node, jobId, request, spec), streamed, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            accepted = await SubmitByReferenceAsync(node, jobId, request, spec, cancellationToken).ConfigureAwait(false);
+            submitted = await SubmitByReferenceAsync(node, jobId, request, spec, streamed, cancellationToken).ConfigureAwait(false);
         }
 
-        JobResult? result = null;
-        if (progress is null)
+        var accepted = submitted.Accepted;
+        var result = submitted.Ended;
+        if (result is null && progress is null)
         {
             // One call that answers at the job's end (wait_for_end); a node that answers before (at its watcher limits, or
             // from before the field) is watched as below.
@@ -188,7 +192,37 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
         return new JobOutcome(jobId, output, receipt, inclusion, onChain, accepted.Duplicate) { JobSecret = jobSecret };
     }
 
-    private async Task<SubmitJobResponse> SubmitByReferenceAsync(VerifiedNode node, byte[] jobId, JobRequest request, JobSpec spec, CancellationToken cancellationToken)
+    /// <summary>SubmitJob, or the job sent on this submitter's RunJobs call and answered at its end (a duplicate: accepted only).</summary>
+    private async Task<Submitted> SubmitAsync(SubmitJobRequest request, bool streamed, CancellationToken cancellationToken)
+    {
+        if (!streamed)
+        {
+            return new(await client.SubmitJobAsync(request, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        var answer = await Stream().RunAsync(request, cancellationToken).ConfigureAwait(false);
+        return answer.OutcomeCase == RunJobsResponse.OutcomeOneofCase.Known
+            ? new(answer.Known, null)
+            : new(new SubmitJobResponse { JobId = answer.JobId, State = answer.Result.State }, answer.Result);
+    }
+
+    // One RunJobs call per submitter, opened again once it broke (the node restarted, the connection dropped).
+    private JobStream Stream()
+    {
+        lock (_streamGate)
+        {
+            if (_stream is null || _stream.IsBroken)
+            {
+                _stream = client.OpenJobStream();
+            }
+
+            return _stream;
+        }
+    }
+
+    private readonly record struct Submitted(SubmitJobResponse Accepted, JobResult? Ended);
+
+    private async Task<Submitted> SubmitByReferenceAsync(VerifiedNode node, byte[] jobId, JobRequest request, JobSpec spec, bool streamed, CancellationToken cancellationToken)
     {
         var key = (node.Address, spec.ModelId);
         for (var attempt = 0; ; attempt++)
@@ -199,7 +233,7 @@ public sealed class JobSubmitter(WorkerClient client, RegistryReader? registry =
             request.ModelRef = new ModelReference { ModelHash = ByteString.CopyFrom(spec.ModelId.AsSpan()), ModelSecret = ByteString.CopyFrom(secret) };
             try
             {
-                return await client.SubmitJobAsync(Seal(node, jobId, request, spec), cancellationToken).ConfigureAwait(false);
+                return await SubmitAsync(Seal(node, jobId, request, spec), streamed, cancellationToken).ConfigureAwait(false);
             }
             catch (WorkerClientException ex) when (ex.RpcReason == ModelNotCachedReason && attempt == 0)
             {

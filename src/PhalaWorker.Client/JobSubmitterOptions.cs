@@ -15,6 +15,13 @@ public sealed class JobSubmitterOptions
     /// <value>Default 1.</value>
     public int NodeKeyChangeRetries { get; set; } = 1;
 
+    /// <summary>
+    /// Sends jobs on one RunJobs call per submitter (many jobs per call, each answered once it ended) instead of SubmitJob
+    /// then GetResult per job: fewer calls per job, for line rate. Jobs asking for progress still use WatchJob.
+    /// </summary>
+    /// <value>Default <c>false</c> (one call per job, which every node version answers).</value>
+    public bool StreamJobs { get; set; }
+
     /// <summary>Clock for the polling delays.</summary>
     /// <value>Default <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -109,6 +109,12 @@ public sealed class WorkerClient : IDisposable
     public Task<SubmitJobResponse> SubmitJobAsync(SubmitJobRequest request, CancellationToken cancellationToken = default) =>
         CallAsync(() => Jobs.SubmitJobAsync(request, cancellationToken: cancellationToken).ResponseAsync);
 
+    /// <summary>
+    /// Opens a RunJobs call: many jobs on one call, each answered once it ended (see <see cref="JobStream"/>; what
+    /// <see cref="JobSubmitter"/> uses with <see cref="JobSubmitterOptions.StreamJobs"/>).
+    /// </summary>
+    public JobStream OpenJobStream() => new(Jobs.RunJobs());
+
     /// <summary>Uploads a sealed model (see <see cref="JobSubmitter"/>, which seals and references it).</summary>
     public Task<UploadModelResponse> UploadModelAsync(UploadModelRequest request, CancellationToken cancellationToken = default) =>
         CallAsync(() => Jobs.UploadModelAsync(request, cancellationToken: cancellationToken).ResponseAsync);

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using PhalaWorker.Agent.Hosting;
 using PhalaWorker.Agent.Jobs;
+using PhalaWorker.Agent.Limits;
 using PhalaWorker.Agent.Startup;
 using PhalaWorker.Agent.Telemetry;
 using PhalaWorker.Chain.Receipts;
@@ -33,12 +35,154 @@ internal sealed class JobService(
     ModelStore models,
     NodeDrain drain,
     Registry.ChainBinding chain,
+    Limits.SubmitRateLimiter submitRate,
     TimeProvider timeProvider,
     ILogger<JobService> logger) : Protocol.V1.Jobs.JobsBase
 {
     public const int JobIdLength = EnvelopeFormat.JobIdLength;
 
-    public override async Task<SubmitJobResponse> SubmitJob(SubmitJobRequest request, ServerCallContext context)
+    public override Task<SubmitJobResponse> SubmitJob(SubmitJobRequest request, ServerCallContext context) =>
+        AcceptAsync(request, context.CancellationToken);
+
+    /// <summary>
+    /// RunJobs: each job sent is accepted as SubmitJob accepts it (its own submit token, the same refusals) and answered once
+    /// it ended, or at once with its refusal or as a duplicate; at most <see cref="LimitsOptions.MaxJobsPerStream"/> jobs of
+    /// the call are unanswered at once (the next message is read only then). Answers go out in the order jobs end, written
+    /// by one loop (a stream writer takes one write at a time). The call ends once the client half-closed and every job was
+    /// answered; cancelled by the client, its accepted jobs still run and keep their results for GetResult.
+    /// </summary>
+    public override async Task RunJobs(IAsyncStreamReader<SubmitJobRequest> requestStream, IServerStreamWriter<RunJobsResponse> responseStream, ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+        var client = ClientKey.Of(context.GetHttpContext().Connection.RemoteIpAddress, submitRate.Limits.Ipv6PrefixLength);
+        using var slots = new SemaphoreSlim(submitRate.Limits.MaxJobsPerStream, submitRate.Limits.MaxJobsPerStream);
+        // Bounded like the jobs: a client that stops reading stops the node reading its jobs (nothing piles up).
+        var answers = Channel.CreateBounded<RunJobsResponse>(new BoundedChannelOptions(submitRate.Limits.MaxJobsPerStream) { SingleReader = true });
+        var writing = WriteAnswersAsync(answers.Reader, responseStream, cancellation);
+        var open = 1; // the reader's own count; each job adds one, and whoever brings it to zero completes the answers
+        void Answered()
+        {
+            if (Interlocked.Decrement(ref open) == 0)
+            {
+                answers.Writer.TryComplete();
+            }
+        }
+
+        var first = true;
+        try
+        {
+            while (true)
+            {
+                await slots.WaitAsync(cancellation);
+                if (!await requestStream.MoveNext(cancellation))
+                {
+                    break;
+                }
+
+                var request = requestStream.Current;
+                // The call itself spent the first job's token in the middleware, as a SubmitJob call does.
+                if (!first && !await SpendSubmitTokenAsync(client, request, answers.Writer, cancellation))
+                {
+                    slots.Release();
+                    continue;
+                }
+
+                first = false;
+                Interlocked.Increment(ref open);
+                _ = RunStreamedAsync(request, answers.Writer, context).ContinueWith(
+                    _ =>
+                    {
+                        slots.Release();
+                        Answered();
+                    },
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+        catch
+        {
+            answers.Writer.TryComplete();
+            throw;
+        }
+
+        Answered();
+        await writing;
+    }
+
+    private async Task<bool> SpendSubmitTokenAsync(string client, SubmitJobRequest request, ChannelWriter<RunJobsResponse> answers, CancellationToken cancellationToken)
+    {
+        using var lease = submitRate.TryAcquire(client);
+        if (lease.IsAcquired)
+        {
+            return true;
+        }
+
+        var wait = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter) ? retryAfter : Limits.RequestLimiter.ReplenishmentPeriod;
+        var waitMs = Math.Max(1, (long)Math.Ceiling(wait.TotalMilliseconds));
+        AgentLog.CallLimited(logger, Limits.RequestLimiter.RunJobsPath, client, ReasonCodes.RateLimited, waitMs);
+        var refusal = RpcErrors.Create(StatusCode.ResourceExhausted, ReasonCodes.RateLimited, $"too many jobs from this client; retry after {waitMs} ms");
+        await answers.WriteAsync(new RunJobsResponse { JobId = request.JobId, Refusal = JobRefusals.FromStatus(refusal) }, cancellationToken);
+        return false;
+    }
+
+    private async Task RunStreamedAsync(SubmitJobRequest request, ChannelWriter<RunJobsResponse> answers, ServerCallContext context)
+    {
+        RunJobsResponse answer;
+        try
+        {
+            var jobId = ValidateJobId(request.JobId);
+            // Subscribed before the job is accepted, so that its end is not missed however fast it runs.
+            using var subscription = events.SubscribeStreamed(jobId);
+            var accepted = await AcceptAsync(request, context.CancellationToken);
+            if (accepted.Duplicate)
+            {
+                answer = new RunJobsResponse { JobId = request.JobId, Known = accepted };
+            }
+            else
+            {
+                var current = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
+                while (!current.IsTerminal)
+                {
+                    var next = await subscription.Reader.ReadAsync(context.CancellationToken);
+                    if (IsTerminal(next.State))
+                    {
+                        // The runner publishes the end after the journal committed it: the record now holds the result.
+                        current = await journal.GetAsync(jobId, context.CancellationToken) ?? ThrowNotFound(jobId);
+                    }
+                }
+
+                answer = new RunJobsResponse { JobId = request.JobId, Result = ToResult(request.JobId, current) };
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            return; // the call is gone; an accepted job runs on and keeps its result for GetResult
+        }
+        catch (Exception ex)
+        {
+            var refusal = StatusMappingInterceptor.MapForMessage(ex, context, logger);
+            answer = new RunJobsResponse { JobId = request.JobId, Refusal = JobRefusals.FromStatus(refusal) };
+        }
+
+        try
+        {
+            await answers.WriteAsync(answer, context.CancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            // the call ended (cancelled, or its request stream failed): nobody reads this answer; GetResult still does
+        }
+    }
+
+    private static async Task WriteAnswersAsync(ChannelReader<RunJobsResponse> answers, IServerStreamWriter<RunJobsResponse> responseStream, CancellationToken cancellationToken)
+    {
+        await foreach (var answer in answers.ReadAllAsync(cancellationToken))
+        {
+            await responseStream.WriteAsync(answer, cancellationToken);
+        }
+    }
+
+    /// <summary>SubmitJob's acceptance, shared by SubmitJob and each job of a RunJobs call.</summary>
+    private async Task<SubmitJobResponse> AcceptAsync(SubmitJobRequest request, CancellationToken cancellationToken)
     {
         using var activity = AgentTelemetry.ActivitySource.StartActivity("SubmitJob");
         var jobId = ValidateJobId(request.JobId);
@@ -63,7 +207,7 @@ internal sealed class JobService(
 
         // A job id the journal knows is answered from the journal, before the envelope is opened: after a restart the
         // node has a new identity and a job sealed to the previous one would only fail to decrypt.
-        var known = await journal.GetAsync(jobId, context.CancellationToken);
+        var known = await journal.GetAsync(jobId, cancellationToken);
         if (known is not null)
         {
             return AnswerKnown(request, known, digest, address, jobHex);
@@ -71,7 +215,7 @@ internal sealed class JobService(
 
         // Opening proves the envelope is addressed to this node and untampered; the opened job stays in the TD's memory only.
         var envelope = request.Envelope;
-        var job = await intake.RunAsync(() => validator.OpenJob(attestation, jobId, envelope, aead), context.CancellationToken);
+        var job = await intake.RunAsync(() => validator.OpenJob(attestation, jobId, envelope, aead), cancellationToken);
 
         // Not cancelled with the call: once journaled, a job is queued (or removed again), whatever the client does.
         var outcome = await journal.TryAddAsync(jobId, envelopeBytes, digest, address, job.AccessTokenHash, CancellationToken.None);

@@ -43,8 +43,30 @@ internal sealed class StatusMappingInterceptor(ILogger<StatusMappingInterceptor>
         }
     }
 
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception ex) when (Map(ex, context) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
     /// <summary>Maps a domain exception to an <see cref="RpcException"/>; null lets it through unchanged.</summary>
-    internal RpcException? Map(Exception exception, ServerCallContext context)
+    internal RpcException? Map(Exception exception, ServerCallContext context) => Map(exception, context, logger);
+
+    /// <summary>
+    /// The same mapping for one job's refusal inside a RunJobs call (answered as a message, the call goes on); a bug becomes
+    /// INTERNAL without details or reason, logged as an Error with its stack, as a unary call's would be.
+    /// </summary>
+    internal static RpcException MapForMessage(Exception exception, ServerCallContext context, ILogger logger) =>
+        Map(exception, context, logger) ?? new RpcException(new Status(StatusCode.Internal, "the node failed to accept the job"));
+
+    private static RpcException? Map(Exception exception, ServerCallContext context, ILogger logger)
     {
         var mapped = Classify(exception, context.CancellationToken);
         if (mapped is null)

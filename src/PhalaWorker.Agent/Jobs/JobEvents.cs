@@ -43,6 +43,28 @@ internal sealed class JobEvents(IOptions<LimitsOptions> options)
     public Subscription Subscribe(ReadOnlySpan<byte> jobId) =>
         TrySubscribe(jobId, out var refusal) ?? throw new InvalidOperationException($"watcher limit reached: {refusal}");
 
+    /// <summary>
+    /// Subscribes a job sent on a RunJobs call to its own end, outside the WatchJob limits: those jobs are bounded by
+    /// <see cref="LimitsOptions.MaxJobsPerStream"/> per call and the calls by the per-client limits.
+    /// </summary>
+    public Subscription SubscribeStreamed(ReadOnlySpan<byte> jobId)
+    {
+        var key = Key(jobId);
+        lock (_gate)
+        {
+            var channel = NewChannel();
+            _watchers.GetOrAdd(key, _ => new ConcurrentDictionary<Channel<JobEvent>, byte>())[channel] = 0;
+            return new Subscription(this, key, channel, counted: false);
+        }
+    }
+
+    private Channel<JobEvent> NewChannel() => Channel.CreateBounded<JobEvent>(new BoundedChannelOptions(_limits.WatcherBuffer)
+    {
+        SingleReader = true,
+        SingleWriter = false,
+        FullMode = BoundedChannelFullMode.DropOldest,
+    });
+
     /// <summary>Subscribes, or returns null with the limit that refused it.</summary>
     public Subscription? TrySubscribe(ReadOnlySpan<byte> jobId, out WatchRefusal refusal)
     {
@@ -62,26 +84,25 @@ internal sealed class JobEvents(IOptions<LimitsOptions> options)
                 return null;
             }
 
-            var channel = Channel.CreateBounded<JobEvent>(new BoundedChannelOptions(_limits.WatcherBuffer)
-            {
-                SingleReader = true,
-                SingleWriter = false,
-                FullMode = BoundedChannelFullMode.DropOldest,
-            });
+            var channel = NewChannel();
             set[channel] = 0;
             _count++;
             refusal = WatchRefusal.None;
-            return new Subscription(this, key, channel);
+            return new Subscription(this, key, channel, counted: true);
         }
     }
 
-    private void Unsubscribe(string key, Channel<JobEvent> channel)
+    private void Unsubscribe(string key, Channel<JobEvent> channel, bool counted)
     {
         lock (_gate)
         {
             if (_watchers.TryGetValue(key, out var set) && set.TryRemove(channel, out _))
             {
-                _count--;
+                if (counted)
+                {
+                    _count--;
+                }
+
                 if (set.IsEmpty)
                 {
                     _watchers.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Channel<JobEvent>, byte>>(key, set));
@@ -100,7 +121,7 @@ internal sealed class JobEvents(IOptions<LimitsOptions> options)
         NodeLimit,
     }
 
-    internal sealed class Subscription(JobEvents owner, string key, Channel<JobEvent> channel) : IDisposable
+    internal sealed class Subscription(JobEvents owner, string key, Channel<JobEvent> channel, bool counted) : IDisposable
     {
         private int _disposed;
 
@@ -110,7 +131,7 @@ internal sealed class JobEvents(IOptions<LimitsOptions> options)
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                owner.Unsubscribe(key, channel);
+                owner.Unsubscribe(key, channel, counted);
             }
         }
     }

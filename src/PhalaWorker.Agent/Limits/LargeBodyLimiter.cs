@@ -16,6 +16,14 @@ internal sealed class LargeBodyLimiter(RequestDelegate next, LargeBodyGate gate)
 {
     public async Task InvokeAsync(HttpContext context)
     {
+        if (context.Request.Path.Equals(RequestLimiter.RunJobsPath, StringComparison.Ordinal))
+        {
+            // Many jobs on one body: no message of it may be large (a large job goes through SubmitJob and the gate).
+            context.Request.Body = new FrameBoundBody(context.Request.Body, gate.Options.LargeBodyBytes);
+            await next(context);
+            return;
+        }
+
         if (!IsLargeBodyMethod(context.Request.Path))
         {
             await next(context);
@@ -95,5 +103,79 @@ internal sealed class LargeBodyLimiter(RequestDelegate next, LargeBodyGate gate)
                 gate.Exit();
             }
         }
+    }
+
+    /// <summary>
+    /// A request body of gRPC messages (each a 5-byte header, flag and big-endian length, then the message) that refuses a
+    /// message declared longer than <paramref name="maxMessage"/> when its header is read, before grpc-dotnet buffers it.
+    /// </summary>
+    internal sealed class FrameBoundBody(Stream inner, int maxMessage) : Stream
+    {
+        private readonly byte[] _header = new byte[5];
+        private int _headerRead;
+        private long _messageLeft;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            Scan(buffer.Span[..read]);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private void Scan(ReadOnlySpan<byte> data)
+        {
+            while (!data.IsEmpty)
+            {
+                if (_messageLeft > 0)
+                {
+                    var skip = (int)Math.Min(_messageLeft, data.Length);
+                    _messageLeft -= skip;
+                    data = data[skip..];
+                    continue;
+                }
+
+                var take = Math.Min(_header.Length - _headerRead, data.Length);
+                data[..take].CopyTo(_header.AsSpan(_headerRead));
+                _headerRead += take;
+                data = data[take..];
+                if (_headerRead < _header.Length)
+                {
+                    return;
+                }
+
+                _headerRead = 0;
+                _messageLeft = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(_header.AsSpan(1));
+                if (_messageLeft > maxMessage)
+                {
+                    throw RpcErrors.Create(StatusCode.ResourceExhausted, ReasonCodes.MessageTooLarge,
+                        $"a job on RunJobs is at most {maxMessage} bytes (Agent:Limits:LargeBodyBytes), this one is {_messageLeft}: reference an uploaded model (UploadModel), or submit a large job with SubmitJob");
+                }
+            }
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("the request body is read asynchronously");
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

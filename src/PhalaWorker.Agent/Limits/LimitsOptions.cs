@@ -54,6 +54,14 @@ public sealed class LimitsOptions
     [Range(1, 128)]
     public int Ipv6PrefixLength { get; set; } = 64;
 
+    /// <summary>
+    /// Jobs one RunJobs call may have accepted and not yet answered; the node reads the call's next job only once one is
+    /// answered (HTTP/2 flow control holds the sender), so a stream never holds more than this many opened jobs.
+    /// </summary>
+    /// <value>Default 64.</value>
+    [Range(1, 4096)]
+    public int MaxJobsPerStream { get; set; } = 64;
+
     /// <summary>WatchJob streams open on one job at once; more are refused with <c>WATCH_LIMIT_PER_JOB</c>.</summary>
     /// <value>Default 8.</value>
     [Range(1, 100_000)]

@@ -27,6 +27,9 @@ internal static class RequestLimiter
 
     private static readonly string SubmitJobPath = "/" + Protocol.V1.Jobs.Descriptor.FullName + "/SubmitJob";
 
+    /// <summary>RunJobs: one call of the Submit class (its concurrency permit held while it is open); each job on it spends a submit token.</summary>
+    internal static readonly string RunJobsPath = "/" + Protocol.V1.Jobs.Descriptor.FullName + "/RunJobs";
+
     private static readonly string HealthPrefix = "/" + global::Grpc.Health.V1.Health.Descriptor.FullName + "/";
 
     private enum MethodClass
@@ -37,13 +40,13 @@ internal static class RequestLimiter
     }
 
     /// <summary>Configures the middleware from <paramref name="limits"/>.</summary>
-    public static void Configure(RateLimiterOptions options, LimitsOptions limits, ILoggerFactory loggerFactory)
+    public static void Configure(RateLimiterOptions options, LimitsOptions limits, SubmitRateLimiter submitRate, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(limits);
         var logger = loggerFactory.CreateLogger(typeof(RequestLimiter).FullName!);
         options.RejectionStatusCode = StatusCodes.Status200OK; // gRPC carries its status in grpc-status
-        options.GlobalLimiter = Create(limits);
+        options.GlobalLimiter = Create(limits, submitRate);
         options.OnRejected = (context, _) =>
         {
             Reject(context.HttpContext, context.Lease, logger);
@@ -51,7 +54,10 @@ internal static class RequestLimiter
         };
     }
 
-    internal static PartitionedRateLimiter<HttpContext> Create(LimitsOptions limits)
+    /// <summary>The limiter with submit buckets of its own (tests).</summary>
+    internal static PartitionedRateLimiter<HttpContext> Create(LimitsOptions limits) => Create(limits, new SubmitRateLimiter(limits), ownsSubmitRate: true);
+
+    internal static PartitionedRateLimiter<HttpContext> Create(LimitsOptions limits, SubmitRateLimiter submitRate, bool ownsSubmitRate = false)
     {
         var concurrency = PartitionedRateLimiter.Create<HttpContext, string>(context => Classify(context, limits) switch
         {
@@ -61,13 +67,14 @@ internal static class RequestLimiter
         });
         var rate = PartitionedRateLimiter.Create<HttpContext, string>(context => Classify(context, limits) switch
         {
-            (MethodClass.Submit, var client) => RateLimitPartition.GetTokenBucketLimiter("submit " + client, _ => Bucket(limits.SubmitPerSecond, limits.SubmitBurst)),
             (MethodClass.Other, var client) => RateLimitPartition.GetTokenBucketLimiter("other " + client, _ => Bucket(limits.OtherPerSecond, limits.OtherBurst)),
             _ => RateLimitPartition.GetNoLimiter(""),
         });
+        // The submit buckets are the ones RunJobs spends from per job (SubmitRateLimiter), shared, not owned here.
+        var submit = submitRate.Limiter.WithTranslatedKey<HttpContext>(context => Classify(context, limits) is (MethodClass.Submit, var client) ? client : "", leaveOpen: !ownsSubmitRate);
 
         // Concurrency first: a call refused for being one too many spends no token.
-        return PartitionedRateLimiter.CreateChained(concurrency, rate);
+        return PartitionedRateLimiter.CreateChained(concurrency, rate, submit);
     }
 
     private static (MethodClass Class, string Client) Classify(HttpContext context, LimitsOptions limits)
@@ -85,13 +92,14 @@ internal static class RequestLimiter
         }
 
         var client = ClientKey.Of(context.Connection.RemoteIpAddress, limits.Ipv6PrefixLength);
-        return (string.Equals(path, SubmitJobPath, StringComparison.Ordinal) ? MethodClass.Submit : MethodClass.Other, client);
+        var submits = string.Equals(path, SubmitJobPath, StringComparison.Ordinal) || string.Equals(path, RunJobsPath, StringComparison.Ordinal);
+        return (submits ? MethodClass.Submit : MethodClass.Other, client);
     }
 
     private static ConcurrencyLimiterOptions Concurrency(int permits) =>
         new() { PermitLimit = permits, QueueLimit = 0, QueueProcessingOrder = QueueProcessingOrder.OldestFirst };
 
-    private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
+    internal static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
     {
         TokenLimit = burst,
         TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(perSecond * ReplenishmentPeriod.TotalSeconds)),

@@ -1,18 +1,11 @@
 using Google.Protobuf;
 using System.Security.Cryptography;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PhalaWorker.Agent.Jobs;
 using PhalaWorker.Chain.Receipts;
 using PhalaWorker.Client;
-using PhalaWorker.Compute;
-using PhalaWorker.Compute.Backends;
 using PhalaWorker.Protocol.V1;
 using PhalaWorker.Testing;
 
@@ -396,23 +389,12 @@ public sealed class JobRunnerTests
     }
 
     /// <summary>A job sealed and submitted inline (SubmitJob returns once it is journaled QUEUED), with what opens its result.</summary>
-    private static async Task<SubmittedJob> SubmitAsync(WorkerClient client, VerifiedNode node)
+    private static async Task<SealedTestJob> SubmitAsync(WorkerClient client, VerifiedNode node)
     {
-        var jobId = RandomNumberGenerator.GetBytes(32);
-        var jobSecret = RandomNumberGenerator.GetBytes(JobSecrets.Length);
-        var resultKey = Crypto.Keys.X25519KeyPair.Generate();
-        var request = new JobRequest
-        {
-            Model = ByteString.CopyFrom(TinyMlp.Model),
-            ResultPublicKey = ByteString.CopyFrom(resultKey.PublicKey),
-            JobSecret = ByteString.CopyFrom(jobSecret),
-        };
-        request.Inputs.Add(new NamedTensor { Name = "x", Tensor = ByteString.CopyFrom(TinyMlp.Input) });
-        await client.SubmitJobAsync(JobSubmitter.Seal(node, jobId, request, Spec())).DefaultTimeout();
-        return new SubmittedJob(jobId, JobSecrets.AccessToken(jobSecret), resultKey, request);
+        var job = SealedTestJob.Create(node, Spec());
+        await client.SubmitJobAsync(job.Sealed).DefaultTimeout();
+        return job;
     }
-
-    private sealed record SubmittedJob(byte[] JobId, byte[] AccessToken, Crypto.Keys.X25519KeyPair ResultKey, JobRequest Request);
 
     /// <summary>
     /// Another SQLite connection holding the journal's write lock (<c>BEGIN IMMEDIATE</c>): the agent's writer waits at its
@@ -455,7 +437,7 @@ public sealed class JobRunnerTests
         }
     }
 
-    private Agent Start(Dictionary<string, string?>? settings = null)
+    private GatedAgent Start(Dictionary<string, string?>? settings = null)
     {
         var all = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -470,7 +452,7 @@ public sealed class JobRunnerTests
             all[key] = value;
         }
 
-        return new Agent(all, _time);
+        return new GatedAgent(all, _time);
     }
 
     private sealed class EventLog : IProgress<JobEvent>
@@ -505,64 +487,6 @@ public sealed class JobRunnerTests
             {
                 _events.Add(value);
             }
-        }
-    }
-
-    private sealed class Agent : WebApplicationFactory<Program>
-    {
-        private readonly Dictionary<string, string?> _settings;
-        private readonly TimeProvider _time;
-        private GatedBackend? _backend;
-
-        public Agent(Dictionary<string, string?> settings, TimeProvider time)
-        {
-            _settings = settings;
-            _time = time;
-        }
-
-        public GatedBackend Backend => _backend ??= (GatedBackend)Services.GetRequiredService<IComputeBackend>();
-
-        public FakeLogCollector Logs => Services.GetRequiredService<FakeLogCollector>();
-
-        public WorkerClient CreateWorkerClient() => new(GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() }), ownsChannel: true);
-
-        public async Task<(JobSubmitter Submitter, VerifiedNode Node)> SubmitterAsync()
-        {
-            var client = CreateWorkerClient();
-            var node = await new NodeVerifier(client, new NodeVerifierOptions
-            {
-                // The in-memory test server has no TLS: these tests are about the runner, RaTlsTests about the transport.
-                AllowEmulated = true, RequireRegistration = false, TrustAnyMeasurement = true, InsecureTransport = true,
-            })
-                .VerifyAsync().DefaultTimeout();
-            return (new JobSubmitter(client, options: new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero }), node);
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            _backend?.Open(); // nothing stays parked at the gate while the host stops
-            await base.DisposeAsync();
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Development");
-            foreach (var (key, value) in _settings)
-            {
-                builder.UseSetting(key, value);
-            }
-
-            builder.ConfigureServices(services =>
-            {
-                services.AddSingleton(_time);
-                services.AddSingleton<IComputeBackend>(sp => new GatedBackend(sp.GetRequiredService<IOptions<ComputeOptions>>().Value));
-            });
-            builder.ConfigureLogging(logging =>
-            {
-                logging.ClearProviders();
-                logging.SetMinimumLevel(LogLevel.Debug);
-                logging.AddFakeLogging();
-            });
         }
     }
 }

@@ -7,12 +7,13 @@ using PhalaWorker.Testing;
 namespace PhalaWorker.Benchmarks.Jobs;
 
 /// <summary>
-/// <c>harness job-load [--agent-dll PATH] [--inline] [--concurrency 1,8,32,128] [--jobs N] [--seconds S] [--warmup S] [--set Key=Value]...</c>:
+/// <c>harness job-load [--agent-dll PATH] [--inline] [--stream] [--concurrency 1,8,32,128] [--jobs N] [--seconds S] [--warmup S] [--set Key=Value]...</c>:
 /// whole encrypted tiny_mlp jobs against the agent as a real process on loopback (emulated TEE, CPU backend, no chain):
 /// each job is sealed, submitted, watched to its end, fetched with GetResult, opened and its receipt verified, as
 /// <see cref="JobSubmitter"/> does for a submitter. For each concurrency it reports p50/p99 latency, jobs/s, the agent's CPU
 /// per job (utime+stime of the agent process from /proc), the client's (this process, which shares the cores) and the agent's
 /// resident memory, with the machine's load average. Each level follows a warm-up by time (<c>--warmup</c>, default 8 s).
+/// <c>--stream</c> sends the jobs on one RunJobs call (<see cref="JobSubmitterOptions.StreamJobs"/>) instead of SubmitJob + GetResult each.
 /// By default models travel by reference (uploaded once); <c>--inline</c> carries the model in every job (and is the only
 /// form an agent from before UploadModel understands, so <c>--agent-dll</c> of such a build with <c>--inline</c> gives the
 /// "before" figures; add <c>--old-receipts</c>: such an agent salts the model's bytes rather than its content address, so the
@@ -26,6 +27,7 @@ public sealed class JobLoadHarness : IHarness
     {
         var agentDll = AgentBuild.AgentDll;
         var inline = false;
+        var stream = false;
         var oldReceipts = false;
         int[] levels = [1, 8, 32, 128];
         var maxJobs = 100_000;
@@ -40,6 +42,7 @@ public sealed class JobLoadHarness : IHarness
             {
                 case "--agent-dll": agentDll = args[++i]; break;
                 case "--inline": inline = true; break;
+                case "--stream": stream = true; break;
                 case "--old-receipts": oldReceipts = true; break;
                 case "--concurrency": levels = args[++i].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--jobs": maxJobs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -60,7 +63,7 @@ public sealed class JobLoadHarness : IHarness
         // RA-TLS, as a default submitter: the verifier pins the attested TLS key before any job is sent.
         using var client = WorkerClient.Connect(agent.Endpoint);
         var node = await new NodeVerifier(client, new NodeVerifierOptions { AllowEmulated = true, RequireRegistration = false, TrustAnyMeasurement = true }).VerifyAsync();
-        var submitter = new JobSubmitter(client, options: new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero });
+        var submitter = new JobSubmitter(client, options: new JobSubmitterOptions { InclusionTimeout = TimeSpan.Zero, StreamJobs = stream });
         var model = TestData.ReadBytes("onnx", "models", "tiny_mlp", "model.onnx");
         var input = TestData.ReadBytes("onnx", "models", "tiny_mlp", "test_data_set_0", "input_0.pb");
         var spec = new JobSpec(model, [("x", input)]) { ModelTransfer = inline ? ModelTransfer.Inline : ModelTransfer.Reference };
