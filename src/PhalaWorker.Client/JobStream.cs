@@ -54,6 +54,11 @@ public sealed class JobStream : IAsyncDisposable
                 // No token on the write itself: cancelling a write cancels the whole call, every other job's included.
                 await _call.RequestStream.WriteAsync(request).ConfigureAwait(false);
             }
+            catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException)
+            {
+                // The node ended the call (e.g. MESSAGE_TOO_LARGE): its status, with the reason, comes on the read side.
+                throw await CallEndedAsync(ex).ConfigureAwait(false);
+            }
             finally
             {
                 _writes.Release();
@@ -71,10 +76,6 @@ public sealed class JobStream : IAsyncDisposable
             }
 
             return response;
-        }
-        catch (RpcException ex)
-        {
-            throw Fail(WorkerClient.Translate(ex));
         }
         finally
         {
@@ -104,6 +105,24 @@ public sealed class JobStream : IAsyncDisposable
         {
             Fail(new WorkerClientException(WorkerClientErrorReason.Unreachable, $"the RunJobs call failed: {ex.Message}", ex));
         }
+    }
+
+    private async Task<WorkerClientException> CallEndedAsync(Exception writeFailure)
+    {
+        try
+        {
+#pragma warning disable VSTHRD003 // the read loop was started by this instance; it ends with the call's status
+            await _reading.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+#pragma warning restore VSTHRD003
+        }
+        catch (TimeoutException)
+        {
+            // no status came: report the write's own failure
+        }
+
+        return _failure as WorkerClientException ?? Fail(writeFailure is RpcException rpc
+            ? WorkerClient.Translate(rpc)
+            : new WorkerClientException(WorkerClientErrorReason.Unreachable, $"the RunJobs call failed: {writeFailure.Message}", writeFailure));
     }
 
     private WorkerClientException Fail(WorkerClientException failure)

@@ -99,11 +99,15 @@ internal static class RequestLimiter
     private static ConcurrencyLimiterOptions Concurrency(int permits) =>
         new() { PermitLimit = permits, QueueLimit = 0, QueueProcessingOrder = QueueProcessingOrder.OldestFirst };
 
+    /// <summary>
+    /// A bucket of <paramref name="burst"/> tokens refilled at <paramref name="perSecond"/>: every 100 ms, or, below 10 per
+    /// second, one token every 1/<paramref name="perSecond"/> s (a 100 ms step of one token would be 10 per second).
+    /// </summary>
     internal static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
     {
         TokenLimit = burst,
         TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(perSecond * ReplenishmentPeriod.TotalSeconds)),
-        ReplenishmentPeriod = ReplenishmentPeriod,
+        ReplenishmentPeriod = perSecond * ReplenishmentPeriod.TotalSeconds < 1 ? TimeSpan.FromSeconds(1.0 / perSecond) : ReplenishmentPeriod,
         QueueLimit = 0,
         AutoReplenishment = true,
     };

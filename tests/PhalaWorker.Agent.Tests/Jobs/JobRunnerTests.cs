@@ -139,17 +139,11 @@ public sealed class JobRunnerTests
     public async Task Drain_CompletionCommitPending_WaitsForTheCommitAndItsReceiptAsync()
     {
         await using var agent = Start();
-        var (_, node) = await agent.SubmitterAsync();
         using var client = agent.CreateWorkerClient();
-        var job = await SubmitAsync(client, node);
-        await agent.Backend.WaitEnteredAsync(1);
-        var runner = agent.Services.GetRequiredService<JobRunner>();
         var journal = agent.Services.GetRequiredService<JobJournal>();
-
-        await using var writeLock = await JournalWriteLock.TakeAsync(_directory.File("journal.db"));
-        agent.Backend.Open();
-        await WaitUntilAsync(() => runner.Running == 0); // computed and signed; its completion waits for the writer
-        var drain = runner.DrainAsync(TimeSpan.FromSeconds(10));
+        var (job, writeLock) = await CompletionCommitPendingAsync(agent, client);
+        await using var _ = writeLock;
+        var drain = agent.Services.GetRequiredService<JobRunner>().DrainAsync(TimeSpan.FromSeconds(10));
         await Task.Delay(200);
         Assert.That(drain.IsCompleted, Is.False, "a drain waits for pending completion commits as for running jobs");
 
@@ -166,16 +160,9 @@ public sealed class JobRunnerTests
     public async Task Drain_CompletionCommitStillBlockedAtTheDeadline_ReturnsFalseAndTheJobStillEndsSucceededAsync()
     {
         await using var agent = Start();
-        var (_, node) = await agent.SubmitterAsync();
         using var client = agent.CreateWorkerClient();
-        var job = await SubmitAsync(client, node);
-        await agent.Backend.WaitEnteredAsync(1);
-        var runner = agent.Services.GetRequiredService<JobRunner>();
-
-        var writeLock = await JournalWriteLock.TakeAsync(_directory.File("journal.db"));
-        agent.Backend.Open();
-        await WaitUntilAsync(() => runner.Running == 0);
-        var drain = runner.DrainAsync(TimeSpan.FromSeconds(10));
+        var (job, writeLock) = await CompletionCommitPendingAsync(agent, client);
+        var drain = agent.Services.GetRequiredService<JobRunner>().DrainAsync(TimeSpan.FromSeconds(10));
         await Task.Delay(100);
         _time.Advance(TimeSpan.FromSeconds(10));
         var drained = await drain.DefaultTimeout();
@@ -378,6 +365,19 @@ public sealed class JobRunnerTests
     }
 
     private static JobSpec Spec() => new(TinyMlp.Model, [("x", TinyMlp.Input)]);
+
+    /// <summary>One job computed and signed, its completion waiting for the writer behind another connection's write lock.</summary>
+    private async Task<(SealedTestJob Job, JournalWriteLock WriteLock)> CompletionCommitPendingAsync(GatedAgent agent, WorkerClient client)
+    {
+        var (_, node) = await agent.SubmitterAsync();
+        var job = await SubmitAsync(client, node);
+        await agent.Backend.WaitEnteredAsync(1);
+        var writeLock = await JournalWriteLock.TakeAsync(_directory.File("journal.db"));
+        agent.Backend.Open();
+        var runner = agent.Services.GetRequiredService<JobRunner>();
+        await WaitUntilAsync(() => runner.Running == 0);
+        return (job, writeLock);
+    }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
